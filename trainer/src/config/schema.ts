@@ -1,0 +1,85 @@
+/**
+ * The training configuration: one schema, from which the TypeScript type is derived, so that
+ * validation and types cannot drift. Flags, config files and sweep entries all go through
+ * `parseTrainConfig`; `resolveTrainConfig` then fills what depends on the machine and freezes it.
+ *
+ * Defaults follow ../shared/reference/paper.md (shared RMSProp α 0.99, ε 0.1, gradient norm clip 40,
+ * γ 0.99, entropy β 0.01) except where a small control task needs otherwise, which is said per field.
+ */
+import { z } from 'zod';
+
+export const ALGORITHMS = ['a3c'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+/** Run ids become directory names and S3 key segments: keep them to a safe alphabet. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export const MAX_WORKERS = 256;
+export const MAX_FRAMES = 100_000_000_000;
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const trainConfigSchema = z
+  .object({
+    /** Environment id from the registry (`asyncrl envs`). */
+    env: z.string().min(1).default('CartPole-v1'),
+    /** Learning method. */
+    algo: z.enum(ALGORITHMS).default('a3c'),
+    /** Actor-learner threads; resolved to the number of cores when absent. */
+    workers: int(1, MAX_WORKERS).optional(),
+    /** Total frames T_max, summed over all workers; the learning rate anneals to 0 over them. */
+    frames: int(1, MAX_FRAMES).default(500_000),
+    /** Run seed; each worker derives its own stream from it. */
+    seed: int(0, 0xffffffff).default(1),
+    /** Initial learning rate η, annealed linearly to 0 at `frames`. */
+    lr: z.number().gt(0).max(1).default(0.001),
+    /** Segment length t_max (steps per update). The paper uses 5 on Atari; 20 suits classic control. */
+    tmax: int(1, 10_000).default(20),
+    /** Discount γ. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** Entropy regularisation weight β. */
+    entropy: z.number().min(0).max(100).default(0.01),
+    /** Weight of the value loss (R − V)²; 0.5 is the common choice. */
+    valueCoef: z.number().min(0).max(100).default(0.5),
+    /** Global-norm gradient clip (paper: 40). */
+    gradClip: z.number().gt(0).default(40),
+    /** Shared RMSProp decay α. */
+    rmsAlpha: z.number().min(0).lt(1).default(0.99),
+    /** Shared RMSProp ε, inside the square root. */
+    rmsEps: z.number().gt(0).default(0.1),
+    /** Hidden layer widths of the MLP trunk. */
+    hidden: z.array(int(1, 4096)).min(1).max(8).default([128, 128]),
+    /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
+    backend: z.enum(BACKENDS).default('auto'),
+    /** Evaluation episodes after training. */
+    evalEpisodes: int(0, 100_000).default(10),
+    /** Evaluation policy: sample from π or take its most likely action. */
+    evalPolicy: z.enum(['sample', 'greedy']).default('greedy'),
+    /** Checkpoint whenever T crosses a multiple of this many frames (0: off). */
+    checkpointFrames: int(0, MAX_FRAMES).default(100_000),
+    /** Checkpoint at least this often in wall-clock seconds (0: off). */
+    checkpointSeconds: z.number().min(0).max(86_400).default(300),
+    /** Checkpoints kept on storage; older ones are removed. */
+    keepCheckpoints: int(1, 1000).default(3),
+    /** Root directory of runs (`<out>/runs/<runId>/`). */
+    out: z.string().min(1).default('./asyncrl-runs'),
+    /** Run id; generated from env, algo, seed and time when absent. */
+    runId: z
+      .string()
+      .regex(RUN_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit')
+      .optional(),
+  })
+  .strict();
+
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type ParsedTrainConfig = z.output<typeof trainConfigSchema>;
+
+/** The config a run uses: every field present, frozen. */
+export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' | 'hidden'>> & {
+  readonly workers: number;
+  readonly runId: string;
+  readonly hidden: readonly number[];
+};

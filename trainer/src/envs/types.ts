@@ -1,0 +1,54 @@
+/**
+ * The environment interface shared by every task in asyncrl.
+ *
+ * It follows the Gymnasium step API: an episode ends either because the task reached a terminal
+ * state (`terminated`, the return after it is zero) or because a time limit cut it short
+ * (`truncated`, the state still has a value and learners bootstrap from it).
+ */
+import type { Rng } from '../util/rng.js';
+
+export type DiscreteSpace = { readonly kind: 'discrete'; readonly n: number };
+export type BoxSpace = {
+  readonly kind: 'box';
+  readonly shape: readonly number[];
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+};
+export type Space = DiscreteSpace | BoxSpace;
+
+export type StepResult = {
+  /** Observation after the step; owned by the caller until the next call to `step` or `reset`. */
+  readonly observation: Float32Array;
+  readonly reward: number;
+  readonly terminated: boolean;
+  readonly truncated: boolean;
+};
+
+export interface Env {
+  readonly id: string;
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: Space;
+  /** Starts an episode. Randomness comes from the `Rng` the environment was made with. */
+  reset(): Float32Array;
+  /** `action` is an integer for discrete spaces, a Float32Array for box spaces. */
+  step(action: number | Float32Array): StepResult;
+}
+
+/** A published score used to normalise results: (agent − random) / (reference − random). */
+export type ReferenceScores = {
+  readonly random: number;
+  /** Human or expert score, if one exists for the task. */
+  readonly reference?: number;
+  readonly referenceKind?: 'human' | 'expert' | 'solved';
+  /** Where the figures come from. */
+  readonly source: string;
+};
+
+export type EnvSpec = {
+  readonly id: string;
+  readonly description: string;
+  /** Episode step limit after which an episode is truncated. */
+  readonly maxEpisodeSteps: number;
+  readonly scores: ReferenceScores;
+  readonly make: (rng: Rng) => Env;
+};
