@@ -45,11 +45,11 @@ export const trainConfigSchema = z
     /** Weight of the value loss (R − V)²; 0.5 is the common choice. */
     valueCoef: z.number().min(0).max(100).default(0.5),
     /** Global-norm gradient clip (paper: 40). */
-    gradClip: z.number().gt(0).default(40),
+    gradClip: z.number().gt(0).finite().default(40),
     /** Shared RMSProp decay α. */
     rmsAlpha: z.number().min(0).lt(1).default(0.99),
     /** Shared RMSProp ε, inside the square root. */
-    rmsEps: z.number().gt(0).default(0.1),
+    rmsEps: z.number().gt(0).finite().default(0.1),
     /** Hidden layer widths of the MLP trunk. */
     hidden: z.array(int(1, 4096)).min(1).max(8).default([128, 128]),
     /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
@@ -69,7 +69,8 @@ export const trainConfigSchema = z
     /** Run id; generated from env, algo, seed and time when absent. */
     runId: z
       .string()
-      .regex(RUN_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit')
+      // The message completes "expected …" in parse.ts's errors.
+      .regex(RUN_ID_PATTERN, '1–128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit')
       .optional(),
   })
   .strict();

@@ -1,0 +1,225 @@
+/**
+ * The flags of `asyncrl train`: from argv to a resolved, frozen TrainConfig (or a resume request,
+ * or the help text). Every schema field has a flag, its key in kebab case (`valueCoef` →
+ * `--value-coef`); `--config FILE` supplies a whole config and flags override its fields.
+ *
+ * Parsing rules, chosen to fail loudly rather than guess:
+ * - `--flag VALUE` or `--flag=VALUE`. A value starting with "--" must use the `=` form, so that a
+ *   forgotten value (`--lr --gamma 0.9`) is reported instead of swallowing the next flag.
+ * - Each flag may be given once; a repeated flag is an error (with scripts that append flags, a
+ *   silent "last one wins" hides which value a run used).
+ * - Numbers are decimal, with an optional exponent (`0.001`, `1e-3`, `5e5`); hexadecimal, empty,
+ *   `NaN`, `Infinity` and trailing junk are rejected. Lists are comma-separated (`--hidden 64,64`).
+ * - `-h`/`--help` anywhere wins over everything else.
+ */
+import { UsageError, closest, formatValue } from './errors.js';
+import {
+  COMMAND_LINE,
+  CONFIG_FIELDS,
+  describeExpected,
+  fieldValueKind,
+  flagName,
+  parseTrainConfig,
+  type ConfigField,
+} from '../config/parse.js';
+import { configFileSource, loadConfigFile } from '../config/load-file.js';
+import { resolveTrainConfig, type Machine } from '../config/resolve.js';
+import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
+
+export type TrainCommand =
+  | { readonly kind: 'train'; readonly config: TrainConfig }
+  /** Continue the run in `runDir` with its own config.json; whether it is a run is checked by storage. */
+  | { readonly kind: 'resume'; readonly runDir: string }
+  | { readonly kind: 'help'; readonly text: string };
+
+const CONFIG_FLAG = '--config';
+const RESUME_FLAG = '--resume';
+const HELP_FLAGS: readonly string[] = ['--help', '-h'];
+
+const FIELD_BY_FLAG: ReadonlyMap<string, ConfigField> = new Map(CONFIG_FIELDS.map((field) => [flagName(field), field]));
+const VALUE_FLAGS: readonly string[] = [CONFIG_FLAG, RESUME_FLAG, ...FIELD_BY_FLAG.keys()];
+
+/** One line of help per field; a Record so that a new schema field cannot go without one. */
+const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: string }> = {
+  env: { arg: 'ID', text: 'environment id, as listed by `asyncrl envs`' },
+  algo: { text: 'learning method' },
+  workers: { text: 'actor-learner threads' },
+  frames: { text: 'total frames T_max over all workers; the learning rate anneals to 0 over them' },
+  seed: { text: 'run seed; each worker derives its own stream from it' },
+  lr: { text: 'initial learning rate, annealed linearly to 0' },
+  tmax: { text: 'steps per update (segment length t_max)' },
+  gamma: { text: 'discount γ' },
+  entropy: { text: 'entropy regularisation weight β' },
+  valueCoef: { text: 'weight of the value loss' },
+  gradClip: { text: 'global-norm gradient clip' },
+  rmsAlpha: { text: 'shared RMSProp decay α' },
+  rmsEps: { text: 'shared RMSProp ε' },
+  hidden: { text: 'hidden layer widths of the MLP' },
+  backend: { text: 'TensorFlow.js backend; auto takes the first that loads' },
+  evalEpisodes: { text: 'evaluation episodes after training' },
+  evalPolicy: { text: 'evaluation policy: greedy (most likely action) or sample from π' },
+  checkpointFrames: { text: 'checkpoint every this many frames (0: off)' },
+  checkpointSeconds: { text: 'checkpoint at least this often, in seconds (0: off)' },
+  keepCheckpoints: { text: 'checkpoints kept; older ones are removed' },
+  out: { arg: 'DIR', text: 'root directory of runs (<out>/runs/<run-id>/)' },
+  runId: { arg: 'ID', text: 'run id, used as the run directory name' },
+};
+
+function argName(field: ConfigField): string {
+  const kind = fieldValueKind(field);
+  switch (kind.kind) {
+    case 'number':
+      return kind.integer ? 'INT' : 'NUM';
+    case 'number-list':
+      return kind.integer ? 'INT,INT,…' : 'NUM,NUM,…';
+    case 'choice':
+      return kind.options.join('|');
+    case 'string':
+      return FIELD_HELP[field].arg ?? 'TEXT';
+    default: {
+      const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+function helpText(machine: Machine): string {
+  const defaults = trainConfigSchema.parse({});
+  const shownDefault = (field: ConfigField): string => {
+    if (field === 'workers') return `number of cores, ${machine.cores} here`;
+    if (field === 'runId') return '<env>__<algo>__s<seed>__<YYYYMMDD-HHMMSS>, UTC';
+    const value = defaults[field];
+    return Array.isArray(value) ? value.join(',') : String(value);
+  };
+  const rows: [string, string][] = [
+    [`${CONFIG_FLAG} FILE`, 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)'],
+    [`${RESUME_FLAG} RUN_DIR`, "continue the run in RUN_DIR with its own config.json; takes no other flag"],
+    ...CONFIG_FIELDS.map((field): [string, string] => [
+      `${flagName(field)} ${argName(field)}`,
+      `${FIELD_HELP[field].text} (default: ${shownDefault(field)})`,
+    ]),
+    ['-h, --help', 'show this help'],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return [
+    'Usage: asyncrl train [flags]',
+    '       asyncrl train --resume RUN_DIR',
+    '',
+    'Trains an agent with asynchronous actor-learners. Flags override the same fields from --config.',
+    'Write --flag VALUE or --flag=VALUE, each flag at most once.',
+    '',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
+    '',
+  ].join('\n');
+}
+
+/** Flag → text as typed, in the order given. */
+function splitFlags(argv: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] ?? '';
+    if (!token.startsWith('-') || token === '-' || token === '--') {
+      throw new UsageError(`unexpected argument ${formatValue(token)}: asyncrl train takes only flags; see asyncrl train --help`);
+    }
+    const equals = token.indexOf('=');
+    const flag = equals === -1 ? token : token.slice(0, equals);
+    if (HELP_FLAGS.includes(flag)) throw new UsageError(`${flag} takes no value, got ${formatValue(token.slice(equals + 1))}`);
+    if (!VALUE_FLAGS.includes(flag)) {
+      const suggestion = closest(flag.replace(/^-+/, ''), VALUE_FLAGS.map((known) => known.slice(2)));
+      const hint = suggestion === undefined ? '; see asyncrl train --help' : ` (did you mean --${suggestion}?)`;
+      throw new UsageError(`unknown flag ${flag}${hint}`);
+    }
+    let value: string;
+    if (equals !== -1) {
+      value = token.slice(equals + 1);
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw missingValue(flag);
+      value = next;
+      i++;
+    }
+    const previous = values.get(flag);
+    if (previous !== undefined) {
+      throw new UsageError(
+        `${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`,
+      );
+    }
+    values.set(flag, value);
+  }
+  return values;
+}
+
+function missingValue(flag: string): UsageError {
+  const field = FIELD_BY_FLAG.get(flag);
+  const expected =
+    field !== undefined ? describeExpected(field, 'flag') : flag === CONFIG_FLAG ? 'a config file path' : 'a run directory';
+  return new UsageError(`${flag}: missing value; expected ${expected} (write ${flag} VALUE or ${flag}=VALUE)`);
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The number `text` spells in plain decimal notation, or undefined ("0x10", "1e", "", "NaN"). */
+export function parseDecimal(text: string): number | undefined {
+  if (!DECIMAL.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Flag text as the schema's type. Text that does not convert is passed on as the string it is, so
+ * that the schema rejects it and the error shows exactly what was typed.
+ */
+function flagValue(field: ConfigField, text: string): unknown {
+  const kind = fieldValueKind(field);
+  switch (kind.kind) {
+    case 'number':
+      return parseDecimal(text) ?? text;
+    case 'number-list': {
+      const items = text.split(',').map((item) => parseDecimal(item.trim()));
+      return items.every((item): item is number => item !== undefined) ? items : text;
+    }
+    case 'choice':
+    case 'string':
+      return text;
+    default: {
+      const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Parses the arguments after `asyncrl train`. Throws UsageError (exit code 2) on bad usage or a
+ * bad value; reads the --config file if one is given.
+ */
+export function parseTrainArgs(argv: readonly string[], machine: Machine): TrainCommand {
+  if (argv.some((token) => HELP_FLAGS.includes(token))) return { kind: 'help', text: helpText(machine) };
+  const values = splitFlags(argv);
+
+  const runDir = values.get(RESUME_FLAG);
+  if (runDir !== undefined) {
+    const other = [...values.keys()].find((flag) => flag !== RESUME_FLAG);
+    if (other !== undefined) {
+      throw new UsageError(
+        `${RESUME_FLAG} cannot be combined with ${other}: a resumed run uses the config.json saved in its run ` +
+          `directory. Drop ${other}, or start a new run without ${RESUME_FLAG}.`,
+      );
+    }
+    if (runDir === '') throw missingValue(RESUME_FLAG);
+    return { kind: 'resume', runDir };
+  }
+
+  const fromFlags: Record<string, unknown> = {};
+  for (const [flag, text] of values) {
+    const field = FIELD_BY_FLAG.get(flag);
+    if (field !== undefined) fromFlags[field] = flagValue(field, text);
+  }
+  const configPath = values.get(CONFIG_FLAG);
+  if (configPath === '') throw missingValue(CONFIG_FLAG);
+  // The file is checked on its own first, so that its errors name the file and its keys; what is
+  // left to fail afterwards can only come from the flags.
+  const fromFile =
+    configPath === undefined ? {} : parseTrainConfig(loadConfigFile(configPath), configFileSource(configPath));
+  const parsed = parseTrainConfig({ ...fromFile, ...fromFlags }, COMMAND_LINE);
+  return { kind: 'train', config: resolveTrainConfig(parsed, machine) };
+}

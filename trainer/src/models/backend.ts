@@ -1,0 +1,44 @@
+/**
+ * TensorFlow.js backend selection. Runs inside each worker, because a backend is per thread:
+ * `auto` takes the native binding (@tensorflow/tfjs-node, an optional dependency whose install needs
+ * internet) if it loads, else the WebAssembly backend, else the pure-JavaScript one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendChoice } from '../config/schema.js';
+
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+// PROD mode turns off tfjs's debug checks and its console hint to install tfjs-node.
+tf.env().set('PROD', true);
+
+const ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  try {
+    if (name === 'tensorflow') {
+      // A variable specifier keeps the optional package out of the type checker and the bundlers;
+      // importing it registers the 'tensorflow' backend with the shared tfjs-core.
+      const specifier = '@tensorflow/tfjs-node';
+      await import(specifier);
+    }
+    if (!(await tf.setBackend(name))) return `backend "${name}" did not initialise`;
+    await tf.ready();
+    return undefined;
+  } catch (error) {
+    return `backend "${name}" failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
+}
+
+/** Activates the backend for `choice`; returns its name, or throws with the reasons every candidate failed. */
+export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
+  const candidates = choice === 'auto' ? ORDER : [choice];
+  const failures: string[] = [];
+  for (const name of candidates) {
+    const failure = await tryBackend(name);
+    if (failure === undefined) return name;
+    failures.push(failure);
+  }
+  throw new Error(`no TensorFlow.js backend could be used: ${failures.join('; ')}`);
+}

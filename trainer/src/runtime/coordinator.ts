@@ -1,0 +1,471 @@
+/**
+ * The coordinator (main thread): allocates shared memory, starts the actor-learner workers, writes
+ * curves and checkpoints through the RunStore, runs the final evaluation and shuts everything down in
+ * order — also when interrupted, after a final checkpoint.
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+import type { TrainConfig } from '../config/schema.js';
+import { makeEnv } from '../envs/registry.js';
+import { initMlpActorCritic, mlpActorCriticLayout, type MlpShape } from '../models/mlp-actor-critic.js';
+import { exportLayersModel } from '../models/export-layers.js';
+import { writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
+import type { RunStore } from '../storage/run-store.js';
+import { Rng, type RngState } from '../util/rng.js';
+import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
+import { allocateShared, viewsOf, COUNTER, CONTROL, readCounter, type SharedViews } from './shared-memory.js';
+import { packageVersion } from '../version.js';
+
+export const CURVE_HEADER = 'frames,wall_s,worker,return,length';
+export const EVAL_HEADER = 'frames,wall_s,episode,worker,return,length';
+
+/** Stream of the run seed used for the initial parameters. */
+const INIT_STREAM = 2_000_000;
+
+export type Progress = {
+  readonly frames: number;
+  readonly totalFrames: number;
+  readonly framesPerSecond: number;
+  readonly episodes: number;
+  /** Mean return of the last 100 episodes (NaN before the first). */
+  readonly meanReturn100: number;
+  readonly elapsedSeconds: number;
+  readonly etaSeconds: number;
+};
+
+export type RunResult = {
+  readonly runId: string;
+  readonly env: string;
+  readonly algo: string;
+  readonly workers: number;
+  readonly backend: string;
+  readonly frames: number;
+  readonly episodes: number;
+  readonly updates: number;
+  readonly wallSeconds: number;
+  readonly framesPerSecond: number;
+  readonly meanReturn100: number;
+  readonly evaluation: { readonly episodes: number; readonly meanReturn: number; readonly stdReturn: number; readonly policy: string };
+  /** Seconds per phase summed over workers, and each phase's share of their total. */
+  readonly timing: { readonly seconds: PhaseTimes; readonly share: PhaseTimes };
+  readonly completedAt: string;
+};
+
+export type RunOutcome =
+  | { readonly kind: 'completed'; readonly result: RunResult }
+  | { readonly kind: 'interrupted'; readonly reason: string; readonly frames: number; readonly checkpoint: string };
+
+export type CoordinatorOptions = {
+  readonly config: TrainConfig;
+  readonly store: RunStore;
+  readonly resume?: Checkpoint;
+  readonly log: (line: string) => void;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly progressIntervalMs?: number;
+};
+
+type WorkerSlot = {
+  readonly worker: Worker;
+  rng: RngState | undefined;
+  state: 'starting' | 'ready' | 'training' | 'paused' | 'trained' | 'evaluating' | 'done';
+  times: PhaseTimes | undefined;
+};
+
+type Waiter = { readonly test: () => boolean; readonly resolve: () => void };
+
+export class Coordinator {
+  private readonly config: TrainConfig;
+  private readonly store: RunStore;
+  private readonly shape: MlpShape;
+  private readonly shared: SharedViews;
+  private readonly buffers;
+  private slots: WorkerSlot[] = [];
+  private backend = 'unknown';
+  private failure: Error | undefined;
+  private waiters: Waiter[] = [];
+  private pendingCurve: string[] = [];
+  private curveRows = 0;
+  private evalRows = 0;
+  private readonly recentReturns: number[] = [];
+  private evalReturns: { worker: number; return: number; length: number }[] = [];
+  private startTime = 0;
+  private wallOffset = 0;
+  private lastCheckpointFrames = 0;
+  private lastCheckpointTime = 0;
+  private checkpointing: Promise<string> | undefined;
+  private interruptReason: string | undefined;
+  private lastCheckpointDir = '';
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.config = options.config;
+    this.store = options.store;
+    const probe = makeEnv(this.config.env, Rng.fromSeed(this.config.seed, INIT_STREAM));
+    if (probe.actionSpace.kind !== 'discrete') throw new Error(`${this.config.env} has continuous actions; a3c here needs discrete actions`);
+    this.shape = {
+      inputSize: probe.observationSpace.shape.reduce((a, b) => a * b, 1),
+      hidden: this.config.hidden,
+      nActions: probe.actionSpace.n,
+    };
+    const layout = mlpActorCriticLayout(this.shape);
+    this.buffers = allocateShared(layout);
+    this.shared = viewsOf(this.buffers);
+    const resume = options.resume;
+    if (resume) {
+      if (resume.params.length !== layout.totalSize) {
+        throw new Error(`checkpoint has ${resume.params.length} parameters, the configured network ${layout.totalSize}`);
+      }
+      this.shared.params.set(resume.params);
+      this.shared.meanSquare.set(resume.meanSquare);
+      this.shared.counters[COUNTER.frames] = BigInt(resume.state.frames);
+      this.shared.counters[COUNTER.episodes] = BigInt(resume.state.episodes);
+      this.shared.counters[COUNTER.updates] = BigInt(resume.state.updates);
+      this.curveRows = resume.state.curveRows;
+      this.evalRows = resume.state.evalRows;
+      this.wallOffset = resume.state.wallSeconds;
+      this.lastCheckpointFrames = resume.state.frames;
+    } else {
+      initMlpActorCritic(layout, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
+    }
+  }
+
+  /** Asks for a final checkpoint and a clean stop; `run()` then resolves as interrupted. */
+  interrupt(reason: string): void {
+    if (this.interruptReason) return;
+    this.interruptReason = reason;
+    this.options.log(`${reason}: writing a checkpoint, then stopping`);
+    this.wake();
+  }
+
+  async run(): Promise<RunOutcome> {
+    try {
+      return await this.runInner();
+    } finally {
+      await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    }
+  }
+
+  private async runInner(): Promise<RunOutcome> {
+    this.spawnWorkers();
+    await this.until(() => this.slots.every((s) => s.state === 'ready'));
+    await this.prepareFiles();
+
+    this.startTime = performance.now();
+    this.lastCheckpointTime = this.startTime;
+    for (const slot of this.slots) slot.state = 'training';
+    this.broadcast({ type: 'start' });
+    const tickMs = this.options.progressIntervalMs ?? 1000;
+    let lastTick = { time: this.startTime, frames: readCounter(this.shared.counters, COUNTER.frames) };
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      const frames = readCounter(this.shared.counters, COUNTER.frames);
+      this.options.onProgress?.(this.progress(frames, ((frames - lastTick.frames) * 1000) / Math.max(1, now - lastTick.time)));
+      lastTick = { time: now, frames };
+      this.maybeCheckpoint(frames, now);
+    }, Math.max(50, Math.min(tickMs, 1000)));
+    try {
+      await this.until(() => this.interruptReason !== undefined || this.slots.every((s) => s.state === 'trained'));
+      if (this.checkpointing) await this.checkpointing;
+      if (this.interruptReason) {
+        const dir = await this.checkpoint();
+        Atomics.store(this.shared.control, CONTROL.stop, 1);
+        await this.until(() => this.slots.every((s) => s.state === 'trained'));
+        await this.flushCurve();
+        return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: dir };
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    const wallSeconds = this.wallSeconds();
+    await this.flushCurve();
+    await this.evaluate();
+    await this.checkpoint();
+    const files = await exportLayersModel(this.shape, this.shared.params);
+    await this.store.write('model/weights.bin', files.weights);
+    await this.store.write('model/model.json', files.modelJson);
+    const result = this.result(wallSeconds);
+    await this.store.write('result.json', `${JSON.stringify(result, null, 2)}\n`);
+    this.broadcast({ type: 'exit' });
+    return { kind: 'completed', result };
+  }
+
+  private spawnWorkers(): void {
+    const url = new URL('./worker.js', import.meta.url);
+    for (let i = 0; i < this.config.workers; i++) {
+      const init: WorkerInit = { workerIndex: i, config: this.config, buffers: this.buffers, rngState: this.options.resume?.state.rngStates[i] };
+      const worker = new Worker(url, { workerData: init });
+      const slot: WorkerSlot = { worker, rng: init.rngState, state: 'starting', times: undefined };
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+      worker.on('error', (error) => this.fail(new Error(`worker ${i} crashed: ${error.message}`)));
+      worker.on('exit', (code) => {
+        if (slot.state !== 'done' && !this.failure && code !== 0) this.fail(new Error(`worker ${i} exited with code ${code}`));
+        slot.state = 'done';
+        this.wake();
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  private onMessage(slot: WorkerSlot, m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        this.backend = m.backend;
+        slot.state = 'ready';
+        break;
+      case 'episode': {
+        const wall = this.wallSeconds();
+        this.pendingCurve.push(`${m.frames},${wall.toFixed(3)},${m.worker},${m.return},${m.length}\n`);
+        this.recentReturns.push(m.return);
+        if (this.recentReturns.length > 100) this.recentReturns.shift();
+        break;
+      }
+      case 'paused':
+        slot.rng = m.rng;
+        slot.state = 'paused';
+        break;
+      case 'trained':
+        slot.rng = m.rng;
+        slot.times = m.times;
+        slot.state = 'trained';
+        break;
+      case 'eval-episode':
+        this.evalReturns.push({ worker: m.worker, return: m.return, length: m.length });
+        break;
+      case 'evaluated':
+        slot.state = 'trained';
+        break;
+      case 'error':
+        this.fail(new Error(`worker ${m.worker} failed: ${m.message}${m.stack ? `\n${m.stack}` : ''}`));
+        break;
+      default:
+        assertNever(m);
+    }
+    this.wake();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    Atomics.store(this.shared.control, CONTROL.stop, 1);
+    this.releasePause();
+    this.wake();
+  }
+
+  /** Resolves when `test()` holds, re-checked after every message; rejects if a worker failed. */
+  private until(test: () => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (this.failure) {
+          reject(this.failure);
+          return true;
+        }
+        if (test()) {
+          resolve();
+          return true;
+        }
+        return false;
+      };
+      if (!check()) this.waiters.push({ test: check, resolve: () => undefined });
+    });
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => !w.test());
+  }
+
+  private broadcast(message: ToWorker): void {
+    for (const slot of this.slots) slot.worker.postMessage(message);
+  }
+
+  private wallSeconds(): number {
+    return this.wallOffset + (this.startTime === 0 ? 0 : (performance.now() - this.startTime) / 1000);
+  }
+
+  private async prepareFiles(): Promise<void> {
+    const { store, config } = this;
+    if (this.options.resume) {
+      // Rows written after the checkpoint describe frames that the resumed run plays again: drop them.
+      await this.truncateCsv('curve.csv', CURVE_HEADER, this.curveRows);
+      await this.truncateCsv('eval.csv', EVAL_HEADER, this.evalRows);
+      return;
+    }
+    const record = {
+      config,
+      backend: this.backend,
+      versions: { asyncrl: packageVersion(), node: process.versions.node },
+      machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
+      parameters: this.shared.params.length,
+      createdAt: new Date().toISOString(),
+    };
+    await store.write('config.json', `${JSON.stringify(record, null, 2)}\n`);
+    await store.write('curve.csv', `${CURVE_HEADER}\n`);
+    await store.write('eval.csv', `${EVAL_HEADER}\n`);
+  }
+
+  private async truncateCsv(path: string, header: string, rows: number): Promise<void> {
+    const data = await this.store.read(path);
+    const lines = data ? new TextDecoder().decode(data).split('\n').filter((l) => l.length > 0) : [];
+    const kept = lines.slice(1, rows + 1);
+    if (kept.length < rows) throw new Error(`${path} has ${kept.length} rows but the checkpoint recorded ${rows}`);
+    await this.store.write(path, [header, ...kept].map((l) => `${l}\n`).join(''));
+  }
+
+  private async flushCurve(): Promise<void> {
+    if (this.pendingCurve.length === 0) return;
+    const rows = this.pendingCurve;
+    this.pendingCurve = [];
+    await this.store.append('curve.csv', rows.join(''));
+    this.curveRows += rows.length;
+  }
+
+  private maybeCheckpoint(frames: number, now: number): void {
+    if (this.checkpointing || this.interruptReason) return;
+    const { checkpointFrames, checkpointSeconds } = this.config;
+    const byFrames = checkpointFrames > 0 && Math.floor(frames / checkpointFrames) > Math.floor(this.lastCheckpointFrames / checkpointFrames);
+    const byTime = checkpointSeconds > 0 && now - this.lastCheckpointTime >= checkpointSeconds * 1000;
+    if (byFrames || byTime) {
+      this.checkpoint().catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
+    } else if (this.pendingCurve.length > 0) {
+      this.flushCurve().catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
+    }
+  }
+
+  /**
+   * Pauses every training worker at a segment boundary, snapshots the shared state and the workers'
+   * random states, lets them go on, then writes the snapshot. Serialised: one checkpoint at a time.
+   */
+  private checkpoint(): Promise<string> {
+    const previous = this.checkpointing ?? Promise.resolve('');
+    const next = previous.then(() => this.checkpointNow());
+    this.checkpointing = next.finally(() => {
+      if (this.checkpointing === guarded) this.checkpointing = undefined;
+    });
+    const guarded = this.checkpointing;
+    return next;
+  }
+
+  private async checkpointNow(): Promise<string> {
+    const training = this.slots.filter((s) => s.state === 'training');
+    if (training.length > 0) {
+      Atomics.store(this.shared.control, CONTROL.pause, 1);
+      await this.until(() => training.every((s) => s.state === 'paused' || s.state === 'trained'));
+    }
+    // Messages from a worker arrive in order, so every episode a paused worker finished is in pendingCurve.
+    const frames = readCounter(this.shared.counters, COUNTER.frames);
+    const snapshot = {
+      params: this.shared.params.slice(),
+      meanSquare: this.shared.meanSquare.slice(),
+      episodes: readCounter(this.shared.counters, COUNTER.episodes),
+      updates: readCounter(this.shared.counters, COUNTER.updates),
+      rngStates: this.slots.map((s, i) => s.rng ?? Rng.fromSeed(this.config.seed, i).state()),
+      wallSeconds: this.wallSeconds(),
+    };
+    const rows = this.pendingCurve;
+    this.pendingCurve = [];
+    for (const slot of training) if (slot.state === 'paused') slot.state = 'training';
+    this.releasePause();
+
+    if (rows.length > 0) await this.store.append('curve.csv', rows.join(''));
+    this.curveRows += rows.length;
+    if (this.lastCheckpointDir !== '' && frames === this.lastCheckpointFrames) return this.lastCheckpointDir;
+    const dir = await writeCheckpoint(
+      this.store,
+      {
+        state: {
+          format: 1,
+          frames,
+          episodes: snapshot.episodes,
+          updates: snapshot.updates,
+          wallSeconds: snapshot.wallSeconds,
+          curveRows: this.curveRows,
+          evalRows: this.evalRows,
+          rngStates: snapshot.rngStates,
+          layout: mlpActorCriticLayout(this.shape).entries,
+        },
+        params: snapshot.params,
+        meanSquare: snapshot.meanSquare,
+      },
+      this.config.keepCheckpoints,
+    );
+    this.lastCheckpointFrames = frames;
+    this.lastCheckpointTime = performance.now();
+    this.lastCheckpointDir = dir;
+    return dir;
+  }
+
+  private releasePause(): void {
+    Atomics.store(this.shared.control, CONTROL.pause, 0);
+    Atomics.add(this.shared.control, CONTROL.generation, 1);
+    Atomics.notify(this.shared.control, CONTROL.generation);
+  }
+
+  /** Final evaluation episodes, spread over the workers. */
+  private async evaluate(): Promise<void> {
+    const total = this.config.evalEpisodes;
+    if (total === 0) return;
+    const frames = readCounter(this.shared.counters, COUNTER.frames);
+    this.evalReturns = [];
+    this.slots.forEach((slot, i) => {
+      const share = Math.floor(total / this.slots.length) + (i < total % this.slots.length ? 1 : 0);
+      if (share === 0) return;
+      slot.state = 'evaluating';
+      slot.worker.postMessage({ type: 'evaluate', episodes: share } satisfies ToWorker);
+    });
+    await this.until(() => this.slots.every((s) => s.state !== 'evaluating'));
+    const wall = this.wallSeconds().toFixed(3);
+    const rows = this.evalReturns.map((e, k) => `${frames},${wall},${k},${e.worker},${e.return},${e.length}\n`);
+    await this.store.append('eval.csv', rows.join(''));
+    this.evalRows += rows.length;
+  }
+
+  private progress(frames: number, framesPerSecond: number): Progress {
+    const elapsed = this.wallSeconds();
+    const remaining = this.config.frames - frames;
+    return {
+      frames,
+      totalFrames: this.config.frames,
+      framesPerSecond,
+      episodes: readCounter(this.shared.counters, COUNTER.episodes),
+      meanReturn100: mean(this.recentReturns),
+      elapsedSeconds: elapsed,
+      etaSeconds: framesPerSecond > 0 ? remaining / framesPerSecond : Number.POSITIVE_INFINITY,
+    };
+  }
+
+  private result(wallSeconds: number): RunResult {
+    const frames = readCounter(this.shared.counters, COUNTER.frames);
+    const seconds: PhaseTimes = { env: 0, forward: 0, gradient: 0, update: 0, sync: 0 };
+    for (const slot of this.slots) {
+      for (const key of Object.keys(seconds) as (keyof PhaseTimes)[]) seconds[key] += slot.times?.[key] ?? 0;
+    }
+    const sum = Object.values(seconds).reduce((a, b) => a + b, 0) || 1;
+    const share = Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, v / sum])) as PhaseTimes;
+    const returns = this.evalReturns.map((e) => e.return);
+    const evalMean = mean(returns);
+    return {
+      runId: this.config.runId,
+      env: this.config.env,
+      algo: this.config.algo,
+      workers: this.config.workers,
+      backend: this.backend,
+      frames,
+      episodes: readCounter(this.shared.counters, COUNTER.episodes),
+      updates: readCounter(this.shared.counters, COUNTER.updates),
+      wallSeconds,
+      framesPerSecond: frames / Math.max(1e-9, wallSeconds),
+      meanReturn100: mean(this.recentReturns),
+      evaluation: {
+        episodes: returns.length,
+        meanReturn: evalMean,
+        stdReturn: Math.sqrt(mean(returns.map((r) => (r - evalMean) ** 2))),
+        policy: this.config.evalPolicy,
+      },
+      timing: { seconds, share },
+      completedAt: new Date().toISOString(),
+    };
+  }
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,49 @@
+/**
+ * Messages between the coordinator (main thread) and the actor-learner workers. Both directions are
+ * discriminated unions; every switch over them ends in an exhaustive `never` check.
+ */
+import type { TrainConfig } from '../config/schema.js';
+import type { RngState } from '../util/rng.js';
+import type { SharedBuffers } from './shared-memory.js';
+
+/** Seconds spent per phase of the actor-learner loop, summed over a worker's run. */
+export type PhaseTimes = {
+  env: number;
+  forward: number;
+  gradient: number;
+  update: number;
+  sync: number;
+};
+
+export type WorkerInit = {
+  readonly workerIndex: number;
+  readonly config: TrainConfig;
+  readonly buffers: SharedBuffers;
+  /** Restored random state on resume; derived from the run seed otherwise. */
+  readonly rngState: RngState | undefined;
+};
+
+export type ToWorker =
+  | { readonly type: 'start' }
+  | { readonly type: 'evaluate'; readonly episodes: number }
+  | { readonly type: 'exit' };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly worker: number; readonly backend: string }
+  | {
+      readonly type: 'episode';
+      readonly worker: number;
+      /** T when the episode ended. */
+      readonly frames: number;
+      readonly return: number;
+      readonly length: number;
+    }
+  | { readonly type: 'paused'; readonly worker: number; readonly rng: RngState }
+  | { readonly type: 'trained'; readonly worker: number; readonly rng: RngState; readonly times: PhaseTimes }
+  | { readonly type: 'eval-episode'; readonly worker: number; readonly return: number; readonly length: number }
+  | { readonly type: 'evaluated'; readonly worker: number }
+  | { readonly type: 'error'; readonly worker: number; readonly message: string; readonly stack: string | undefined };
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,27 @@
+/**
+ * Where a run's files go. Paths are relative to the run's directory (`<root>/runs/<runId>/`) and use
+ * '/' separators; the same layout is used on local disk and, later, in S3.
+ */
+export interface RunStore {
+  /** A description for messages, e.g. the directory or the s3:// URI. */
+  readonly location: string;
+  /** Writes a whole file so that readers see either the old or the new content, never a mix. */
+  write(path: string, data: Uint8Array | string): Promise<void>;
+  /** Appends text to a file, creating it if needed. */
+  append(path: string, text: string): Promise<void>;
+  /** The file's bytes, or undefined if it does not exist. */
+  read(path: string): Promise<Uint8Array | undefined>;
+  /** Names directly under a directory (files and sub-directories), sorted; empty if it does not exist. */
+  list(dir: string): Promise<string[]>;
+  /** Removes a file or a directory tree; no error if absent. */
+  remove(path: string): Promise<void>;
+}
+
+/** Rejects paths that could leave the run's directory. */
+export function checkRelativePath(path: string): string {
+  const parts = path.split('/');
+  if (path.length === 0 || path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
+    throw new Error(`invalid run-relative path "${path}"`);
+  }
+  return path;
+}
