@@ -86,13 +86,21 @@ function parseYaml(text: string, fail: (problem: string) => UsageError): unknown
   if (problem !== undefined) {
     const where = problem.linePos === undefined ? '' : ` at line ${problem.linePos[0].line}, column ${problem.linePos[0].col}`;
     // prettyErrors appends " at line L, column C:" and a source excerpt; keep the first line.
-    const what = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
+    const what =
+      problem.code === 'MULTIPLE_DOCS'
+        ? 'the file holds multiple documents ("---"); a config file holds one'
+        : (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
     throw fail(`invalid YAML${where}: ${what}`);
   }
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    throw fail(`invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The yaml package words the cap as "Excessive alias count indicates a resource exhaustion attack".
+    if (/alias count/i.test(message)) {
+      throw fail(`invalid YAML: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`);
+    }
+    throw fail(`invalid YAML: ${message}`);
   }
 }
 

@@ -1,0 +1,310 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTrainArgs, parseDecimal, type TrainCommand } from './args.js';
+import { UsageError } from './errors.js';
+import { CONFIG_FIELDS, flagName } from '../config/parse.js';
+import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
+
+const MACHINE = { cores: 6, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
+
+/** Asserts that `fn` throws a UsageError with exit code 2 whose message holds every part. */
+function assertUsageError(fn: () => unknown, ...parts: string[]): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    assert.equal(error.exitCode, 2);
+    for (const part of parts) {
+      assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
+    }
+    return true;
+  });
+}
+
+function train(argv: readonly string[]): TrainConfig {
+  const command: TrainCommand = parseTrainArgs(argv, MACHINE);
+  assert.equal(command.kind, 'train');
+  if (command.kind !== 'train') throw new Error('unreachable');
+  return command.config;
+}
+
+describe('parseTrainArgs', () => {
+  test('no flags: every default, workers from the cores, a generated run id', () => {
+    const config = train([]);
+    const defaults = trainConfigSchema.parse({});
+    assert.deepEqual(config, { ...defaults, workers: 6, runId: 'CartPole-v1__a3c__s1__20240102-030405' });
+  });
+
+  test('returns a deeply frozen config', () => {
+    const config = train(['--hidden', '32,32']);
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.hidden));
+  });
+
+  test('maps every kebab-case flag to its field, in both --flag VALUE and --flag=VALUE forms', () => {
+    const config = train([
+      '--env', 'CartPole-v1',
+      '--algo=a3c',
+      '--workers', '3',
+      '--frames', '5e5',
+      '--seed', '42',
+      '--lr', '1e-3',
+      '--tmax=5',
+      '--gamma', '0.95',
+      '--entropy', '0.02',
+      '--value-coef', '0.25',
+      '--grad-clip', '10',
+      '--rms-alpha', '0.9',
+      '--rms-eps=1e-5',
+      '--hidden', '64,32',
+      '--backend', 'cpu',
+      '--eval-episodes', '0',
+      '--eval-policy', 'sample',
+      '--checkpoint-frames', '0',
+      '--checkpoint-seconds', '2.5',
+      '--keep-checkpoints', '7',
+      '--out', '/tmp/runs',
+      '--run-id', 'my-run_1.0',
+    ]);
+    assert.deepEqual(config, {
+      env: 'CartPole-v1',
+      algo: 'a3c',
+      workers: 3,
+      frames: 500_000,
+      seed: 42,
+      lr: 0.001,
+      tmax: 5,
+      gamma: 0.95,
+      entropy: 0.02,
+      valueCoef: 0.25,
+      gradClip: 10,
+      rmsAlpha: 0.9,
+      rmsEps: 1e-5,
+      hidden: [64, 32],
+      backend: 'cpu',
+      evalEpisodes: 0,
+      evalPolicy: 'sample',
+      checkpointFrames: 0,
+      checkpointSeconds: 2.5,
+      keepCheckpoints: 7,
+      out: '/tmp/runs',
+      runId: 'my-run_1.0',
+    });
+  });
+
+  test('a negative number is a value, not a flag', () => {
+    assertUsageError(() => parseTrainArgs(['--frames', '-5'], MACHINE), '--frames', 'got -5');
+  });
+
+  describe('help', () => {
+    test('-h and --help return the help text, wherever they stand and whatever else is given', () => {
+      for (const argv of [['-h'], ['--help'], ['--lr', '0.1', '--help'], ['--nonsense', '-h']]) {
+        const command = parseTrainArgs(argv, MACHINE);
+        assert.equal(command.kind, 'help', JSON.stringify(argv));
+      }
+    });
+
+    test('lists every flag with its default, one line each', () => {
+      const command = parseTrainArgs(['--help'], MACHINE);
+      assert.equal(command.kind, 'help');
+      if (command.kind !== 'help') return;
+      const lines = command.text.split('\n');
+      for (const field of CONFIG_FIELDS) {
+        const line = lines.find((candidate) => candidate.trimStart().startsWith(`${flagName(field)} `));
+        assert.ok(line !== undefined, `no help line for ${flagName(field)}`);
+        assert.match(line, /\(default: .+\)$/);
+      }
+      for (const flag of ['--config FILE', '--resume RUN_DIR', '-h, --help']) {
+        assert.ok(lines.some((line) => line.trimStart().startsWith(flag)), `no help line for ${flag}`);
+      }
+      assert.ok(command.text.includes('(default: 0.001)'));
+      assert.ok(command.text.includes('(default: 128,128)'));
+      assert.ok(command.text.includes('number of cores, 6 here'));
+    });
+
+    test('--help takes no value', () => {
+      assertUsageError(() => parseTrainArgs(['--help=yes'], MACHINE), '--help', '"yes"');
+    });
+  });
+
+  describe('bad values name the flag and the value', () => {
+    const cases: readonly [readonly string[], readonly string[]][] = [
+      [['--env', 'Foo-v0'], ['--env: unknown environment "Foo-v0"; known: CartPole-v1']],
+      [['--algo', 'dqn'], ['--algo', '"dqn"', 'a3c']],
+      [['--lr', 'abc'], ['--lr: expected a number > 0 and ≤ 1, got "abc"']],
+      [['--lr', '0'], ['--lr', 'got 0']],
+      [['--lr', '2'], ['--lr', 'got 2']],
+      [['--lr', '0x10'], ['--lr', '"0x10"']],
+      [['--lr', '1e'], ['--lr', '"1e"']],
+      [['--lr', '0.1abc'], ['--lr', '"0.1abc"']],
+      [['--lr', 'NaN'], ['--lr', '"NaN"']],
+      [['--grad-clip', 'Infinity'], ['--grad-clip', '"Infinity"']],
+      [['--grad-clip', '1e999'], ['--grad-clip', '"1e999"']],
+      [['--lr='], ['--lr', 'got ""']],
+      [['--lr', ' 0.1'], ['--lr', '" 0.1"']],
+      [['--workers', '0'], ['--workers', '≥ 1', 'got 0']],
+      [['--workers', '1000'], ['--workers', '≤ 256', 'got 1000']],
+      [['--workers', 'many'], ['--workers', 'integer', '"many"']],
+      [['--frames', '-5'], ['--frames', 'got -5']],
+      [['--gamma', '1.5'], ['--gamma', '≤ 1', 'got 1.5']],
+      [['--tmax', '0'], ['--tmax', 'got 0']],
+      [['--seed', '1.5'], ['--seed', 'integer', 'got 1.5']],
+      [['--rms-alpha', '1'], ['--rms-alpha', '< 1', 'got 1']],
+      [['--backend', 'gpu'], ['--backend', '"gpu"', 'auto|tensorflow|wasm|cpu']],
+      [['--eval-policy', 'best'], ['--eval-policy', '"best"', 'sample|greedy']],
+      [['--run-id', 'a/b'], ['--run-id', '"a/b"', 'letters, digits']],
+      [['--run-id', '..'], ['--run-id', '".."']],
+      [['--run-id', '../escape'], ['--run-id', '"../escape"']],
+      [['--out', ''], ['--out', 'got ""']],
+      [['--hidden', '128,abc'], ['--hidden', 'comma-separated', '"128,abc"']],
+      [['--hidden', '128,0'], ['--hidden', '"128,0"']],
+      [['--hidden', '128,,128'], ['--hidden', '"128,,128"']],
+      [['--hidden', '1,2,3,4,5,6,7,8,9'], ['--hidden', '1 to 8', '"1,2,3,4,5,6,7,8,9"']],
+      [['--hidden', '64.5'], ['--hidden', '"64.5"']],
+    ];
+    for (const [argv, parts] of cases) {
+      test(argv.join(' '), () => {
+        assertUsageError(() => parseTrainArgs(argv, MACHINE), ...parts);
+      });
+    }
+  });
+
+  describe('bad usage', () => {
+    test('an unknown flag, with a suggestion when one is close', () => {
+      assertUsageError(() => parseTrainArgs(['--lrr', '0.1'], MACHINE), 'unknown flag --lrr (did you mean --lr?)');
+      assertUsageError(() => parseTrainArgs(['--valuecoef=0.1'], MACHINE), 'unknown flag --valuecoef (did you mean --value-coef?)');
+      assertUsageError(() => parseTrainArgs(['--banana', '1'], MACHINE), 'unknown flag --banana', '--help');
+      assertUsageError(() => parseTrainArgs(['-x'], MACHINE), 'unknown flag -x');
+    });
+
+    test('a flag without its value', () => {
+      assertUsageError(() => parseTrainArgs(['--lr'], MACHINE), '--lr: missing value', 'a number');
+      assertUsageError(() => parseTrainArgs(['--lr', '--gamma', '0.9'], MACHINE), '--lr: missing value');
+      assertUsageError(() => parseTrainArgs(['--config'], MACHINE), '--config: missing value');
+      assertUsageError(() => parseTrainArgs(['--config='], MACHINE), '--config: missing value');
+      assertUsageError(() => parseTrainArgs(['--resume'], MACHINE), '--resume: missing value');
+    });
+
+    test('a repeated flag', () => {
+      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '--lr=0.2'], MACHINE), '--lr', 'more than once', '"0.1"', '"0.2"');
+    });
+
+    test('an argument that is not a flag', () => {
+      assertUsageError(() => parseTrainArgs(['CartPole-v1'], MACHINE), 'unexpected argument "CartPole-v1"');
+      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '0.2'], MACHINE), 'unexpected argument "0.2"');
+    });
+  });
+
+  describe('--resume', () => {
+    test('returns the run directory as given', () => {
+      assert.deepEqual(parseTrainArgs(['--resume', 'runs/x'], MACHINE), { kind: 'resume', runDir: 'runs/x' });
+      assert.deepEqual(parseTrainArgs(['--resume=runs/x'], MACHINE), { kind: 'resume', runDir: 'runs/x' });
+    });
+
+    test('cannot be combined with config flags or --config, whichever order', () => {
+      assertUsageError(() => parseTrainArgs(['--resume', 'runs/x', '--lr', '0.1'], MACHINE), '--resume', '--lr', 'config.json');
+      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '--resume', 'runs/x'], MACHINE), '--resume', '--lr');
+      assertUsageError(() => parseTrainArgs(['--resume', 'runs/x', '--config', 'c.json'], MACHINE), '--resume', '--config');
+    });
+  });
+
+  describe('--config', () => {
+    let dir = '';
+    const file = (name: string, content: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    };
+
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'asyncrl-args-'));
+    });
+    after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('reads a YAML config', () => {
+      const path = file('run.yaml', 'lr: 0.0005\ntmax: 5\nhidden: [64]\nworkers: 2\nrunId: from-file\n');
+      const config = train(['--config', path]);
+      assert.equal(config.lr, 0.0005);
+      assert.equal(config.tmax, 5);
+      assert.deepEqual(config.hidden, [64]);
+      assert.equal(config.workers, 2);
+      assert.equal(config.runId, 'from-file');
+      assert.equal(config.gamma, 0.99);
+    });
+
+    test('reads a JSON config', () => {
+      const path = file('run.json', JSON.stringify({ seed: 9, evalPolicy: 'sample', checkpointSeconds: 60 }));
+      const config = train([`--config=${path}`]);
+      assert.equal(config.seed, 9);
+      assert.equal(config.evalPolicy, 'sample');
+      assert.equal(config.checkpointSeconds, 60);
+      assert.equal(config.runId, 'CartPole-v1__a3c__s9__20240102-030405');
+    });
+
+    test('flags override the file, the rest of the file stays', () => {
+      const path = file('override.yaml', 'lr: 0.0005\ntmax: 5\nhidden: [64]\n');
+      const config = train(['--lr', '0.01', '--config', path, '--hidden', '16,16']);
+      assert.equal(config.lr, 0.01);
+      assert.deepEqual(config.hidden, [16, 16]);
+      assert.equal(config.tmax, 5);
+    });
+
+    test('a bad value in the file names the file and the key, even when a flag overrides it', () => {
+      const path = file('bad-tmax.yaml', 'tmax: 0\n');
+      assertUsageError(() => parseTrainArgs(['--config', path], MACHINE), `config file ${path}: field "tmax"`, 'got 0');
+      assertUsageError(() => parseTrainArgs(['--config', path, '--tmax', '5'], MACHINE), `config file ${path}: field "tmax"`);
+    });
+
+    test('a wrong type, an unknown key or an unknown env in the file', () => {
+      assertUsageError(
+        () => parseTrainArgs(['--config', file('type.json', '{"frames": "lots"}')], MACHINE),
+        'field "frames"',
+        'got "lots"',
+      );
+      assertUsageError(
+        () => parseTrainArgs(['--config', file('key.yaml', 'value-coef: 0.5\n')], MACHINE),
+        'unknown field "value-coef"',
+        'did you mean "valueCoef"?',
+      );
+      assertUsageError(
+        () => parseTrainArgs(['--config', file('env.yaml', 'env: Foo-v0\n')], MACHINE),
+        'field "env"',
+        '"Foo-v0"',
+      );
+    });
+
+    test('a bad flag next to a good file is named as a flag', () => {
+      const path = file('good.yaml', 'lr: 0.0005\n');
+      assertUsageError(() => parseTrainArgs(['--config', path, '--gamma', '1.5'], MACHINE), '--gamma', 'got 1.5');
+    });
+
+    test('file problems surface as UsageErrors naming the file', () => {
+      const missing = join(dir, 'missing.yaml');
+      assertUsageError(() => parseTrainArgs(['--config', missing], MACHINE), missing, 'no such file');
+      assertUsageError(() => parseTrainArgs(['--config', file('bad.json', '{"lr": }')], MACHINE), 'invalid JSON');
+      assertUsageError(() => parseTrainArgs(['--config', file('bad.yaml', 'lr: [\n')], MACHINE), 'invalid YAML');
+      assertUsageError(() => parseTrainArgs(['--config', file('list.yaml', '- 1\n')], MACHINE), 'got an array');
+    });
+  });
+});
+
+describe('parseDecimal', () => {
+  test('reads decimal and exponent forms', () => {
+    assert.equal(parseDecimal('0.001'), 0.001);
+    assert.equal(parseDecimal('1e-3'), 0.001);
+    assert.equal(parseDecimal('5e5'), 500_000);
+    assert.equal(parseDecimal('-5'), -5);
+    assert.equal(parseDecimal('+2.5E+2'), 250);
+    assert.equal(parseDecimal('.5'), 0.5);
+    assert.equal(parseDecimal('3.'), 3);
+  });
+
+  test('rejects everything else', () => {
+    for (const text of ['', ' ', '1e', 'e5', '0x10', '0b1', 'NaN', 'Infinity', '-Infinity', '1e999', '1,5', '1 ', '1.2.3', '.', '--1']) {
+      assert.equal(parseDecimal(text), undefined, JSON.stringify(text));
+    }
+  });
+});
