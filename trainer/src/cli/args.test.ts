@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { findEnv } from '../envs/registry.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +33,15 @@ function train(argv: readonly string[]): TrainConfig {
 describe('parseTrainArgs', () => {
   test('no flags: every default, workers from the cores, a generated run id', () => {
     const config = train([]);
-    const defaults = trainConfigSchema.parse({});
+    // The schema's defaults, then CartPole-v1's tuned ones (EnvSpec.defaults) for the fields it sets.
+    const defaults = trainConfigSchema.parse({ ...findEnv('CartPole-v1')?.defaults });
     assert.deepEqual(config, { ...defaults, workers: 6, runId: 'CartPole-v1__a3c__s1__20240102-030405' });
+    assert.equal(config.entropy, 0.001);
+  });
+
+  test('a flag wins over the environment\'s tuned default', () => {
+    assert.equal(train(['--entropy', '0.01']).entropy, 0.01);
+    assert.equal(train(['--tmax', '5']).tmax, 5);
   });
 
   test('returns a deeply frozen config', () => {
@@ -118,7 +126,7 @@ describe('parseTrainArgs', () => {
       for (const flag of ['--config FILE', '--resume RUN_DIR', '-h, --help']) {
         assert.ok(lines.some((line) => line.trimStart().startsWith(flag)), `no help line for ${flag}`);
       }
-      assert.ok(command.text.includes('(default: 0.001)'));
+      assert.ok(command.text.includes('(default: 0.0007)'));
       assert.ok(command.text.includes('(default: 128,128)'));
       assert.ok(command.text.includes('number of cores, 6 here'));
     });

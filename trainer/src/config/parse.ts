@@ -167,9 +167,21 @@ function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Word
  * `source` says where it came from ("config file run.yaml", "sweep entry 3", or `COMMAND_LINE`)
  * and prefixes the errors. Every problem found is reported, one line each, in one UsageError.
  */
+/**
+ * Fills the fields a config leaves out with the environment's tuned defaults (EnvSpec.defaults), so
+ * the order of precedence is: schema default < environment default < config file < flag.
+ */
+function withEnvDefaults(input: unknown): unknown {
+  if (!isRecord(input)) return input;
+  const envId = input['env'] ?? trainConfigSchema.shape.env.parse(undefined);
+  const spec = typeof envId === 'string' ? findEnv(envId) : undefined;
+  if (!spec?.defaults) return input;
+  return { ...spec.defaults, ...input };
+}
+
 export function parseTrainConfig(input: unknown, source: string): ParsedTrainConfig {
   const wording = new Wording(source);
-  const result = trainConfigSchema.safeParse(input);
+  const result = trainConfigSchema.safeParse(withEnvDefaults(input));
   const lines = result.success ? [] : issueLines(result.error.issues, input, wording);
   // The schema only knows that env is a string; the registry knows which ones exist.
   const env = result.success ? result.data.env : isRecord(input) ? input['env'] : undefined;

@@ -50,5 +50,10 @@ export type EnvSpec = {
   /** Episode step limit after which an episode is truncated. */
   readonly maxEpisodeSteps: number;
   readonly scores: ReferenceScores;
+  /**
+   * Hyperparameters tuned for this task, used where a config leaves the field out (the schema's
+   * defaults follow the paper's Atari settings).
+   */
+  readonly defaults?: Readonly<Partial<Record<'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames', number>>>;
   readonly make: (rng: Rng) => Env;
 };

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: throughput of A3C on CartPole-v1 (MLP 2×128, t_max 20) at 1 and 2 workers, the
+ * split of a step's time between environment, forward pass, gradient and shared update, and the cost
+ * of one segment's gradient with TensorFlow.js autodiff against the hand-derived backward pass.
+ * Medians of several runs; results go to benchmarks/results.json and benchmarks/RESULTS.md with the
+ * command that produced them.
+ *
+ * Flags: --repeats N (5), --frames N (200000), --workers 1,2, --out DIR (benchmarks).
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { Coordinator, type RunResult } from '../runtime/coordinator.js';
+import { LocalRunStore } from '../storage/local-store.js';
+import { parseTrainConfig } from '../config/parse.js';
+import { resolveTrainConfig } from '../config/resolve.js';
+import { selectBackend, type BackendName } from '../models/backend.js';
+import { MlpActorCritic, initMlpActorCritic, mlpActorCriticLayout, type MlpShape } from '../models/mlp-actor-critic.js';
+import { view } from '../models/layout.js';
+import { Rng } from '../util/rng.js';
+import type { PhaseTimes } from '../runtime/messages.js';
+
+type Options = { repeats: number; frames: number; workers: number[]; out: string };
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { repeats: 5, frames: 200_000, workers: [1, 2], out: 'benchmarks' };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    const bad = (): never => {
+      console.error(`bench: ${flag}: invalid value ${JSON.stringify(value)}`);
+      process.exit(2);
+    };
+    if (value === undefined) bad();
+    const positive = (v: string): number => (/^[1-9]\d*$/.test(v) ? Number(v) : bad());
+    if (flag === '--repeats') options.repeats = positive(value as string);
+    else if (flag === '--frames') options.frames = positive(value as string);
+    else if (flag === '--workers') options.workers = (value as string).split(',').map(positive);
+    else if (flag === '--out') options.out = value as string;
+    else {
+      console.error(`bench: unknown flag ${flag}; flags: --repeats, --frames, --workers, --out`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+async function trainingRun(workers: number, frames: number, seed: number): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-bench-'));
+  try {
+    const config = resolveTrainConfig(
+      parseTrainConfig(
+        { env: 'CartPole-v1', algo: 'a3c', workers, frames, seed, tmax: 20, hidden: [128, 128], evalEpisodes: 0, checkpointFrames: 0, checkpointSeconds: 0, runId: 'bench' },
+        'bench',
+      ),
+      { cores: availableParallelism(), now: new Date() },
+    );
+    const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
+    if (outcome.kind !== 'completed') throw new Error('benchmark run was interrupted');
+    return outcome.result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Milliseconds per 20-step gradient: tape autodiff (tf.variableGrads) against the hand-derived pass. */
+async function gradientMicrobench(backend: BackendName): Promise<{ autodiffMs: number; handDerivedMs: number; forwardMs: number }> {
+  await selectBackend(backend);
+  const shape: MlpShape = { inputSize: 4, hidden: [128, 128], nActions: 2 };
+  const layout = mlpActorCriticLayout(shape);
+  const rng = Rng.fromSeed(7);
+  const params = new Float32Array(layout.totalSize);
+  initMlpActorCritic(layout, rng, params);
+  const n = 20;
+  const obs = Float32Array.from({ length: n * 4 }, () => rng.uniform(-1, 1));
+  const actions = Int32Array.from({ length: n }, () => rng.int(2));
+  const returns = Float32Array.from({ length: n }, () => rng.uniform(0, 50));
+  const settings = { entropy: 0.01, valueCoef: 0.5 };
+  const model = new MlpActorCritic(shape);
+  model.load(params);
+  const grad = new Float32Array(layout.totalSize);
+  const time = (fn: () => void, reps: number): number => {
+    for (let i = 0; i < Math.ceil(reps / 5); i++) fn();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    return (performance.now() - t0) / reps;
+  };
+  const handDerivedMs = time(() => model.gradient(obs, actions, returns, n, settings, grad), 500);
+  const forwardMs = time(() => model.act(obs.subarray(0, 4)), 5000);
+  const vars = layout.entries.map((e) => tf.variable(tf.tensor(view(params, e), [...e.shape])));
+  const autodiffMs = time(() => {
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        let h: tf.Tensor2D = tf.tensor2d(obs, [n, 4]);
+        for (let l = 0; l < 2; l++) h = tf.relu(tf.add(tf.matMul(h, vars[2 * l] as tf.Variable as tf.Tensor2D), vars[2 * l + 1] as tf.Variable)) as tf.Tensor2D;
+        const z = tf.add(tf.matMul(h, vars[4] as tf.Variable as tf.Tensor2D), vars[5] as tf.Variable);
+        const v = tf.reshape(tf.add(tf.matMul(h, vars[6] as tf.Variable as tf.Tensor2D), vars[7] as tf.Variable), [n]);
+        const logp = tf.logSoftmax(z);
+        const logpa = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(actions, 'int32'), 2)), 1);
+        const adv = tf.sub(tf.tensor1d(returns), v);
+        const policyLoss = tf.neg(tf.sum(tf.mul(logpa, tf.tensor1d(returns))));
+        const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp)));
+        return tf.add(tf.sub(policyLoss, tf.mul(settings.entropy, entropy)), tf.mul(settings.valueCoef, tf.sum(tf.square(adv)))) as tf.Scalar;
+      }, vars);
+      for (const g of Object.values(grads)) g.dataSync();
+    });
+  }, 100);
+  tf.dispose(vars);
+  model.dispose();
+  return { autodiffMs, handDerivedMs, forwardMs };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const runs: { workers: number; results: RunResult[] }[] = [];
+  for (const workers of options.workers) {
+    const results: RunResult[] = [];
+    for (let r = 0; r < options.repeats; r++) {
+      const result = await trainingRun(workers, options.frames, r + 1);
+      results.push(result);
+      console.log(`workers ${workers}, run ${r + 1}/${options.repeats}: ${Math.round(result.framesPerSecond)} frames/s (backend ${result.backend})`);
+    }
+    runs.push({ workers, results });
+  }
+  const micro: Record<string, Awaited<ReturnType<typeof gradientMicrobench>>> = {};
+  for (const backend of ['wasm', 'cpu'] as const) micro[backend] = await gradientMicrobench(backend);
+
+  const summary = runs.map(({ workers, results }) => {
+    const fps = results.map((r) => r.framesPerSecond);
+    const perStepUs = {} as PhaseTimes;
+    for (const key of Object.keys(results[0]?.timing.seconds ?? {}) as (keyof PhaseTimes)[]) {
+      // Microseconds of worker time per frame, per phase (summed over workers).
+      perStepUs[key] = median(results.map((r) => (r.timing.seconds[key] / r.frames) * 1e6));
+    }
+    const share = {} as PhaseTimes;
+    for (const key of Object.keys(perStepUs) as (keyof PhaseTimes)[]) share[key] = median(results.map((r) => r.timing.share[key]));
+    return { workers, backend: results[0]?.backend, medianFramesPerSecond: median(fps), framesPerSecond: fps, perStepMicroseconds: perStepUs, share };
+  });
+  const one = summary.find((s) => s.workers === 1)?.medianFramesPerSecond;
+  const two = summary.find((s) => s.workers === 2)?.medianFramesPerSecond;
+  const report = {
+    command,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.versions.node },
+    settings: { env: 'CartPole-v1', algo: 'a3c', hidden: [128, 128], tmax: 20, frames: options.frames, repeats: options.repeats },
+    summary,
+    speedup2over1: one && two ? two / one : undefined,
+    gradientMicrobench: micro,
+  };
+  mkdirSync(options.out, { recursive: true });
+  writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  const md = [
+    '# Benchmark results',
+    '',
+    `Produced by \`${command}\` on ${report.date.slice(0, 10)}: ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}.`,
+    `A3C on CartPole-v1, MLP 2×128, t_max 20, ${options.frames.toLocaleString('en-US')} frames per run, median of ${options.repeats} runs.`,
+    'Frames/s is measured from the start of training to the last worker finishing (worker start-up and evaluation excluded).',
+    '',
+    '| workers | backend | median frames/s | runs (frames/s) |',
+    '| --- | --- | --- | --- |',
+    ...summary.map((s) => `| ${s.workers} | ${s.backend} | ${Math.round(s.medianFramesPerSecond).toLocaleString('en-US')} | ${s.framesPerSecond.map((f) => Math.round(f)).join(', ')} |`),
+    '',
+    report.speedup2over1 ? `Speed-up of 2 workers over 1: ${report.speedup2over1.toFixed(2)}×.` : '',
+    '',
+    '## Where a step\'s time goes (worker time per frame, medians)',
+    '',
+    '| workers | environment | forward pass | gradient | shared update (clip + RMSProp) | θ → θ\' copy |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...summary.map((s) => {
+      const p = s.perStepMicroseconds;
+      const sh = s.share;
+      return `| ${s.workers} | ${p.env.toFixed(2)} µs (${pct(sh.env)}) | ${p.forward.toFixed(2)} µs (${pct(sh.forward)}) | ${p.gradient.toFixed(2)} µs (${pct(sh.gradient)}) | ${p.update.toFixed(2)} µs (${pct(sh.update)}) | ${p.sync.toFixed(2)} µs (${pct(sh.sync)}) |`;
+    }),
+    '',
+    'The forward pass (batch 1, once per frame, plus one bootstrap value per segment) dominates: TensorFlow.js spends tens of µs of',
+    'per-op overhead on a network that needs ~17k multiply-adds. The gradient and the update run once per 20-frame segment.',
+    '',
+    '## One segment\'s gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass',
+    '',
+    '| backend | tf.variableGrads | hand-derived (models/mlp-actor-critic.ts) | forward, batch 1 |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(micro).map(([b, m]) => `| ${b} | ${m.autodiffMs.toFixed(3)} ms | ${m.handDerivedMs.toFixed(3)} ms | ${m.forwardMs.toFixed(3)} ms |`),
+    '',
+  ].join('\n');
+  writeFileSync(join(options.out, 'RESULTS.md'), md);
+  console.log(md);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+/**
+ * Learning-curve statistics over episodes in the order they finished, as recorded in curve.csv.
+ * "Solved" criteria in the Gym tradition use the mean return of 100 consecutive episodes.
+ */
+export type EpisodeRow = { readonly frames: number; readonly return: number };
+
+/** Best mean return over any `window` consecutive episodes, and the T at which that window ended. */
+export function bestWindowMean(rows: readonly EpisodeRow[], window: number): { mean: number; frames: number } | undefined {
+  if (rows.length < window) return undefined;
+  let sum = 0;
+  let best: { mean: number; frames: number } | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    sum += (rows[i] as EpisodeRow).return;
+    if (i >= window) sum -= (rows[i - window] as EpisodeRow).return;
+    if (i >= window - 1 && (!best || sum / window > best.mean)) best = { mean: sum / window, frames: (rows[i] as EpisodeRow).frames };
+  }
+  return best;
+}
+
+/** T at the end of the first `window` consecutive episodes whose mean return is ≥ `threshold`. */
+export function framesToReach(rows: readonly EpisodeRow[], window: number, threshold: number): number | undefined {
+  let sum = 0;
+  for (let i = 0; i < rows.length; i++) {
+    sum += (rows[i] as EpisodeRow).return;
+    if (i >= window) sum -= (rows[i - window] as EpisodeRow).return;
+    if (i >= window - 1 && sum / window >= threshold) return (rows[i] as EpisodeRow).frames;
+  }
+  return undefined;
+}
+
+/** Parses curve.csv (`frames,wall_s,worker,return,length`). */
+export function parseCurveCsv(text: string): EpisodeRow[] {
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const cells = line.split(',');
+      return { frames: Number(cells[0]), return: Number(cells[3]) };
+    });
+}
