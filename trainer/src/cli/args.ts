@@ -13,6 +13,7 @@
  * - `-h`/`--help` anywhere wins over everything else.
  */
 import { UsageError, closest, formatValue } from './errors.js';
+import { envIds, findEnv } from '../envs/registry.js';
 import {
   COMMAND_LINE,
   CONFIG_FIELDS,
@@ -109,6 +110,13 @@ function helpText(machine: Machine): string {
     'Write --flag VALUE or --flag=VALUE, each flag at most once.',
     '',
     ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
+    '',
+    'Environments with tuned defaults, used for the fields that neither --config nor a flag sets:',
+    ...envIds().flatMap((id) => {
+      const defaults = findEnv(id)?.defaults;
+      if (!defaults) return [];
+      return [`  ${id}: ${Object.entries(defaults).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`];
+    }),
     '',
   ].join('\n');
 }

@@ -228,9 +228,7 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
     });
   }
 
-  // BUG (reported, not fixed here): LocalRunStore.read treats only ENOENT as "absent", so reading
-  // <file>/config.json fails with ENOTDIR and the CLI prints a stack trace and exits 1 instead of 2.
-  test('--resume on a regular file: exit 2, saying it is not a run', { todo: '--resume FILE exits 1 with ENOTDIR' }, () => {
+  test('--resume on a regular file: exit 2, saying it is not a directory', () => {
     const cwd = tempDir('bad');
     cwds.push(cwd);
     const result = asyncrl(['train', '--resume', at('a-file')], cwd);

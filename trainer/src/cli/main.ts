@@ -3,7 +3,7 @@
  * 130 / 143 stopped by SIGINT / SIGTERM after a final checkpoint.
  */
 import os from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseTrainArgs } from './args.js';
 import { progressPrinter } from './progress.js';
@@ -46,8 +46,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case '--help':
       case '-h':
       case 'help':
+        if (command === undefined) {
+          console.error(USAGE);
+          return 2;
+        }
         console.log(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, envs (asyncrl --help)`);
     }
@@ -81,6 +85,9 @@ async function train(argv: readonly string[]): Promise<number> {
   let store: LocalRunStore;
   let resume: Checkpoint | undefined;
   if (command.kind === 'resume') {
+    if (!statSync(command.runDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--resume: ${JSON.stringify(command.runDir)} is not a directory`);
+    }
     store = new LocalRunStore(command.runDir);
     const record = await readRunRecord(store);
     if (typeof record === 'string') throw new UsageError(`--resume: ${record}`);

@@ -167,8 +167,7 @@ export class Coordinator {
       await this.until(() => this.interruptReason !== undefined || this.slots.every((s) => s.state === 'trained'));
       if (this.checkpointing) await this.checkpointing;
       if (this.interruptReason) {
-        const dir = await this.checkpoint();
-        Atomics.store(this.shared.control, CONTROL.stop, 1);
+        const dir = await this.checkpoint(true);
         await this.until(() => this.slots.every((s) => s.state === 'trained'));
         await this.flushCurve();
         return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: dir };
@@ -334,9 +333,9 @@ export class Coordinator {
    * Pauses every training worker at a segment boundary, snapshots the shared state and the workers'
    * random states, lets them go on, then writes the snapshot. Serialised: one checkpoint at a time.
    */
-  private checkpoint(): Promise<string> {
+  private checkpoint(thenStop = false): Promise<string> {
     const previous = this.checkpointing ?? Promise.resolve('');
-    const next = previous.then(() => this.checkpointNow());
+    const next = previous.then(() => this.checkpointNow(thenStop));
     this.checkpointing = next.finally(() => {
       if (this.checkpointing === guarded) this.checkpointing = undefined;
     });
@@ -344,7 +343,8 @@ export class Coordinator {
     return next;
   }
 
-  private async checkpointNow(): Promise<string> {
+  /** `thenStop`: the workers leave their loop when released, so no work is done past the checkpoint. */
+  private async checkpointNow(thenStop: boolean): Promise<string> {
     const training = this.slots.filter((s) => s.state === 'training');
     if (training.length > 0) {
       Atomics.store(this.shared.control, CONTROL.pause, 1);
@@ -363,6 +363,7 @@ export class Coordinator {
     const rows = this.pendingCurve;
     this.pendingCurve = [];
     for (const slot of training) if (slot.state === 'paused') slot.state = 'training';
+    if (thenStop) Atomics.store(this.shared.control, CONTROL.stop, 1);
     this.releasePause();
 
     if (rows.length > 0) await this.store.append('curve.csv', rows.join(''));

@@ -133,8 +133,12 @@ class ActorLearner {
       model.gradient(observations, actions, returns, n, settings, grad);
       t1 = performance.now();
       times.gradient += t1 - t0;
-      clipByGlobalNorm(grad, config.gradClip);
+      const norm = clipByGlobalNorm(grad, config.gradClip);
       const frames = Number(Atomics.load(shared.counters, COUNTER.frames));
+      if (!Number.isFinite(norm)) {
+        // Stop before a NaN/Inf reaches the shared θ, where every worker would pick it up.
+        throw new Error(`the gradient is not finite (norm ${norm}) at T = ${frames}; θ was not updated`);
+      }
       sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), rms);
       Atomics.add(shared.counters, COUNTER.updates, 1n);
       times.update += performance.now() - t1;

@@ -4,6 +4,12 @@ import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkRelativePath, type RunStore } from './run-store.js';
 
+/** ENOENT, or ENOTDIR when a path component is a file: either way the file is not there. */
+function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 export class LocalRunStore implements RunStore {
   constructor(readonly location: string) {}
 
@@ -35,7 +41,7 @@ export class LocalRunStore implements RunStore {
     try {
       return await fs.readFile(this.abs(path));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isAbsent(error)) return undefined;
       throw error;
     }
   }
@@ -44,7 +50,7 @@ export class LocalRunStore implements RunStore {
     try {
       return (await fs.readdir(this.abs(dir))).filter((name) => !name.includes('.tmp-')).sort();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (isAbsent(error)) return [];
       throw error;
     }
   }
