@@ -121,15 +121,14 @@ async function gradientMicrobench(backend: BackendName): Promise<{ autodiffMs: n
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const runs: { workers: number; results: RunResult[] }[] = [];
-  for (const workers of options.workers) {
-    const results: RunResult[] = [];
-    for (let r = 0; r < options.repeats; r++) {
+  // Repeats are interleaved (1, 2, 1, 2, …) so that drift in the machine's load spreads over all settings.
+  const runs = options.workers.map((workers) => ({ workers, results: [] as RunResult[] }));
+  for (let r = 0; r < options.repeats; r++) {
+    for (const { workers, results } of runs) {
       const result = await trainingRun(workers, options.frames, r + 1);
       results.push(result);
       console.log(`workers ${workers}, run ${r + 1}/${options.repeats}: ${Math.round(result.framesPerSecond)} frames/s (backend ${result.backend})`);
     }
-    runs.push({ workers, results });
   }
   const micro: Record<string, Awaited<ReturnType<typeof gradientMicrobench>>> = {};
   for (const backend of ['wasm', 'cpu'] as const) micro[backend] = await gradientMicrobench(backend);

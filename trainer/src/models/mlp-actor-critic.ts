@@ -3,8 +3,8 @@
  * a linear value head that share the trunk (Mnih et al. 2016, section 5.1).
  *
  * Speed matters here: a CartPole-sized network does ~17k multiply-adds per step, so TensorFlow.js's
- * per-op overhead (tens of µs) dominates, and its tape-based autodiff costs ~2.8 ms per 20-step
- * gradient on the wasm backend against ~0.4 ms for the hand-derived backward pass below (figures in
+ * per-op overhead (tens of µs) dominates, and its tape-based autodiff costs ~3.5 ms per 20-step
+ * gradient on the wasm backend against ~0.6 ms for the hand-derived backward pass below (figures in
  * benchmarks/RESULTS.md). So the backward pass is written out with tfjs ops: the gradient at the
  * outputs comes from a3c-loss.ts, then it flows back through the dense layers as
  *
