@@ -1,27 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findEnv } from '../envs/registry.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseTrainArgs, parseDecimal, type TrainCommand } from './args.js';
-import { UsageError } from './errors.js';
 import { CONFIG_FIELDS, flagName } from '../config/parse.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
+import { assertUsageError, scratchDir } from '../testing/helpers.js';
 
 const MACHINE = { cores: 6, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
 
-/** Asserts that `fn` throws a UsageError with exit code 2 whose message holds every part. */
-function assertUsageError(fn: () => unknown, ...parts: string[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
-    for (const part of parts) {
-      assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 function train(argv: readonly string[]): TrainConfig {
   const command: TrainCommand = parseTrainArgs(argv, MACHINE);
@@ -218,19 +204,10 @@ describe('parseTrainArgs', () => {
   });
 
   describe('--config', () => {
-    let dir = '';
-    const file = (name: string, content: string): string => {
-      const path = join(dir, name);
-      writeFileSync(path, content);
-      return path;
-    };
-
-    before(() => {
-      dir = mkdtempSync(join(tmpdir(), 'asyncrl-args-'));
-    });
-    after(() => {
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const scratch = scratchDir('asyncrl-args-');
+    const file = scratch.file;
+    before(() => scratch.open());
+    after(() => scratch.close());
 
     test('reads a YAML config', () => {
       const path = file('run.yaml', 'lr: 0.0005\ntmax: 5\nhidden: [64]\nworkers: 2\nrunId: from-file\n');
@@ -290,7 +267,7 @@ describe('parseTrainArgs', () => {
     });
 
     test('file problems surface as UsageErrors naming the file', () => {
-      const missing = join(dir, 'missing.yaml');
+      const missing = scratch.path('missing.yaml');
       assertUsageError(() => parseTrainArgs(['--config', missing], MACHINE), missing, 'no such file');
       assertUsageError(() => parseTrainArgs(['--config', file('bad.json', '{"lr": }')], MACHINE), 'invalid JSON');
       assertUsageError(() => parseTrainArgs(['--config', file('bad.yaml', 'lr: [\n')], MACHINE), 'invalid YAML');

@@ -1,37 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { MAX_CONFIG_FILE_BYTES, loadConfigFile } from './load-file.js';
+import { assertUsageError, scratchDir } from '../testing/helpers.js';
 
-/** Asserts that `fn` throws a UsageError with exit code 2 whose message holds every part. */
-function assertUsageError(fn: () => unknown, ...parts: string[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
-    for (const part of parts) {
-      assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 describe('loadConfigFile', () => {
-  let dir = '';
-  const file = (name: string, content: string | Buffer): string => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
-
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'asyncrl-load-file-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchDir('asyncrl-load-file-');
+  const file = scratch.file;
+  before(() => scratch.open());
+  after(() => scratch.close());
 
   test('reads JSON', () => {
     const path = file('run.json', '{ "lr": 0.0005, "hidden": [64, 64], "env": "CartPole-v1" }');
@@ -50,12 +28,12 @@ describe('loadConfigFile', () => {
   });
 
   test('reports a missing file with its path', () => {
-    const path = join(dir, 'nope.yaml');
+    const path = scratch.path('nope.yaml');
     assertUsageError(() => loadConfigFile(path), `config file ${path}`, 'no such file');
   });
 
   test('reports a directory', () => {
-    const path = join(dir, 'folder.json');
+    const path = scratch.path('folder.json');
     mkdirSync(path);
     assertUsageError(() => loadConfigFile(path), path, 'is a directory');
   });

@@ -8,21 +8,11 @@ import { UsageError } from '../cli/errors.js';
 import { COMMAND_LINE, CONFIG_FIELDS, flagName, parseTrainConfig } from './parse.js';
 import { defaultRunId, resolveTrainConfig } from './resolve.js';
 import { MAX_WORKERS, RUN_ID_PATTERN, trainConfigSchema } from './schema.js';
+import { assertUsageError } from '../testing/helpers.js';
 
 const SOURCE = 'config file run.yaml';
 const MACHINE = { cores: 8, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
 
-/** Asserts that `fn` throws a UsageError with exit code 2 whose message holds every part. */
-function assertUsageError(fn: () => unknown, ...parts: string[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
-    for (const part of parts) {
-      assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 describe('parseTrainConfig', () => {
   test('fills every default and leaves workers and runId to resolve', () => {
