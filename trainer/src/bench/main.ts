@@ -106,7 +106,8 @@ async function gradientMicrobench(backend: BackendName): Promise<{ autodiffMs: n
         const logp = tf.logSoftmax(z);
         const logpa = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(actions, 'int32'), 2)), 1);
         const adv = tf.sub(tf.tensor1d(returns), v);
-        const policyLoss = tf.neg(tf.sum(tf.mul(logpa, tf.tensor1d(returns))));
+        // The advantage is a constant in the policy term; tfjs-core has no stopGradient, so read it out.
+        const policyLoss = tf.neg(tf.sum(tf.mul(logpa, tf.tensor1d(adv.dataSync()))));
         const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp)));
         return tf.add(tf.sub(policyLoss, tf.mul(settings.entropy, entropy)), tf.mul(settings.valueCoef, tf.sum(tf.square(adv)))) as tf.Scalar;
       }, vars);

@@ -124,7 +124,7 @@ describe('parseTrainArgs', () => {
 
   describe('bad values name the flag and the value', () => {
     const cases: readonly [readonly string[], readonly string[]][] = [
-      [['--env', 'Foo-v0'], ['--env: unknown environment "Foo-v0"; known: CartPole-v1']],
+      [['--env', 'Foo-v0'], ['--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1']],
       [['--algo', 'dqn'], ['--algo', '"dqn"', 'a3c']],
       [['--lr', 'abc'], ['--lr: expected a number > 0 and ≤ 1, got "abc"']],
       [['--lr', '0'], ['--lr', 'got 0']],

@@ -75,6 +75,16 @@ function printEnvs(): void {
   console.log(rows.join('\n'));
 }
 
+/** A checkpoint that does not fit the run's own network is bad --resume input, not a crash. */
+function newCoordinator(resuming: boolean, options: ConstructorParameters<typeof Coordinator>[0]): Coordinator {
+  try {
+    return new Coordinator(options);
+  } catch (error) {
+    if (resuming) throw new UsageError(`--resume: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+}
+
 async function train(argv: readonly string[]): Promise<number> {
   const command = parseTrainArgs(argv, { cores: os.availableParallelism(), now: new Date() });
   if (command.kind === 'help') {
@@ -106,7 +116,7 @@ async function train(argv: readonly string[]): Promise<number> {
   }
 
   const printer = progressPrinter(process.stderr, 10);
-  const coordinator = new Coordinator({
+  const coordinator = newCoordinator(resume !== undefined, {
     config,
     store,
     resume,

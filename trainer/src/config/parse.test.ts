@@ -130,7 +130,11 @@ describe('parseTrainConfig', () => {
     assertUsageError(() => parseTrainConfig({ lr: 2 }, COMMAND_LINE), '--lr: expected a number > 0 and ≤ 1, got 2');
     assertUsageError(() => parseTrainConfig({ valueCoef: -1 }, COMMAND_LINE), '--value-coef: ', 'got -1');
     assertUsageError(() => parseTrainConfig({ hidden: [128, 0] }, COMMAND_LINE), '--hidden: ', 'comma-separated', 'got "128,0"');
-    assertUsageError(() => parseTrainConfig({ env: 'Foo-v0' }, COMMAND_LINE), '--env: unknown environment "Foo-v0"; known: CartPole-v1');
+    assertUsageError(() => parseTrainConfig({ env: 'Foo-v0' }, COMMAND_LINE), '--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1');
+  });
+
+  test('rejects an environment whose actions the algorithm does not handle', () => {
+    assertUsageError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"a3c"');
   });
 
   test('every field has a kebab-case flag', () => {

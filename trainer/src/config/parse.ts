@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { envIds, findEnv } from '../envs/registry.js';
+import type { EnvSpec } from '../envs/types.js';
+import { Rng } from '../util/rng.js';
 import { UsageError, closest, describeKind, formatValue } from '../cli/errors.js';
 import { trainConfigSchema, type ParsedTrainConfig } from './schema.js';
 
@@ -137,6 +139,15 @@ class Wording {
     const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
     return `${this.field('env')}: unknown environment ${formatValue(env)}${hint}; known: ${envIds().join(', ')}`;
   }
+
+  unsupportedActions(env: string, algo: string): string {
+    return `${this.field('env')}: ${formatValue(env)} has continuous (box) actions, which ${this.field('algo')} ${formatValue(algo)} does not handle in this version; choose an environment with discrete actions`;
+  }
+}
+
+/** Whether the environment's action space is one the algorithm handles (a3c here: discrete). */
+function actionsSupported(spec: EnvSpec): boolean {
+  return spec.make(Rng.fromSeed(0)).actionSpace.kind === 'discrete';
 }
 
 function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Wording): string[] {
@@ -186,7 +197,9 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   // The schema only knows that env is a string; the registry knows which ones exist.
   const env = result.success ? result.data.env : isRecord(input) ? input['env'] : undefined;
   const envHasIssue = !result.success && result.error.issues.some((issue) => issue.path[0] === 'env');
-  if (typeof env === 'string' && !envHasIssue && findEnv(env) === undefined) lines.push(wording.unknownEnv(env));
+  const spec = typeof env === 'string' && !envHasIssue ? findEnv(env) : undefined;
+  if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(wording.unknownEnv(env));
+  if (result.success && spec && !actionsSupported(spec)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
   if (lines.length > 0 || !result.success) throw new UsageError(lines.join('\n'));
   return result.data;
 }

@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { envIds, findEnv, makeEnv } from './registry.js';
+import type { Env } from './types.js';
+import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
+import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
+import { MountainCarEnv } from './classic-control/mountain-car.js';
+import { PendulumEnv } from './classic-control/pendulum.js';
 import { Rng } from '../util/rng.js';
 
 test('envIds() lists the registered ids, sorted', () => {
   const ids = envIds();
-  assert.ok(ids.includes('CartPole-v1'));
+  assert.deepEqual(ids, ['Acrobot-v1', 'CartPole-v1', 'CartPoleNoVel-v1', 'MountainCar-v0', 'Pendulum-v1']);
   assert.deepEqual(ids, [...ids].sort());
   for (const id of ids) assert.equal(findEnv(id)?.id, id);
 });
@@ -38,6 +43,28 @@ test('CartPole-v1 is registered as in Gymnasium', () => {
   assert.equal(env.maxEpisodeSteps, 500);
 });
 
+test('the classic-control tasks are registered as in Gymnasium', () => {
+  // Limits and reward_threshold from gymnasium/envs/__init__.py; CartPoleNoVel-v1 inherits CartPole-v1's.
+  const expected = [
+    { id: 'CartPoleNoVel-v1', cls: CartPoleNoVelEnv, maxEpisodeSteps: 500, reference: 500 },
+    { id: 'Acrobot-v1', cls: AcrobotEnv, maxEpisodeSteps: 500, reference: -100 },
+    { id: 'MountainCar-v0', cls: MountainCarEnv, maxEpisodeSteps: 200, reference: -110 },
+    { id: 'Pendulum-v1', cls: PendulumEnv, maxEpisodeSteps: 200, reference: undefined },
+  ];
+  for (const e of expected) {
+    const spec = findEnv(e.id);
+    assert.ok(spec !== undefined, e.id);
+    assert.equal(spec.maxEpisodeSteps, e.maxEpisodeSteps, e.id);
+    assert.equal(spec.scores.reference, e.reference, e.id);
+    assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved', e.id);
+    assert.match(spec.scores.source, /measured by asyncrl, uniform random (policy|torque)/, e.id);
+    assert.equal(spec.defaults, undefined, `${e.id}: no tuned defaults yet`);
+    const env = makeEnv(e.id, Rng.fromSeed(0));
+    assert.ok(env instanceof e.cls, e.id);
+    assert.equal(env.maxEpisodeSteps, e.maxEpisodeSteps, e.id);
+  }
+});
+
 test('findEnv() returns undefined and makeEnv() throws, naming the known ids, for an unknown id', () => {
   assert.equal(findEnv('CartPole-v0'), undefined);
   assert.throws(
@@ -46,18 +73,24 @@ test('findEnv() returns undefined and makeEnv() throws, naming the known ids, fo
   );
 });
 
-test('CartPole-v1 random-policy mean return over 10,000 episodes matches the registered figure', () => {
-  // This is the measurement behind `scores.random`: uniform random actions, 10,000 episodes.
-  const episodes = 10_000;
-  const env = makeEnv('CartPole-v1', Rng.fromSeed(2024, 0));
-  const policy = Rng.fromSeed(2024, 1);
+/** One uniform random action: an integer in [0, n), or each Box component uniform in [low, high). */
+function randomAction(env: Env, policy: Rng): number | Float32Array {
+  const space = env.actionSpace;
+  if (space.kind === 'discrete') return policy.int(space.n);
+  return Float32Array.from(space.low, (low, i) => policy.uniform(low, space.high[i]));
+}
+
+/** Mean and standard error of the return of a uniform random policy over `episodes` episodes. */
+function measureRandomPolicy(id: string, episodes: number, seed: number): { mean: number; stderr: number } {
+  const env = makeEnv(id, Rng.fromSeed(seed, 0));
+  const policy = Rng.fromSeed(seed, 1);
   let sum = 0;
   let sumSq = 0;
   for (let e = 0; e < episodes; e++) {
     env.reset();
     let ret = 0;
     for (;;) {
-      const r = env.step(policy.int(2));
+      const r = env.step(randomAction(env, policy));
       ret += r.reward;
       if (r.terminated || r.truncated) break;
     }
@@ -65,12 +98,35 @@ test('CartPole-v1 random-policy mean return over 10,000 episodes matches the reg
     sumSq += ret * ret;
   }
   const mean = sum / episodes;
-  const stderr = Math.sqrt((sumSq / episodes - mean * mean) / episodes);
-  const registered = findEnv('CartPole-v1')!.scores.random;
-  // The registered figure is this measurement rounded to 0.1 (22.33 → 22.3); another seed lands
-  // within a few standard errors (about 0.12) of it, hence the band.
-  assert.ok(
-    Math.abs(mean - registered) <= 0.05 + 5 * stderr,
-    `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${registered}`,
-  );
+  return { mean, stderr: Math.sqrt(Math.max(0, sumSq / episodes - mean * mean) / episodes) };
+}
+
+/**
+ * The measurements behind each `scores.random`: uniform random actions, seed 2024 (environment
+ * stream 0, policy stream 1), with the episode count the registry's source text states.
+ */
+const RANDOM_POLICY_MEASUREMENTS: readonly { readonly id: string; readonly episodes: number }[] = [
+  { id: 'CartPole-v1', episodes: 10_000 },
+  { id: 'CartPoleNoVel-v1', episodes: 10_000 },
+  { id: 'Acrobot-v1', episodes: 2_000 },
+  { id: 'MountainCar-v0', episodes: 2_000 },
+  { id: 'Pendulum-v1', episodes: 2_000 },
+];
+
+test('every registered id has a random-policy measurement below', () => {
+  assert.deepEqual(RANDOM_POLICY_MEASUREMENTS.map((m) => m.id).sort(), envIds());
 });
+
+for (const { id, episodes } of RANDOM_POLICY_MEASUREMENTS) {
+  test(`${id} random-policy mean return over ${episodes.toLocaleString('en-US')} episodes matches the registered figure`, () => {
+    const spec = findEnv(id)!;
+    assert.match(spec.scores.source, new RegExp(`${episodes.toLocaleString('en-US')} episodes`));
+    const { mean, stderr } = measureRandomPolicy(id, episodes, 2024);
+    // The registered figure is this measurement rounded to 0.1 (CartPole-v1: 22.33 → 22.3); another
+    // seed lands within a few standard errors of it, hence the band.
+    assert.ok(
+      Math.abs(mean - spec.scores.random) <= 0.05 + 5 * stderr,
+      `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`,
+    );
+  });
+}

@@ -4,10 +4,20 @@
  */
 import type { Env, EnvSpec } from './types.js';
 import type { Rng } from '../util/rng.js';
+import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
+import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
+import { MountainCarEnv } from './classic-control/mountain-car.js';
+import { PendulumEnv } from './classic-control/pendulum.js';
 
 /** Gymnasium's registration of CartPole-v1: max_episode_steps=500. */
 const CARTPOLE_V1_MAX_STEPS = 500;
+/** Gymnasium's registration of Acrobot-v1: max_episode_steps=500. */
+const ACROBOT_V1_MAX_STEPS = 500;
+/** Gymnasium's registration of MountainCar-v0: max_episode_steps=200. */
+const MOUNTAIN_CAR_V0_MAX_STEPS = 200;
+/** Gymnasium's registration of Pendulum-v1: max_episode_steps=200. */
+const PENDULUM_V1_MAX_STEPS = 200;
 
 const SPECS: readonly EnvSpec[] = [
   {
@@ -27,6 +37,72 @@ const SPECS: readonly EnvSpec[] = [
         'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
         'reference: 500 is the maximum return of CartPole-v1 (500-step limit); Gymnasium registers it with ' +
         'reward_threshold=475.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
+    },
+  },
+  {
+    id: 'CartPoleNoVel-v1',
+    description:
+      'CartPole-v1 observing only cart position and pole angle, no velocities: partially observable (RL Baselines3 Zoo CartPoleNoVel-v1)',
+    maxEpisodeSteps: CARTPOLE_V1_MAX_STEPS,
+    make: (rng) => new CartPoleNoVelEnv(rng, CARTPOLE_V1_MAX_STEPS),
+    scores: {
+      // Checked by registry.test.ts, which re-measures it under a fixed seed.
+      random: 22.3,
+      reference: 500,
+      referenceKind: 'solved',
+      source:
+        'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
+        'a random policy ignores the observation, so the figure equals CartPole-v1\'s; ' +
+        'reference: 500 is the maximum return (500-step limit, as CartPole-v1); the "solved" threshold is CartPole-v1\'s ' +
+        'reward_threshold=475.0 (gymnasium/envs/__init__.py)',
+    },
+  },
+  {
+    id: 'Acrobot-v1',
+    description: 'Swing the tip of a two-link pendulum above a line by torquing its middle joint (Sutton 1996; Gymnasium Acrobot-v1)',
+    maxEpisodeSteps: ACROBOT_V1_MAX_STEPS,
+    make: (rng) => new AcrobotEnv(rng, ACROBOT_V1_MAX_STEPS),
+    scores: {
+      // Checked by registry.test.ts, which re-measures it under a fixed seed.
+      random: -498.8,
+      reference: -100,
+      referenceKind: 'solved',
+      source:
+        'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -498.84, standard error 0.26, ' +
+        '32 episodes reached the goal, seed 2024 in registry.test.ts); ' +
+        'reference: Gymnasium registers Acrobot-v1 with reward_threshold=-100.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
+    },
+  },
+  {
+    id: 'MountainCar-v0',
+    description: 'Drive an under-powered car up a hill by rocking it back and forth (Moore 1990; Gymnasium MountainCar-v0)',
+    maxEpisodeSteps: MOUNTAIN_CAR_V0_MAX_STEPS,
+    make: (rng) => new MountainCarEnv(rng, MOUNTAIN_CAR_V0_MAX_STEPS),
+    scores: {
+      // Checked by registry.test.ts, which re-measures it under a fixed seed.
+      random: -200,
+      reference: -110,
+      referenceKind: 'solved',
+      source:
+        'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -200.00, standard error 0: ' +
+        'no episode reached the goal within the 200-step limit, seed 2024 in registry.test.ts); ' +
+        'reference: Gymnasium registers MountainCar-v0 with reward_threshold=-110.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
+    },
+  },
+  {
+    id: 'Pendulum-v1',
+    description:
+      'Swing a pendulum up and hold it upright with a weak, continuous torque in [-2, 2] (Gymnasium Pendulum-v1; Box actions)',
+    maxEpisodeSteps: PENDULUM_V1_MAX_STEPS,
+    make: (rng) => new PendulumEnv(rng, PENDULUM_V1_MAX_STEPS),
+    scores: {
+      // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
+      // reward_threshold for Pendulum-v1, so there is no reference score.
+      random: -1232.5,
+      source:
+        'random: measured by asyncrl, uniform random torque in [-2, 2], 2,000 episodes (mean return -1232.45, ' +
+        'standard error 6.36, seed 2024 in registry.test.ts); no reference: Gymnasium registers Pendulum-v1 without a ' +
+        'reward_threshold (gymnasium/envs/__init__.py)',
     },
   },
 ];

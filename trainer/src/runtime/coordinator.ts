@@ -10,7 +10,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { makeEnv } from '../envs/registry.js';
 import { initMlpActorCritic, mlpActorCriticLayout, type MlpShape } from '../models/mlp-actor-critic.js';
 import { exportLayersModel } from '../models/export-layers.js';
-import { writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
+import { checkpointDir, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
@@ -96,6 +96,9 @@ export class Coordinator {
   private checkpointing: Promise<string> | undefined;
   private interruptReason: string | undefined;
   private lastCheckpointDir = '';
+  private evaluating = false;
+  /** Every write to storage goes through this queue, so rows and checkpoints land in the order taken. */
+  private io: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CoordinatorOptions) {
     this.config = options.config;
@@ -124,6 +127,8 @@ export class Coordinator {
       this.evalRows = resume.state.evalRows;
       this.wallOffset = resume.state.wallSeconds;
       this.lastCheckpointFrames = resume.state.frames;
+      // A checkpoint at the same T would rewrite the one being resumed from in place: skip it instead.
+      this.lastCheckpointDir = checkpointDir(resume.state.frames);
     } else {
       initMlpActorCritic(layout, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
     }
@@ -134,6 +139,8 @@ export class Coordinator {
     if (this.interruptReason) return;
     this.interruptReason = reason;
     this.options.log(`${reason}: writing a checkpoint, then stopping`);
+    // During the final evaluation the checkpoint is already written: end the evaluation episodes.
+    if (this.evaluating) Atomics.store(this.shared.control, CONTROL.stop, 1);
     this.wake();
   }
 
@@ -169,16 +176,23 @@ export class Coordinator {
       if (this.interruptReason) {
         const dir = await this.checkpoint(true);
         await this.until(() => this.slots.every((s) => s.state === 'trained'));
-        await this.flushCurve();
+        await this.takeCurveRows();
+        await this.io;
         return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: dir };
       }
     } finally {
       clearInterval(ticker);
     }
     const wallSeconds = this.wallSeconds();
-    await this.flushCurve();
+    // The final checkpoint precedes the evaluation: a run that dies during evaluation or export resumes
+    // at T = budget, drops any partial evaluation rows and evaluates again.
+    const finalCheckpoint = await this.checkpoint();
     await this.evaluate();
-    await this.checkpoint();
+    if (this.interruptReason) {
+      await this.io;
+      return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: finalCheckpoint };
+    }
+    await this.io;
     const files = await exportLayersModel(this.shape, this.shared.params);
     await this.store.write('model/weights.bin', files.weights);
     await this.store.write('model/model.json', files.modelJson);
@@ -284,8 +298,10 @@ export class Coordinator {
     const { store, config } = this;
     if (this.options.resume) {
       // Rows written after the checkpoint describe frames that the resumed run plays again: drop them.
-      await this.truncateCsv('curve.csv', CURVE_HEADER, this.curveRows);
+      const kept = await this.truncateCsv('curve.csv', CURVE_HEADER, this.curveRows);
       await this.truncateCsv('eval.csv', EVAL_HEADER, this.evalRows);
+      // The mean return of the last 100 episodes continues across the resume.
+      for (const line of kept.slice(-100)) this.recentReturns.push(Number(line.split(',')[3]));
       return;
     }
     const record = {
@@ -301,20 +317,30 @@ export class Coordinator {
     await store.write('eval.csv', `${EVAL_HEADER}\n`);
   }
 
-  private async truncateCsv(path: string, header: string, rows: number): Promise<void> {
+  /** Keeps the header and the first `rows` rows; returns the rows kept. */
+  private async truncateCsv(path: string, header: string, rows: number): Promise<string[]> {
     const data = await this.store.read(path);
     const lines = data ? new TextDecoder().decode(data).split('\n').filter((l) => l.length > 0) : [];
     const kept = lines.slice(1, rows + 1);
     if (kept.length < rows) throw new Error(`${path} has ${kept.length} rows but the checkpoint recorded ${rows}`);
     await this.store.write(path, [header, ...kept].map((l) => `${l}\n`).join(''));
+    return kept;
   }
 
-  private async flushCurve(): Promise<void> {
-    if (this.pendingCurve.length === 0) return;
-    const rows = this.pendingCurve;
+  /** Runs `task` after every write queued before it; its failure is the caller's, not the queue's. */
+  private enqueue(task: () => Promise<unknown>): Promise<void> {
+    const next = this.io.then(task).then(() => undefined);
+    this.io = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Takes the episode rows received so far (counted at once) and queues their append to curve.csv. */
+  private takeCurveRows(): Promise<void> {
+    if (this.pendingCurve.length === 0) return this.io;
+    const rows = this.pendingCurve.join('');
+    this.curveRows += this.pendingCurve.length;
     this.pendingCurve = [];
-    await this.store.append('curve.csv', rows.join(''));
-    this.curveRows += rows.length;
+    return this.enqueue(() => this.store.append('curve.csv', rows));
   }
 
   private maybeCheckpoint(frames: number, now: number): void {
@@ -325,7 +351,7 @@ export class Coordinator {
     if (byFrames || byTime) {
       this.checkpoint().catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
     } else if (this.pendingCurve.length > 0) {
-      this.flushCurve().catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
+      this.takeCurveRows().catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
     }
   }
 
@@ -336,9 +362,11 @@ export class Coordinator {
   private checkpoint(thenStop = false): Promise<string> {
     const previous = this.checkpointing ?? Promise.resolve('');
     const next = previous.then(() => this.checkpointNow(thenStop));
-    this.checkpointing = next.finally(() => {
-      if (this.checkpointing === guarded) this.checkpointing = undefined;
-    });
+    this.checkpointing = next
+      .finally(() => {
+        if (this.checkpointing === guarded) this.checkpointing = undefined;
+      })
+      .catch(() => ''); // the caller of checkpoint() handles the failure; this copy only tracks progress
     const guarded = this.checkpointing;
     return next;
   }
@@ -360,34 +388,38 @@ export class Coordinator {
       rngStates: this.slots.map((s, i) => s.rng ?? Rng.fromSeed(this.config.seed, i).state()),
       wallSeconds: this.wallSeconds(),
     };
-    const rows = this.pendingCurve;
-    this.pendingCurve = [];
+    const rowsWritten = this.takeCurveRows();
+    const curveRows = this.curveRows;
+    const evalRows = this.evalRows;
     for (const slot of training) if (slot.state === 'paused') slot.state = 'training';
     if (thenStop) Atomics.store(this.shared.control, CONTROL.stop, 1);
     this.releasePause();
 
-    if (rows.length > 0) await this.store.append('curve.csv', rows.join(''));
-    this.curveRows += rows.length;
+    await rowsWritten;
     if (this.lastCheckpointDir !== '' && frames === this.lastCheckpointFrames) return this.lastCheckpointDir;
-    const dir = await writeCheckpoint(
-      this.store,
-      {
-        state: {
-          format: 1,
-          frames,
-          episodes: snapshot.episodes,
-          updates: snapshot.updates,
-          wallSeconds: snapshot.wallSeconds,
-          curveRows: this.curveRows,
-          evalRows: this.evalRows,
-          rngStates: snapshot.rngStates,
-          layout: mlpActorCriticLayout(this.shape).entries,
+    let dir = '';
+    // Queued behind the rows taken above, so the checkpoint never counts rows that are not on storage.
+    await this.enqueue(async () => {
+      dir = await writeCheckpoint(
+        this.store,
+        {
+          state: {
+            format: 1,
+            frames,
+            episodes: snapshot.episodes,
+            updates: snapshot.updates,
+            wallSeconds: snapshot.wallSeconds,
+            curveRows,
+            evalRows,
+            rngStates: snapshot.rngStates,
+            layout: mlpActorCriticLayout(this.shape).entries,
+          },
+          params: snapshot.params,
+          meanSquare: snapshot.meanSquare,
         },
-        params: snapshot.params,
-        meanSquare: snapshot.meanSquare,
-      },
-      this.config.keepCheckpoints,
-    );
+        this.config.keepCheckpoints,
+      );
+    });
     this.lastCheckpointFrames = frames;
     this.lastCheckpointTime = performance.now();
     this.lastCheckpointDir = dir;
@@ -406,6 +438,7 @@ export class Coordinator {
     if (total === 0) return;
     const frames = readCounter(this.shared.counters, COUNTER.frames);
     this.evalReturns = [];
+    this.evaluating = true;
     this.slots.forEach((slot, i) => {
       const share = Math.floor(total / this.slots.length) + (i < total % this.slots.length ? 1 : 0);
       if (share === 0) return;
@@ -413,10 +446,12 @@ export class Coordinator {
       slot.worker.postMessage({ type: 'evaluate', episodes: share } satisfies ToWorker);
     });
     await this.until(() => this.slots.every((s) => s.state !== 'evaluating'));
+    this.evaluating = false;
+    if (this.interruptReason) return; // an interrupted evaluation is not recorded
     const wall = this.wallSeconds().toFixed(3);
     const rows = this.evalReturns.map((e, k) => `${frames},${wall},${k},${e.worker},${e.return},${e.length}\n`);
-    await this.store.append('eval.csv', rows.join(''));
     this.evalRows += rows.length;
+    await this.enqueue(() => this.store.append('eval.csv', rows.join('')));
   }
 
   private progress(frames: number, framesPerSecond: number): Progress {

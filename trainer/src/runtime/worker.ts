@@ -150,7 +150,7 @@ class ActorLearner {
     const env = makeEnv(this.config.env, rng);
     this.model.load(Float32Array.from(this.shared.params));
     const probs = new Float64Array(this.nActions);
-    for (let e = 0; e < episodes; e++) {
+    for (let e = 0; e < episodes && Atomics.load(this.shared.control, CONTROL.stop) === 0; e++) {
       let obs = env.reset();
       let total = 0;
       let length = 0;

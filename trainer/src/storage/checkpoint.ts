@@ -69,8 +69,13 @@ export async function writeCheckpoint(store: RunStore, checkpoint: Checkpoint, k
   await store.write(`${dir}/manifest.json`, manifestBytes);
   const latest: Latest = { checkpoint: dir, frames: checkpoint.state.frames, manifestSha256: sha256(manifestBytes) };
   await store.write('checkpoints/latest.json', JSON.stringify(latest, null, 2));
-  const all = (await store.list('checkpoints')).filter((name) => DIR_PATTERN.test(name));
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) await store.remove(`checkpoints/${old}`);
+  const name = dir.slice('checkpoints/'.length);
+  const all = (await store.list('checkpoints')).filter((n) => DIR_PATTERN.test(n));
+  // Directories past this T can only be partial or abandoned ones (a resume starts from the newest
+  // valid checkpoint): remove them, so that pruning by age never removes the checkpoint just written.
+  for (const later of all.filter((n) => n > name)) await store.remove(`checkpoints/${later}`);
+  const kept = all.filter((n) => n <= name);
+  for (const old of kept.slice(0, Math.max(0, kept.length - keep))) await store.remove(`checkpoints/${old}`);
   return dir;
 }
 
