@@ -78,7 +78,7 @@ async function gradientMicrobench(backend: BackendName): Promise<{ autodiffMs: n
   const layout = mlpActorCriticLayout(shape);
   const rng = Rng.fromSeed(7);
   const params = new Float32Array(layout.totalSize);
-  initMlpActorCritic(layout, rng, params);
+  initMlpActorCritic(shape, rng, params);
   const n = 20;
   const obs = Float32Array.from({ length: n * 4 }, () => rng.uniform(-1, 1));
   const actions = Int32Array.from({ length: n }, () => rng.int(2));

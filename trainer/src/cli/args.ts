@@ -48,7 +48,11 @@ const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: st
   frames: { text: 'total frames T_max over all workers; the learning rate anneals to 0 over them' },
   seed: { text: 'run seed; each worker derives its own stream from it' },
   lr: { text: 'initial learning rate, annealed linearly to 0' },
-  tmax: { text: 'steps per update (segment length t_max)' },
+  tmax: { text: 'steps per update: segment length t_max, or I_AsyncUpdate for the one-step methods' },
+  targetInterval: { text: 'Q methods: frames between target-network copies θ → θ⁻ (I_target)' },
+  epsilonFrames: { text: 'Q methods: frames over which ε anneals from 1 to its final value' },
+  epsilonFinals: { text: 'Q methods: final ε values, one drawn per worker' },
+  epsilonProbs: { text: 'Q methods: probabilities of the final ε values' },
   gamma: { text: 'discount γ' },
   entropy: { text: 'entropy regularisation weight β' },
   valueCoef: { text: 'weight of the value loss' },
@@ -115,7 +119,9 @@ function helpText(machine: Machine): string {
     ...envIds().flatMap((id) => {
       const defaults = findEnv(id)?.defaults;
       if (!defaults) return [];
-      return [`  ${id}: ${Object.entries(defaults).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`];
+      return Object.entries(defaults).map(
+        ([algo, fields]) => `  ${id} (${algo === 'all' ? 'every method' : algo}): ${Object.entries(fields ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+      );
     }),
     '',
   ].join('\n');

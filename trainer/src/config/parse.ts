@@ -9,7 +9,7 @@ import { envIds, findEnv } from '../envs/registry.js';
 import type { EnvSpec } from '../envs/types.js';
 import { Rng } from '../util/rng.js';
 import { UsageError, closest, describeKind, formatValue } from '../cli/errors.js';
-import { trainConfigSchema, type ParsedTrainConfig } from './schema.js';
+import { ALGORITHMS, trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
 
 /** Every field of the config, in schema order. */
 export const CONFIG_FIELDS = trainConfigSchema.keyof().options;
@@ -141,13 +141,26 @@ class Wording {
   }
 
   unsupportedActions(env: string, algo: string): string {
-    return `${this.field('env')}: ${formatValue(env)} has continuous (box) actions, which ${this.field('algo')} ${formatValue(algo)} does not handle in this version; choose an environment with discrete actions`;
+    return `${this.field('env')}: ${formatValue(env)} has continuous (box) actions, which ${this.field('algo')} ${formatValue(algo)} does not handle; use --algo a3c or an environment with discrete actions`;
   }
 }
 
-/** Whether the environment's action space is one the algorithm handles (a3c here: discrete). */
-function actionsSupported(spec: EnvSpec): boolean {
-  return spec.make(Rng.fromSeed(0)).actionSpace.kind === 'discrete';
+/** Methods that handle box (continuous) action spaces; every method handles discrete ones. */
+const CONTINUOUS_ALGORITHMS: readonly Algorithm[] = [];
+
+function actionsSupported(spec: EnvSpec, algo: Algorithm): boolean {
+  return CONTINUOUS_ALGORITHMS.includes(algo) || spec.make(Rng.fromSeed(0)).actionSpace.kind === 'discrete';
+}
+
+/** The ε distribution's two lists must pair up and its probabilities sum to 1. */
+function epsilonIssues(config: ParsedTrainConfig, wording: Wording): string[] {
+  const { epsilonFinals, epsilonProbs } = config;
+  if (epsilonProbs.length !== epsilonFinals.length) {
+    return [`${wording.field('epsilonProbs')}: expected ${epsilonFinals.length} probabilities, one per entry of ${wording.field('epsilonFinals')}, got ${formatValue(epsilonProbs.join(','))}`];
+  }
+  const sum = epsilonProbs.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 1e-6) return [`${wording.field('epsilonProbs')}: expected probabilities that sum to 1, got ${formatValue(epsilonProbs.join(','))} (sum ${sum})`];
+  return [];
 }
 
 function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Wording): string[] {
@@ -187,7 +200,9 @@ function withEnvDefaults(input: unknown): unknown {
   const envId = input['env'] ?? trainConfigSchema.shape.env.parse(undefined);
   const spec = typeof envId === 'string' ? findEnv(envId) : undefined;
   if (!spec?.defaults) return input;
-  return { ...spec.defaults, ...input };
+  const algo = input['algo'] ?? trainConfigSchema.shape.algo.parse(undefined);
+  const forAlgo = typeof algo === 'string' && (ALGORITHMS as readonly string[]).includes(algo) ? spec.defaults[algo as Algorithm] : undefined;
+  return { ...spec.defaults.all, ...forAlgo, ...input };
 }
 
 export function parseTrainConfig(input: unknown, source: string): ParsedTrainConfig {
@@ -199,7 +214,8 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   const envHasIssue = !result.success && result.error.issues.some((issue) => issue.path[0] === 'env');
   const spec = typeof env === 'string' && !envHasIssue ? findEnv(env) : undefined;
   if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(wording.unknownEnv(env));
-  if (result.success && spec && !actionsSupported(spec)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
+  if (result.success && spec && !actionsSupported(spec, result.data.algo)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
+  if (result.success) lines.push(...epsilonIssues(result.data, wording));
   if (lines.length > 0 || !result.success) throw new UsageError(lines.join('\n'));
   return result.data;
 }

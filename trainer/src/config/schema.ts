@@ -9,7 +9,11 @@
  */
 import { z } from 'zod';
 
-export const ALGORITHMS = ['a3c'] as const;
+/**
+ * The asynchronous methods of Mnih et al. 2016. `a3c` uses a softmax policy for discrete actions and a
+ * Gaussian policy for box actions.
+ */
+export const ALGORITHMS = ['a3c', 'one-step-q', 'one-step-sarsa', 'n-step-q'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -37,8 +41,19 @@ export const trainConfigSchema = z
     seed: int(0, 0xffffffff).default(1),
     /** Initial learning rate η, annealed linearly to 0 at `frames` (paper: best around 7e-4 on Atari). */
     lr: z.number().gt(0).max(1).default(0.0007),
-    /** Segment length t_max (steps per update), 5 in the paper. */
+    /**
+     * Steps per update, 5 in the paper: the segment length t_max of A3C and n-step Q, and the number of
+     * steps over which the one-step methods accumulate gradients (I_AsyncUpdate).
+     */
     tmax: int(1, 10_000).default(5),
+    /** Q methods: frames between copies θ → θ⁻ of the target network (I_target). */
+    targetInterval: int(1, MAX_FRAMES).default(40_000),
+    /** Q methods: frames over which each worker's ε anneals from 1 to its final value. */
+    epsilonFrames: int(0, MAX_FRAMES).default(4_000_000),
+    /** Q methods: the final ε values a worker draws from, once, at its start. */
+    epsilonFinals: z.array(z.number().min(0).max(1)).min(1).max(16).default([0.1, 0.01, 0.5]),
+    /** Q methods: the probabilities of those values (same length, summing to 1; checked in parse.ts). */
+    epsilonProbs: z.array(z.number().min(0).max(1)).min(1).max(16).default([0.4, 0.3, 0.3]),
     /** Discount γ. */
     gamma: z.number().min(0).max(1).default(0.99),
     /** Entropy regularisation weight β. */
@@ -80,8 +95,14 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type ParsedTrainConfig = z.output<typeof trainConfigSchema>;
 
 /** The config a run uses: every field present, frozen. */
-export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' | 'hidden'>> & {
+export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' | 'hidden' | 'epsilonFinals' | 'epsilonProbs'>> & {
   readonly workers: number;
   readonly runId: string;
   readonly hidden: readonly number[];
+  readonly epsilonFinals: readonly number[];
+  readonly epsilonProbs: readonly number[];
 };
+
+/** Fields an environment may give tuned defaults for. */
+export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames';
+export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>>;

@@ -27,7 +27,7 @@ const SPECS: readonly EnvSpec[] = [
     make: (rng) => new CartPoleEnv(rng, CARTPOLE_V1_MAX_STEPS),
     // Tuned by asyncrl for A3C with 2 workers (README, "Learning results"): with the paper's β = 0.01 the
     // sampled policy stays too random to average 475 over 100 episodes within 500k frames.
-    defaults: { lr: 0.001, entropy: 0.001, tmax: 20 },
+    defaults: { a3c: { lr: 0.001, entropy: 0.001, tmax: 20 } },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed.
       random: 22.3,

@@ -6,6 +6,7 @@
  * (`truncated`, the state still has a value and learners bootstrap from it).
  */
 import type { Rng } from '../util/rng.js';
+import type { Algorithm, TunedDefaults } from '../config/schema.js';
 
 export type DiscreteSpace = { readonly kind: 'discrete'; readonly n: number };
 export type BoxSpace = {
@@ -54,6 +55,6 @@ export type EnvSpec = {
    * Hyperparameters tuned for this task, used where a config leaves the field out (the schema's
    * defaults follow the paper's Atari settings).
    */
-  readonly defaults?: Readonly<Partial<Record<'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames', number>>>;
+  readonly defaults?: { readonly all?: TunedDefaults } & Readonly<Partial<Record<Algorithm, TunedDefaults>>>;
   readonly make: (rng: Rng) => Env;
 };

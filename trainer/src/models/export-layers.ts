@@ -1,34 +1,34 @@
 /**
- * Exports a trained actor-critic as a TensorFlow.js LayersModel (model.json + weights.bin), loadable
- * with `tf.loadLayersModel` in the browser or Node. Outputs: `policy` (softmax probabilities) and
- * `value`. Runs on the main thread with the cpu backend; the network is rebuilt with tfjs-layers and
+ * Exports a trained network as a TensorFlow.js LayersModel (model.json + weights.bin), loadable with
+ * `tf.loadLayersModel` in the browser or Node. Outputs, one per head: A3C `policy` (softmax
+ * probabilities) and `value`; the Q methods `q` (one value per action). Runs on the main thread with the cpu backend; the network is rebuilt with tfjs-layers and
  * given the trained parameters by name.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { entry, view } from './layout.js';
-import { mlpActorCriticLayout, type MlpShape } from './mlp-actor-critic.js';
+import { mlpLayout, type MlpSpec } from './mlp.js';
 
 tf.env().set('PROD', true);
 
 export type LayersModelFiles = { readonly modelJson: string; readonly weights: Uint8Array };
 
-export function buildLayersModel(shape: MlpShape): tfl.LayersModel {
-  const input = tfl.input({ shape: [shape.inputSize], name: 'observation' });
+/** The network as tfjs-layers: the ReLU trunk, then one output per head with its activation. */
+export function buildLayersModel(spec: MlpSpec): tfl.LayersModel {
+  const input = tfl.input({ shape: [spec.inputSize], name: 'observation' });
   let h: tfl.SymbolicTensor = input;
-  shape.hidden.forEach((units, i) => {
+  spec.hidden.forEach((units, i) => {
     h = tfl.layers.dense({ units, activation: 'relu', name: `dense_${i}` }).apply(h) as tfl.SymbolicTensor;
   });
-  const policy = tfl.layers.dense({ units: shape.nActions, activation: 'softmax', name: 'policy' }).apply(h) as tfl.SymbolicTensor;
-  const value = tfl.layers.dense({ units: 1, name: 'value' }).apply(h) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: [policy, value], name: 'a3c_actor_critic' });
+  const outputs = spec.heads.map((head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name }).apply(h) as tfl.SymbolicTensor);
+  return tfl.model({ inputs: input, outputs, name: 'asyncrl_policy' });
 }
 
-export async function exportLayersModel(shape: MlpShape, params: Float32Array): Promise<LayersModelFiles> {
+export async function exportLayersModel(spec: MlpSpec, params: Float32Array): Promise<LayersModelFiles> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  const layout = mlpActorCriticLayout(shape);
-  const model = buildLayersModel(shape);
+  const layout = mlpLayout(spec);
+  const model = buildLayersModel(spec);
   try {
     for (const layer of model.layers) {
       if (layer.name === 'observation') continue;

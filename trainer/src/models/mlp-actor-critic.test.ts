@@ -16,7 +16,7 @@ function problem(seed: number): { params: Float32Array; obs: Float32Array; actio
   const rng = Rng.fromSeed(seed);
   const layout = mlpActorCriticLayout(shape);
   const params = new Float32Array(layout.totalSize);
-  initMlpActorCritic(layout, rng, params);
+  initMlpActorCritic(shape, rng, params);
   // Larger policy weights and non-zero biases than the initialiser's, so that every term matters.
   for (let i = 0; i < params.length; i++) params[i] = (params[i] as number) + rng.uniform(-0.3, 0.3);
   const obs = Float32Array.from({ length: n * shape.inputSize }, () => rng.uniform(-1, 1));

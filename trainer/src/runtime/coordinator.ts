@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import type { TrainConfig } from '../config/schema.js';
 import { makeEnv } from '../envs/registry.js';
-import { initMlpActorCritic, mlpActorCriticLayout, type MlpShape } from '../models/mlp-actor-critic.js';
+import { initMlp, mlpLayout, type MlpSpec } from '../models/mlp.js';
+import { networkSpec, usesTargetNetwork } from '../models/networks.js';
 import { exportLayersModel } from '../models/export-layers.js';
 import { checkpointDir, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -77,7 +78,7 @@ type Waiter = { readonly test: () => boolean; readonly resolve: () => void };
 export class Coordinator {
   private readonly config: TrainConfig;
   private readonly store: RunStore;
-  private readonly shape: MlpShape;
+  private readonly spec: MlpSpec;
   private readonly shared: SharedViews;
   private readonly buffers;
   private slots: WorkerSlot[] = [];
@@ -104,14 +105,11 @@ export class Coordinator {
     this.config = options.config;
     this.store = options.store;
     const probe = makeEnv(this.config.env, Rng.fromSeed(this.config.seed, INIT_STREAM));
-    if (probe.actionSpace.kind !== 'discrete') throw new Error(`${this.config.env} has continuous actions; a3c here needs discrete actions`);
-    this.shape = {
-      inputSize: probe.observationSpace.shape.reduce((a, b) => a * b, 1),
-      hidden: this.config.hidden,
-      nActions: probe.actionSpace.n,
-    };
-    const layout = mlpActorCriticLayout(this.shape);
-    this.buffers = allocateShared(layout);
+    const inputSize = probe.observationSpace.shape.reduce((a, b) => a * b, 1);
+    this.spec = networkSpec(this.config.algo, inputSize, probe.actionSpace, this.config.hidden);
+    const layout = mlpLayout(this.spec);
+    const withTarget = usesTargetNetwork(this.config.algo);
+    this.buffers = allocateShared(layout, withTarget);
     this.shared = viewsOf(this.buffers);
     const resume = options.resume;
     if (resume) {
@@ -120,6 +118,7 @@ export class Coordinator {
       }
       this.shared.params.set(resume.params);
       this.shared.meanSquare.set(resume.meanSquare);
+      if (withTarget) this.shared.target.set(resume.target ?? resume.params);
       this.shared.counters[COUNTER.frames] = BigInt(resume.state.frames);
       this.shared.counters[COUNTER.episodes] = BigInt(resume.state.episodes);
       this.shared.counters[COUNTER.updates] = BigInt(resume.state.updates);
@@ -130,7 +129,8 @@ export class Coordinator {
       // A checkpoint at the same T would rewrite the one being resumed from in place: skip it instead.
       this.lastCheckpointDir = checkpointDir(resume.state.frames);
     } else {
-      initMlpActorCritic(layout, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
+      initMlp(this.spec, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
+      if (withTarget) this.shared.target.set(this.shared.params); // θ⁻ ← θ at the start
     }
   }
 
@@ -193,7 +193,7 @@ export class Coordinator {
       return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: finalCheckpoint };
     }
     await this.io;
-    const files = await exportLayersModel(this.shape, this.shared.params);
+    const files = await exportLayersModel(this.spec, this.shared.params);
     await this.store.write('model/weights.bin', files.weights);
     await this.store.write('model/model.json', files.modelJson);
     const result = this.result(wallSeconds);
@@ -383,6 +383,7 @@ export class Coordinator {
     const snapshot = {
       params: this.shared.params.slice(),
       meanSquare: this.shared.meanSquare.slice(),
+      target: this.shared.target.length > 0 ? this.shared.target.slice() : undefined,
       episodes: readCounter(this.shared.counters, COUNTER.episodes),
       updates: readCounter(this.shared.counters, COUNTER.updates),
       rngStates: this.slots.map((s, i) => s.rng ?? Rng.fromSeed(this.config.seed, i).state()),
@@ -412,10 +413,11 @@ export class Coordinator {
             curveRows,
             evalRows,
             rngStates: snapshot.rngStates,
-            layout: mlpActorCriticLayout(this.shape).entries,
+            layout: mlpLayout(this.spec).entries,
           },
           params: snapshot.params,
           meanSquare: snapshot.meanSquare,
+          ...(snapshot.target ? { target: snapshot.target } : {}),
         },
         this.config.keepCheckpoints,
       );

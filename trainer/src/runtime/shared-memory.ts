@@ -6,7 +6,8 @@
  * | ----------- | -------------- | --------------- | --------------------------------------------------- |
  * | params      | Float32Array   | layout.totalSize| θ, in the order of the parameter layout table       |
  * | meanSquare  | Float32Array   | layout.totalSize| shared RMSProp statistics g, same layout as θ       |
- * | counters    | BigInt64Array  | 4               | [T frames, episodes, updates, (reserved)]           |
+ * | target      | Float32Array   | layout.totalSize or 0 | θ⁻, the target network of the Q methods       |
+ * | counters    | BigInt64Array  | 4               | [T frames, episodes, updates, θ⁻ version]           |
  * | control     | Int32Array     | 4               | [pause requested, resume generation, stop, (reserved)] |
  *
  * θ and g are read and written without locks (Hogwild!, see optim/shared-rmsprop.ts). Counters and
@@ -14,12 +15,13 @@
  */
 import type { ParamLayout } from '../models/layout.js';
 
-export const COUNTER = { frames: 0, episodes: 1, updates: 2 } as const;
+export const COUNTER = { frames: 0, episodes: 1, updates: 2, targetVersion: 3 } as const;
 export const CONTROL = { pause: 0, generation: 1, stop: 2 } as const;
 
 export type SharedBuffers = {
   readonly params: SharedArrayBuffer;
   readonly meanSquare: SharedArrayBuffer;
+  readonly target: SharedArrayBuffer;
   readonly counters: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
 };
@@ -27,14 +29,17 @@ export type SharedBuffers = {
 export type SharedViews = {
   readonly params: Float32Array;
   readonly meanSquare: Float32Array;
+  /** Empty unless the method keeps a target network. */
+  readonly target: Float32Array;
   readonly counters: BigInt64Array;
   readonly control: Int32Array;
 };
 
-export function allocateShared(layout: ParamLayout): SharedBuffers {
+export function allocateShared(layout: ParamLayout, withTarget = false): SharedBuffers {
   return {
     params: new SharedArrayBuffer(layout.totalSize * Float32Array.BYTES_PER_ELEMENT),
     meanSquare: new SharedArrayBuffer(layout.totalSize * Float32Array.BYTES_PER_ELEMENT),
+    target: new SharedArrayBuffer(withTarget ? layout.totalSize * Float32Array.BYTES_PER_ELEMENT : 0),
     counters: new SharedArrayBuffer(4 * BigInt64Array.BYTES_PER_ELEMENT),
     control: new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT),
   };
@@ -44,6 +49,7 @@ export function viewsOf(buffers: SharedBuffers): SharedViews {
   return {
     params: new Float32Array(buffers.params),
     meanSquare: new Float32Array(buffers.meanSquare),
+    target: new Float32Array(buffers.target),
     counters: new BigInt64Array(buffers.counters),
     control: new Int32Array(buffers.control),
   };

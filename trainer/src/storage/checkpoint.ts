@@ -3,9 +3,10 @@
  *
  *   params.f32      θ, little-endian float32, in the order of the layout table in state.json
  *   rmsprop.f32     the shared RMSProp statistics g, same layout
+ *   target.f32      the target network θ⁻ of the Q methods, same layout (absent for A3C)
  *   state.json      counters (T, episodes, updates), wall time, rows of curve.csv and eval.csv
  *                   written so far, every worker's random state, the layout table
- *   manifest.json   sha256 and size of the three files above
+ *   manifest.json   sha256 and size of the files above
  *
  * and `checkpoints/latest.json`, written last, names the newest one with the sha256 of its manifest.
  * A reader trusts a checkpoint only if the manifest and every file match their hashes, so a checkpoint
@@ -34,6 +35,7 @@ export type Checkpoint = {
   readonly state: CheckpointState;
   readonly params: Float32Array;
   readonly meanSquare: Float32Array;
+  readonly target?: Float32Array;
 };
 
 type Manifest = { readonly files: Record<string, { readonly sha256: string; readonly bytes: number }> };
@@ -60,6 +62,7 @@ export async function writeCheckpoint(store: RunStore, checkpoint: Checkpoint, k
     'params.f32': bytesOf(checkpoint.params),
     'rmsprop.f32': bytesOf(checkpoint.meanSquare),
     'state.json': new TextEncoder().encode(JSON.stringify(checkpoint.state)),
+    ...(checkpoint.target ? { 'target.f32': bytesOf(checkpoint.target) } : {}),
   };
   const manifest: Manifest = {
     files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.byteLength }])),
@@ -91,7 +94,8 @@ export async function readCheckpoint(store: RunStore, dir: string, expectedManif
     return `${dir}: manifest.json is not valid JSON`;
   }
   const contents: Record<string, Uint8Array> = {};
-  for (const name of ['params.f32', 'rmsprop.f32', 'state.json']) {
+  const optional = manifest.files?.['target.f32'] ? ['target.f32'] : [];
+  for (const name of ['params.f32', 'rmsprop.f32', 'state.json', ...optional]) {
     const expected = manifest.files?.[name];
     const data = await store.read(`${dir}/${name}`);
     if (!expected || !data) return `${dir}: ${name} is missing`;
@@ -105,7 +109,13 @@ export async function readCheckpoint(store: RunStore, dir: string, expectedManif
   };
   const state = JSON.parse(new TextDecoder().decode(contents['state.json'])) as CheckpointState;
   if (state.format !== CHECKPOINT_FORMAT) return `${dir}: unknown checkpoint format ${String(state.format)}`;
-  return { state, params: toFloats(contents['params.f32'] as Uint8Array), meanSquare: toFloats(contents['rmsprop.f32'] as Uint8Array) };
+  const target = contents['target.f32'];
+  return {
+    state,
+    params: toFloats(contents['params.f32'] as Uint8Array),
+    meanSquare: toFloats(contents['rmsprop.f32'] as Uint8Array),
+    ...(target ? { target: toFloats(target) } : {}),
+  };
 }
 
 /**
