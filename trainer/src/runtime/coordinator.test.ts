@@ -117,3 +117,23 @@ test('an interrupted run resumes from its checkpoint with T continued and no gap
   assert.equal(new Set(after.map((r) => r.frames)).size, after.length, 'duplicate rows');
   assert.equal(after.length, result.episodes);
 });
+
+test('Q methods: θ⁻ is refreshed once per multiple of I_target with 4 workers, and checkpoints carry it', async () => {
+  for (const algo of ['n-step-q', 'one-step-q', 'one-step-sarsa'] as const) {
+    const dir = mkdtempSync(join(tmpdir(), `asyncrl-${algo}-`));
+    const store = new LocalRunStore(dir);
+    const cfg = config({ algo, frames: 30_000, workers: 4, evalEpisodes: 2, runId: algo, targetInterval: 1000, epsilonFrames: 10_000 });
+    const outcome = await new Coordinator({ config: cfg, store, log: () => undefined, progressIntervalMs: 50 }).run();
+    assert.equal(outcome.kind, 'completed');
+    const result = (outcome as Extract<RunOutcome, { kind: 'completed' }>).result;
+    assert.equal(result.frames, 30_000);
+    // T passes 1000, 2000, … 30000: each multiple is claimed by exactly one worker, which copies θ → θ⁻.
+    assert.equal(result.targetUpdates, 30, algo);
+    const checkpoint = await loadLatestCheckpoint(store, (m) => assert.fail(m));
+    assert.ok(checkpoint?.target, `${algo}: checkpoint without θ⁻`);
+    assert.equal(checkpoint.target.length, checkpoint.params.length);
+    assert.equal(checkpoint.state.targetUpdates, 30);
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as { modelTopology: unknown };
+    assert.match(JSON.stringify(modelJson.modelTopology), /"name":"q"/);
+  }
+});

@@ -44,6 +44,8 @@ export type RunResult = {
   readonly frames: number;
   readonly episodes: number;
   readonly updates: number;
+  /** Copies θ → θ⁻ of the target network (Q methods; 0 for A3C). */
+  readonly targetUpdates: number;
   readonly wallSeconds: number;
   readonly framesPerSecond: number;
   readonly meanReturn100: number;
@@ -122,6 +124,7 @@ export class Coordinator {
       this.shared.counters[COUNTER.frames] = BigInt(resume.state.frames);
       this.shared.counters[COUNTER.episodes] = BigInt(resume.state.episodes);
       this.shared.counters[COUNTER.updates] = BigInt(resume.state.updates);
+      this.shared.counters[COUNTER.targetVersion] = BigInt(resume.state.targetUpdates ?? 0);
       this.curveRows = resume.state.curveRows;
       this.evalRows = resume.state.evalRows;
       this.wallOffset = resume.state.wallSeconds;
@@ -386,6 +389,7 @@ export class Coordinator {
       target: this.shared.target.length > 0 ? this.shared.target.slice() : undefined,
       episodes: readCounter(this.shared.counters, COUNTER.episodes),
       updates: readCounter(this.shared.counters, COUNTER.updates),
+      targetUpdates: readCounter(this.shared.counters, COUNTER.targetVersion),
       rngStates: this.slots.map((s, i) => s.rng ?? Rng.fromSeed(this.config.seed, i).state()),
       wallSeconds: this.wallSeconds(),
     };
@@ -409,6 +413,7 @@ export class Coordinator {
             frames,
             episodes: snapshot.episodes,
             updates: snapshot.updates,
+            targetUpdates: snapshot.targetUpdates,
             wallSeconds: snapshot.wallSeconds,
             curveRows,
             evalRows,
@@ -489,6 +494,7 @@ export class Coordinator {
       frames,
       episodes: readCounter(this.shared.counters, COUNTER.episodes),
       updates: readCounter(this.shared.counters, COUNTER.updates),
+      targetUpdates: readCounter(this.shared.counters, COUNTER.targetVersion),
       wallSeconds,
       framesPerSecond: frames / Math.max(1e-9, wallSeconds),
       meanReturn100: mean(this.recentReturns),

@@ -24,6 +24,8 @@ export type CheckpointState = {
   readonly frames: number;
   readonly episodes: number;
   readonly updates: number;
+  /** θ⁻ copies so far (Q methods). */
+  readonly targetUpdates?: number;
   readonly wallSeconds: number;
   readonly curveRows: number;
   readonly evalRows: number;
