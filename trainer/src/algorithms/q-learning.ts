@@ -56,7 +56,7 @@ export class QLearner implements Learner {
   train(): void {
     const { ctx, env, online, times, nActions, obsSize, method } = this;
     const { config, shared, rng } = ctx;
-    const { tmax, gamma } = config;
+    const { tmax, gamma, rewardScale } = config;
     const limit = BigInt(config.frames);
     const rms = { alpha: config.rmsAlpha, epsilon: config.rmsEps };
     const local = new Float32Array(shared.params.length);
@@ -108,7 +108,7 @@ export class QLearner implements Learner {
         t0 = performance.now();
         const step = env.step(action);
         times.env += performance.now() - t0;
-        rewards[n] = step.reward;
+        rewards[n] = step.reward * rewardScale;
         terminal[n] = step.terminated;
         nextObservations.set(step.observation, n * obsSize);
         episodeReturn += step.reward;

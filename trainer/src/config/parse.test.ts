@@ -134,7 +134,8 @@ describe('parseTrainConfig', () => {
   });
 
   test('rejects an environment whose actions the algorithm does not handle', () => {
-    assertUsageError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"a3c"');
+    assertUsageError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"n-step-q"');
+    assert.equal(parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE).env, 'Pendulum-v1');
   });
 
   test('every field has a kebab-case flag', () => {

@@ -146,7 +146,7 @@ class Wording {
 }
 
 /** Methods that handle box (continuous) action spaces; every method handles discrete ones. */
-const CONTINUOUS_ALGORITHMS: readonly Algorithm[] = [];
+const CONTINUOUS_ALGORITHMS: readonly Algorithm[] = ['a3c', 'a3c-lstm'];
 
 function actionsSupported(spec: EnvSpec, algo: Algorithm): boolean {
   return CONTINUOUS_ALGORITHMS.includes(algo) || spec.make(Rng.fromSeed(0)).actionSpace.kind === 'discrete';

@@ -11,9 +11,9 @@ import { z } from 'zod';
 
 /**
  * The asynchronous methods of Mnih et al. 2016. `a3c` uses a softmax policy for discrete actions and a
- * Gaussian policy for box actions.
+ * Gaussian policy for box actions; `a3c-lstm` adds an LSTM layer after the MLP trunk.
  */
-export const ALGORITHMS = ['a3c', 'one-step-q', 'one-step-sarsa', 'n-step-q'] as const;
+export const ALGORITHMS = ['a3c', 'a3c-lstm', 'one-step-q', 'one-step-sarsa', 'n-step-q'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -58,6 +58,8 @@ export const trainConfigSchema = z
     gamma: z.number().min(0).max(1).default(0.99),
     /** Entropy regularisation weight β. */
     entropy: z.number().min(0).max(100).default(0.01),
+    /** Rewards are multiplied by this for learning (curves and evaluation report the task's own rewards). */
+    rewardScale: z.number().gt(0).max(1000).default(1),
     /** Weight of the value loss (R − V)²; 0.5 is the common choice. */
     valueCoef: z.number().min(0).max(100).default(0.5),
     /** Global-norm gradient clip (paper: 40). */
@@ -68,6 +70,8 @@ export const trainConfigSchema = z
     rmsEps: z.number().gt(0).finite().default(0.1),
     /** Hidden layer widths of the MLP trunk. */
     hidden: z.array(int(1, 4096)).min(1).max(8).default([128, 128]),
+    /** a3c-lstm: LSTM cells after the trunk (paper: 256). */
+    lstmCells: int(1, 4096).default(256),
     /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
     backend: z.enum(BACKENDS).default('auto'),
     /** Evaluation episodes after training. */
@@ -104,5 +108,5 @@ export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' |
 };
 
 /** Fields an environment may give tuned defaults for. */
-export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames';
+export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells';
 export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>>;

@@ -2,39 +2,63 @@
  * Exports a trained network as a TensorFlow.js LayersModel (model.json + weights.bin), loadable with
  * `tf.loadLayersModel` in the browser or Node. Outputs, one per head: A3C `policy` (softmax
  * probabilities) and `value`; the Q methods `q` (one value per action). Runs on the main thread with the cpu backend; the network is rebuilt with tfjs-layers and
- * given the trained parameters by name.
+ * given the trained parameters by name (the layers' initialisers are zeros: every weight is overwritten).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { entry, view } from './layout.js';
-import { mlpLayout, type MlpSpec } from './mlp.js';
+import type { MlpSpec } from './mlp.js';
+import type { LstmSpec } from './lstm-network.js';
+import { planLayout, type NetworkPlan } from './networks.js';
 
 tf.env().set('PROD', true);
 
 export type LayersModelFiles = { readonly modelJson: string; readonly weights: Uint8Array };
 
-/** The network as tfjs-layers: the ReLU trunk, then one output per head with its activation. */
-export function buildLayersModel(spec: MlpSpec): tfl.LayersModel {
-  const input = tfl.input({ shape: [spec.inputSize], name: 'observation' });
-  let h: tfl.SymbolicTensor = input;
+function trunk(spec: MlpSpec | LstmSpec, input: tfl.SymbolicTensor): tfl.SymbolicTensor {
+  let h = input;
   spec.hidden.forEach((units, i) => {
-    h = tfl.layers.dense({ units, activation: 'relu', name: `dense_${i}` }).apply(h) as tfl.SymbolicTensor;
+    h = tfl.layers.dense({ units, activation: 'relu', name: `dense_${i}`, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor;
   });
-  const outputs = spec.heads.map((head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name }).apply(h) as tfl.SymbolicTensor);
-  return tfl.model({ inputs: input, outputs, name: 'asyncrl_policy' });
+  return h;
 }
 
-export async function exportLayersModel(spec: MlpSpec, params: Float32Array): Promise<LayersModelFiles> {
+function heads(spec: MlpSpec | LstmSpec, h: tfl.SymbolicTensor): tfl.SymbolicTensor[] {
+  return spec.heads.map((head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor);
+}
+
+/**
+ * The network as tfjs-layers: the ReLU trunk, then one output per head with its activation. The LSTM
+ * network takes the recurrent state as two more inputs (`state_h`, `state_c`, zeros at an episode's
+ * start) and returns the next state as its last two outputs.
+ */
+export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
+  const { spec } = plan;
+  const input = tfl.input({ shape: [spec.inputSize], name: 'observation' });
+  const features = trunk(spec, input);
+  if (plan.kind === 'mlp') return tfl.model({ inputs: input, outputs: heads(spec, features), name: 'asyncrl_policy' });
+  const cells = plan.spec.cells;
+  const stateH = tfl.input({ shape: [cells], name: 'state_h' });
+  const stateC = tfl.input({ shape: [cells], name: 'state_c' });
+  const last = spec.hidden[spec.hidden.length - 1] as number;
+  const sequence = tfl.layers.reshape({ targetShape: [1, last], name: 'one_step' }).apply(features) as tfl.SymbolicTensor;
+  const [out, h, c] = tfl.layers.lstm({ units: cells, returnState: true, name: 'lstm', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }).apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
+  return tfl.model({ inputs: [input, stateH, stateC], outputs: [...heads(spec, out as tfl.SymbolicTensor), h as tfl.SymbolicTensor, c as tfl.SymbolicTensor], name: 'asyncrl_policy' });
+}
+
+export async function exportLayersModel(plan: NetworkPlan, params: Float32Array): Promise<LayersModelFiles> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  const layout = mlpLayout(spec);
-  const model = buildLayersModel(spec);
+  const layout = planLayout(plan);
+  const model = buildLayersModel(plan);
   try {
+    const tensor = (name: string): tf.Tensor => {
+      const e = entry(layout, name);
+      return tf.tensor(view(params, e), [...e.shape]);
+    };
     for (const layer of model.layers) {
-      if (layer.name === 'observation') continue;
-      const kernel = entry(layout, `${layer.name}/kernel`);
-      const bias = entry(layout, `${layer.name}/bias`);
-      layer.setWeights([tf.tensor(view(params, kernel), [...kernel.shape]), tf.tensor(view(params, bias), [...bias.shape])]);
+      if (layer.name === 'lstm') layer.setWeights([tensor('lstm/kernel'), tensor('lstm/recurrent_kernel'), tensor('lstm/bias')]);
+      else if (layer.getWeights().length === 2) layer.setWeights([tensor(`${layer.name}/kernel`), tensor(`${layer.name}/bias`)]);
     }
     let files: LayersModelFiles | undefined;
     await model.save(

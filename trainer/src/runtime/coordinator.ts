@@ -8,8 +8,7 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import type { TrainConfig } from '../config/schema.js';
 import { makeEnv } from '../envs/registry.js';
-import { initMlp, mlpLayout, type MlpSpec } from '../models/mlp.js';
-import { networkSpec, usesTargetNetwork } from '../models/networks.js';
+import { initNetwork, planLayout, planNetwork, usesTargetNetwork, type NetworkPlan } from '../models/networks.js';
 import { exportLayersModel } from '../models/export-layers.js';
 import { checkpointDir, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -80,7 +79,7 @@ type Waiter = { readonly test: () => boolean; readonly resolve: () => void };
 export class Coordinator {
   private readonly config: TrainConfig;
   private readonly store: RunStore;
-  private readonly spec: MlpSpec;
+  private readonly plan: NetworkPlan;
   private readonly shared: SharedViews;
   private readonly buffers;
   private slots: WorkerSlot[] = [];
@@ -108,8 +107,8 @@ export class Coordinator {
     this.store = options.store;
     const probe = makeEnv(this.config.env, Rng.fromSeed(this.config.seed, INIT_STREAM));
     const inputSize = probe.observationSpace.shape.reduce((a, b) => a * b, 1);
-    this.spec = networkSpec(this.config.algo, inputSize, probe.actionSpace, this.config.hidden);
-    const layout = mlpLayout(this.spec);
+    this.plan = planNetwork(this.config, inputSize, probe.actionSpace);
+    const layout = planLayout(this.plan);
     const withTarget = usesTargetNetwork(this.config.algo);
     this.buffers = allocateShared(layout, withTarget);
     this.shared = viewsOf(this.buffers);
@@ -132,7 +131,7 @@ export class Coordinator {
       // A checkpoint at the same T would rewrite the one being resumed from in place: skip it instead.
       this.lastCheckpointDir = checkpointDir(resume.state.frames);
     } else {
-      initMlp(this.spec, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
+      initNetwork(this.plan, Rng.fromSeed(this.config.seed, INIT_STREAM), this.shared.params);
       if (withTarget) this.shared.target.set(this.shared.params); // θ⁻ ← θ at the start
     }
   }
@@ -196,7 +195,7 @@ export class Coordinator {
       return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: finalCheckpoint };
     }
     await this.io;
-    const files = await exportLayersModel(this.spec, this.shared.params);
+    const files = await exportLayersModel(this.plan, this.shared.params);
     await this.store.write('model/weights.bin', files.weights);
     await this.store.write('model/model.json', files.modelJson);
     const result = this.result(wallSeconds);
@@ -418,7 +417,7 @@ export class Coordinator {
             curveRows,
             evalRows,
             rngStates: snapshot.rngStates,
-            layout: mlpLayout(this.spec).entries,
+            layout: planLayout(this.plan).entries,
           },
           params: snapshot.params,
           meanSquare: snapshot.meanSquare,

@@ -49,10 +49,17 @@ export function pauseIfRequested(ctx: LearnerContext): boolean {
 }
 
 /** Plays `episodes` evaluation episodes on a fresh environment with its own stream. */
-export function runEvaluation(ctx: LearnerContext, episodes: number, rng: Rng, act: (observation: Float32Array, env: Env) => number | Float32Array): void {
+export function runEvaluation(
+  ctx: LearnerContext,
+  episodes: number,
+  rng: Rng,
+  act: (observation: Float32Array, env: Env) => number | Float32Array,
+  onEpisodeStart: () => void = () => undefined,
+): void {
   const env = makeEnv(ctx.config.env, rng);
   for (let e = 0; e < episodes && !stopRequested(ctx.shared); e++) {
     let obs = env.reset();
+    onEpisodeStart();
     let total = 0;
     let length = 0;
     for (;;) {

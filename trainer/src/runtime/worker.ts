@@ -26,6 +26,7 @@ function makeLearner(ctx: LearnerContext): Learner {
   const algo = ctx.config.algo;
   switch (algo) {
     case 'a3c':
+    case 'a3c-lstm':
       return new A3cLearner(ctx);
     case 'one-step-q':
     case 'one-step-sarsa':
