@@ -20,7 +20,7 @@ describe('parseTrainArgs', () => {
   test('no flags: every default, workers from the cores, a generated run id', () => {
     const config = train([]);
     // The schema's defaults, then CartPole-v1's tuned ones (EnvSpec.defaults) for the fields it sets.
-    const defaults = trainConfigSchema.parse({ ...findEnv('CartPole-v1')?.defaults });
+    const defaults = trainConfigSchema.parse({ ...findEnv('CartPole-v1')?.defaults?.a3c });
     assert.deepEqual(config, { ...defaults, workers: 6, runId: 'CartPole-v1__a3c__s1__20240102-030405' });
     assert.equal(config.entropy, 0.001);
   });
@@ -60,6 +60,12 @@ describe('parseTrainArgs', () => {
       '--keep-checkpoints', '7',
       '--out', '/tmp/runs',
       '--run-id', 'my-run_1.0',
+      '--target-interval', '1000',
+      '--epsilon-frames', '20000',
+      '--epsilon-finals', '0.2,0.05',
+      '--epsilon-probs', '0.5,0.5',
+      '--reward-scale', '0.1',
+      '--lstm-cells', '64',
     ]);
     assert.deepEqual(config, {
       env: 'CartPole-v1',
@@ -84,6 +90,12 @@ describe('parseTrainArgs', () => {
       keepCheckpoints: 7,
       out: '/tmp/runs',
       runId: 'my-run_1.0',
+      targetInterval: 1000,
+      epsilonFrames: 20_000,
+      epsilonFinals: [0.2, 0.05],
+      epsilonProbs: [0.5, 0.5],
+      rewardScale: 0.1,
+      lstmCells: 64,
     });
   });
 

@@ -133,6 +133,11 @@ describe('parseTrainConfig', () => {
     assertUsageError(() => parseTrainConfig({ env: 'Foo-v0' }, COMMAND_LINE), '--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1');
   });
 
+  test('rejects an ε distribution whose lists do not pair up or whose probabilities do not sum to 1', () => {
+    assertUsageError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [1] }, COMMAND_LINE), '--epsilon-probs', 'expected 2 probabilities', '"1"');
+    assertUsageError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [0.5, 0.6] }, COMMAND_LINE), '--epsilon-probs', 'sum to 1', '"0.5,0.6"');
+  });
+
   test('rejects an environment whose actions the algorithm does not handle', () => {
     assertUsageError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"n-step-q"');
     assert.equal(parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE).env, 'Pendulum-v1');

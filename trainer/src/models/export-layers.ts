@@ -43,7 +43,7 @@ export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
   const stateC = tfl.input({ shape: [cells], name: 'state_c' });
   const last = spec.hidden[spec.hidden.length - 1] as number;
   const sequence = tfl.layers.reshape({ targetShape: [1, last], name: 'one_step' }).apply(features) as tfl.SymbolicTensor;
-  const [out, h, c] = tfl.layers.lstm({ units: cells, returnState: true, name: 'lstm', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }).apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
+  const [out, h, c] = tfl.layers.lstm({ units: cells, returnState: true, name: 'lstm', recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }).apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
   return tfl.model({ inputs: [input, stateH, stateC], outputs: [...heads(spec, out as tfl.SymbolicTensor), h as tfl.SymbolicTensor, c as tfl.SymbolicTensor], name: 'asyncrl_policy' });
 }
 
