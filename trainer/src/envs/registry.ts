@@ -27,7 +27,14 @@ const SPECS: readonly EnvSpec[] = [
     make: (rng) => new CartPoleEnv(rng, CARTPOLE_V1_MAX_STEPS),
     // Tuned by asyncrl for A3C with 2 workers (README, "Learning results"): with the paper's β = 0.01 the
     // sampled policy stays too random to average 475 over 100 episodes within 500k frames.
-    defaults: { a3c: { lr: 0.001, entropy: 0.001, tmax: 20 } },
+    defaults: {
+      a3c: { lr: 0.001, entropy: 0.001, tmax: 20 },
+      'a3c-lstm': { lr: 0.001, entropy: 0.001, tmax: 20, lstmCells: 64 },
+      // The value-based methods: a faster target refresh and ε schedule than Atari's 40k and 4M frames.
+      'n-step-q': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 200_000 },
+      'one-step-q': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
+      'one-step-sarsa': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
+    },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed.
       random: 22.3,
@@ -45,6 +52,10 @@ const SPECS: readonly EnvSpec[] = [
       'CartPole-v1 observing only cart position and pole angle, no velocities: partially observable (RL Baselines3 Zoo CartPoleNoVel-v1)',
     maxEpisodeSteps: CARTPOLE_V1_MAX_STEPS,
     make: (rng) => new CartPoleNoVelEnv(rng, CARTPOLE_V1_MAX_STEPS),
+    defaults: {
+      a3c: { lr: 0.001, entropy: 0.001, tmax: 20 },
+      'a3c-lstm': { lr: 0.001, entropy: 0.001, tmax: 20, lstmCells: 64 },
+    },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed.
       random: 22.3,
@@ -62,6 +73,7 @@ const SPECS: readonly EnvSpec[] = [
     description: 'Swing the tip of a two-link pendulum above a line by torquing its middle joint (Sutton 1996; Gymnasium Acrobot-v1)',
     maxEpisodeSteps: ACROBOT_V1_MAX_STEPS,
     make: (rng) => new AcrobotEnv(rng, ACROBOT_V1_MAX_STEPS),
+    defaults: { a3c: { lr: 0.001, entropy: 0.001, tmax: 20 } },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed.
       random: -498.8,
@@ -95,6 +107,12 @@ const SPECS: readonly EnvSpec[] = [
       'Swing a pendulum up and hold it upright with a weak, continuous torque in [-2, 2] (Gymnasium Pendulum-v1; Box actions)',
     maxEpisodeSteps: PENDULUM_V1_MAX_STEPS,
     make: (rng) => new PendulumEnv(rng, PENDULUM_V1_MAX_STEPS),
+    // Per-step costs reach −16: scaled by 0.1 for learning so that values stay in the range of the
+    // other tasks; the paper's MuJoCo entropy weight β = 1e-4.
+    defaults: {
+      a3c: { lr: 0.0005, entropy: 0.0001, tmax: 20, rewardScale: 0.1 },
+      'a3c-lstm': { lr: 0.0005, entropy: 0.0001, tmax: 20, rewardScale: 0.1, lstmCells: 64 },
+    },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
       // reward_threshold for Pendulum-v1, so there is no reference score.

@@ -1,0 +1,58 @@
+/**
+ * `npm run test:learning [case-id …]`: the full learning budgets of learning/suite.ts, one after the
+ * other, with the results written to benchmarks/LEARNING.md and benchmarks/learning.json (the command
+ * that produced them included). Exit code 1 if any case fails.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { LEARNING_CASES } from './suite.js';
+import { describeResult, runCase, type CaseResult } from './run.js';
+
+async function main(): Promise<void> {
+  const ids = process.argv.slice(2);
+  const unknown = ids.filter((id) => !LEARNING_CASES.some((c) => c.id === id));
+  if (unknown.length > 0) {
+    console.error(`test:learning: unknown case ${unknown.map((u) => JSON.stringify(u)).join(', ')}; cases: ${LEARNING_CASES.map((c) => c.id).join(', ')}`);
+    process.exit(2);
+  }
+  const cases = LEARNING_CASES.filter((c) => ids.length === 0 || ids.includes(c.id));
+  const out = 'benchmarks';
+  mkdirSync(out, { recursive: true });
+  const jsonPath = join(out, 'learning.json');
+  // Results of cases not run this time are kept, so that the file always holds the latest of each.
+  const previous: Record<string, CaseResult & { command: string; date: string }> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
+  const command = `npm run test:learning${ids.length > 0 ? ` -- ${ids.join(' ')}` : ''}`;
+  let failed = 0;
+  for (const c of cases) {
+    console.log(`running ${c.id} (${c.full.frames.toLocaleString('en-US')} frames) …`);
+    const result = await runCase(c, c.full);
+    console.log(describeResult(result));
+    if (!result.passed) failed++;
+    previous[c.id] = { ...result, command, date: new Date().toISOString() };
+    writeFileSync(jsonPath, `${JSON.stringify(previous, null, 2)}\n`);
+  }
+  const rows = LEARNING_CASES.map((c) => previous[c.id]).filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const md = [
+    '# Learning results',
+    '',
+    `Full budgets of \`trainer/src/learning/suite.ts\`, 2 workers, seed 1, on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.`,
+    'Each row gives the command that produced it; runs are lock-free (Hogwild!), so repeated runs differ in detail.',
+    '',
+    '| case | criterion | score | target | frames | reached at T | frames/s | result | date | command |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.description} | ${r.criterion} | ${r.score.toFixed(1)} | ${r.expectBelow ? '<' : '≥'} ${r.threshold} | ${r.frames.toLocaleString('en-US')} | ${r.reachedAt?.toLocaleString('en-US') ?? '—'} | ${Math.round(r.framesPerSecond).toLocaleString('en-US')} | ${r.passed ? 'pass' : 'FAIL'} | ${r.date.slice(0, 10)} | \`${r.command}\` |`,
+    ),
+    '',
+  ].join('\n');
+  writeFileSync(join(out, 'LEARNING.md'), md);
+  console.log(`${cases.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/** Runs one learning case at a budget and scores it against its criterion. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Coordinator } from '../runtime/coordinator.js';
+import { LocalRunStore } from '../storage/local-store.js';
+import { parseTrainConfig } from '../config/parse.js';
+import { resolveTrainConfig } from '../config/resolve.js';
+import { bestWindowMean, framesToReach, parseCurveCsv } from '../scores/curve.js';
+import type { Budget, LearningCase } from './suite.js';
+
+export type CaseResult = {
+  readonly id: string;
+  readonly description: string;
+  readonly criterion: LearningCase['criterion'];
+  readonly frames: number;
+  readonly threshold: number;
+  readonly expectBelow: boolean;
+  /** The criterion's score: best 100-episode training mean, or the final greedy evaluation's mean. */
+  readonly score: number;
+  /** T when the 100-episode training mean first reached the threshold, if it did. */
+  readonly reachedAt: number | undefined;
+  readonly passed: boolean;
+  readonly episodes: number;
+  readonly wallSeconds: number;
+  readonly framesPerSecond: number;
+  readonly backend: string;
+};
+
+export async function runCase(c: LearningCase, budget: Budget, keepDir?: string): Promise<CaseResult> {
+  const dir = keepDir ?? mkdtempSync(join(tmpdir(), `asyncrl-${c.id}-`));
+  try {
+    const config = resolveTrainConfig(parseTrainConfig({ ...c.config, frames: budget.frames, runId: c.id }, `learning case ${c.id}`), {
+      cores: 2,
+      now: new Date(),
+    });
+    const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
+    if (outcome.kind !== 'completed') throw new Error(`${c.id}: the run was interrupted`);
+    const r = outcome.result;
+    const rows = parseCurveCsv(readFileSync(join(dir, 'curve.csv'), 'utf8'));
+    const window = Math.min(100, rows.length);
+    const score = c.criterion === 'final-eval' ? r.evaluation.meanReturn : (bestWindowMean(rows, window)?.mean ?? Number.NaN);
+    const expectBelow = c.expectBelow ?? false;
+    return {
+      id: c.id,
+      description: c.description,
+      criterion: c.criterion,
+      frames: budget.frames,
+      threshold: budget.threshold,
+      expectBelow,
+      score,
+      reachedAt: framesToReach(rows, 100, budget.threshold),
+      passed: expectBelow ? score < budget.threshold : score >= budget.threshold,
+      episodes: r.episodes,
+      wallSeconds: r.wallSeconds,
+      framesPerSecond: r.framesPerSecond,
+      backend: r.backend,
+    };
+  } finally {
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function describeResult(r: CaseResult): string {
+  const relation = r.expectBelow ? `< ${r.threshold} expected` : `≥ ${r.threshold} required`;
+  const measure = r.criterion === 'final-eval' ? 'final greedy evaluation, 100 episodes' : 'best mean of 100 consecutive training episodes';
+  const reached = r.reachedAt === undefined ? '' : `; 100-episode mean first ≥ ${r.threshold} at T = ${r.reachedAt.toLocaleString('en-US')}`;
+  return `${r.passed ? 'PASS' : 'FAIL'} ${r.id}: ${measure} ${r.score.toFixed(1)} (${relation}) within ${r.frames.toLocaleString('en-US')} frames${reached}`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The learning benchmarks: each method on the task it must solve within a frame budget, with 2 workers
+ * and a fixed seed. `npm run test:learning` runs the full budgets (minutes to hours on 2 cores) and
+ * commits its results; the CI suite runs the `ci` budget of every entry, which asks for clear learning
+ * (well above a random policy) rather than the full target.
+ *
+ * Criteria:
+ * - `train-window`: the best mean return over 100 consecutive training episodes (curve.csv);
+ * - `final-eval`: the mean return of 100 evaluation episodes of the final greedy policy — used for the
+ *   value-based methods, whose training episodes include ε-greedy exploration with ε up to 0.5.
+ */
+import type { TrainConfigInput } from '../config/schema.js';
+
+export type Criterion = 'train-window' | 'final-eval';
+
+export type Budget = { readonly frames: number; readonly threshold: number };
+
+export type LearningCase = {
+  readonly id: string;
+  readonly description: string;
+  readonly config: TrainConfigInput;
+  readonly criterion: Criterion;
+  readonly full: Budget;
+  readonly ci: Budget;
+  /** A case expected to stay below its threshold (a contrast, e.g. feed-forward A3C without velocities). */
+  readonly expectBelow?: boolean;
+};
+
+const base = { workers: 2, seed: 1, checkpointFrames: 0 } as const;
+
+export const LEARNING_CASES: readonly LearningCase[] = [
+  {
+    id: 'a3c-cartpole',
+    description: 'A3C on CartPole-v1',
+    config: { ...base, env: 'CartPole-v1', algo: 'a3c', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 500_000, threshold: 475 },
+    ci: { frames: 500_000, threshold: 475 },
+  },
+  {
+    id: 'n-step-q-cartpole',
+    description: 'n-step Q-learning on CartPole-v1',
+    config: { ...base, env: 'CartPole-v1', algo: 'n-step-q', evalEpisodes: 100 },
+    criterion: 'final-eval',
+    full: { frames: 1_000_000, threshold: 475 },
+    ci: { frames: 150_000, threshold: 60 },
+  },
+  {
+    id: 'one-step-q-cartpole',
+    description: 'one-step Q-learning on CartPole-v1',
+    config: { ...base, env: 'CartPole-v1', algo: 'one-step-q', evalEpisodes: 100 },
+    criterion: 'final-eval',
+    full: { frames: 2_000_000, threshold: 300 },
+    ci: { frames: 150_000, threshold: 60 },
+  },
+  {
+    id: 'one-step-sarsa-cartpole',
+    description: 'one-step Sarsa on CartPole-v1',
+    config: { ...base, env: 'CartPole-v1', algo: 'one-step-sarsa', evalEpisodes: 100 },
+    criterion: 'final-eval',
+    full: { frames: 2_000_000, threshold: 300 },
+    ci: { frames: 150_000, threshold: 60 },
+  },
+  {
+    id: 'a3c-acrobot',
+    description: 'A3C on Acrobot-v1',
+    config: { ...base, env: 'Acrobot-v1', algo: 'a3c', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 500_000, threshold: -100 },
+    ci: { frames: 150_000, threshold: -300 },
+  },
+  {
+    id: 'a3c-pendulum',
+    description: 'continuous A3C (Gaussian policy) on Pendulum-v1',
+    config: { ...base, env: 'Pendulum-v1', algo: 'a3c', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 2_000_000, threshold: -400 },
+    ci: { frames: 150_000, threshold: -1100 },
+  },
+  {
+    id: 'a3c-lstm-cartpole-novel',
+    description: 'A3C LSTM on CartPoleNoVel-v1 (velocities hidden)',
+    config: { ...base, env: 'CartPoleNoVel-v1', algo: 'a3c-lstm', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 2_000_000, threshold: 400 },
+    ci: { frames: 40_000, threshold: 40 },
+  },
+  {
+    id: 'a3c-ff-cartpole-novel',
+    description: 'feed-forward A3C on CartPoleNoVel-v1, for contrast: without memory it should stay well below',
+    config: { ...base, env: 'CartPoleNoVel-v1', algo: 'a3c', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 2_000_000, threshold: 400 },
+    ci: { frames: 0, threshold: 0 },
+    expectBelow: true,
+  },
+];
