@@ -5,7 +5,11 @@
  * Medians of several runs; results go to benchmarks/results.json and benchmarks/RESULTS.md with the
  * command that produced them.
  *
- * Flags: --repeats N (5), --frames N (200000), --workers 1,2, --out DIR (benchmarks).
+ * Then frames/s of every method at 1 and 2 workers (each on its usual task, its environment's tuned
+ * settings, --method-frames frames a run; A3C LSTM a fifth of that), median of --method-repeats runs.
+ *
+ * Flags: --repeats N (5), --frames N (200000), --workers 1,2, --method-repeats N (3),
+ * --method-frames N (50000), --out DIR (benchmarks).
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
@@ -22,11 +26,22 @@ import { MlpActorCritic, initMlpActorCritic, mlpActorCriticLayout, type MlpShape
 import { view } from '../models/layout.js';
 import { Rng } from '../util/rng.js';
 import type { PhaseTimes } from '../runtime/messages.js';
+import type { TrainConfigInput } from '../config/schema.js';
 
-type Options = { repeats: number; frames: number; workers: number[]; out: string };
+type Options = { repeats: number; frames: number; workers: number[]; methodRepeats: number; methodFrames: number; out: string };
+
+/** The method benchmarks: each method on a task it learns, with that environment's tuned defaults. */
+const METHOD_CASES: readonly { label: string; algo: TrainConfigInput['algo']; env: string; frameShare: number }[] = [
+  { label: 'A3C (feed-forward, softmax)', algo: 'a3c', env: 'CartPole-v1', frameShare: 1 },
+  { label: 'n-step Q', algo: 'n-step-q', env: 'CartPole-v1', frameShare: 1 },
+  { label: 'one-step Q', algo: 'one-step-q', env: 'CartPole-v1', frameShare: 1 },
+  { label: 'one-step Sarsa', algo: 'one-step-sarsa', env: 'CartPole-v1', frameShare: 1 },
+  { label: 'A3C, continuous (Gaussian)', algo: 'a3c', env: 'Pendulum-v1', frameShare: 1 },
+  { label: 'A3C LSTM (64 cells)', algo: 'a3c-lstm', env: 'CartPoleNoVel-v1', frameShare: 0.2 },
+];
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { repeats: 5, frames: 200_000, workers: [1, 2], out: 'benchmarks' };
+  const options: Options = { repeats: 5, frames: 200_000, workers: [1, 2], methodRepeats: 3, methodFrames: 50_000, out: 'benchmarks' };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     const bad = (): never => {
@@ -38,9 +53,11 @@ function parseOptions(argv: readonly string[]): Options {
     if (flag === '--repeats') options.repeats = positive(value as string);
     else if (flag === '--frames') options.frames = positive(value as string);
     else if (flag === '--workers') options.workers = (value as string).split(',').map(positive);
+    else if (flag === '--method-repeats') options.methodRepeats = positive(value as string);
+    else if (flag === '--method-frames') options.methodFrames = positive(value as string);
     else if (flag === '--out') options.out = value as string;
     else {
-      console.error(`bench: unknown flag ${flag}; flags: --repeats, --frames, --workers, --out`);
+      console.error(`bench: unknown flag ${flag}; flags: --repeats, --frames, --workers, --method-repeats, --method-frames, --out`);
       process.exit(2);
     }
   }
@@ -53,14 +70,13 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-async function trainingRun(workers: number, frames: number, seed: number): Promise<RunResult> {
+const HEADLINE: TrainConfigInput = { env: 'CartPole-v1', algo: 'a3c', tmax: 20, hidden: [128, 128] };
+
+async function trainingRun(workers: number, frames: number, seed: number, setting: TrainConfigInput = HEADLINE): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'asyncrl-bench-'));
   try {
     const config = resolveTrainConfig(
-      parseTrainConfig(
-        { env: 'CartPole-v1', algo: 'a3c', workers, frames, seed, tmax: 20, hidden: [128, 128], evalEpisodes: 0, checkpointFrames: 0, checkpointSeconds: 0, runId: 'bench' },
-        'bench',
-      ),
+      parseTrainConfig({ ...setting, workers, frames, seed, evalEpisodes: 0, checkpointFrames: 0, checkpointSeconds: 0, runId: 'bench' }, 'bench'),
       { cores: availableParallelism(), now: new Date() },
     );
     const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
@@ -131,6 +147,17 @@ async function main(): Promise<void> {
       console.log(`workers ${workers}, run ${r + 1}/${options.repeats}: ${Math.round(result.framesPerSecond)} frames/s (backend ${result.backend})`);
     }
   }
+  const methods = METHOD_CASES.map((m) => ({ ...m, byWorkers: options.workers.map((workers) => ({ workers, fps: [] as number[] })) }));
+  for (let r = 0; r < options.methodRepeats; r++) {
+    for (const m of methods) {
+      for (const w of m.byWorkers) {
+        const frames = Math.max(1000, Math.round(options.methodFrames * m.frameShare));
+        const result = await trainingRun(w.workers, frames, r + 1, { env: m.env, algo: m.algo });
+        w.fps.push(result.framesPerSecond);
+        console.log(`${m.label} on ${m.env}, workers ${w.workers}, run ${r + 1}/${options.methodRepeats}: ${Math.round(result.framesPerSecond)} frames/s`);
+      }
+    }
+  }
   const micro: Record<string, Awaited<ReturnType<typeof gradientMicrobench>>> = {};
   for (const backend of ['wasm', 'cpu'] as const) micro[backend] = await gradientMicrobench(backend);
 
@@ -155,6 +182,7 @@ async function main(): Promise<void> {
     summary,
     speedup2over1: one && two ? two / one : undefined,
     gradientMicrobench: micro,
+    methods: methods.map((m) => ({ label: m.label, algo: m.algo, env: m.env, byWorkers: m.byWorkers.map((w) => ({ workers: w.workers, medianFramesPerSecond: median(w.fps), framesPerSecond: w.fps })) })),
   };
   mkdirSync(options.out, { recursive: true });
   writeFileSync(join(options.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -190,6 +218,16 @@ async function main(): Promise<void> {
     '| backend | tf.variableGrads | hand-derived (models/mlp-actor-critic.ts) | forward, batch 1 |',
     '| --- | --- | --- | --- |',
     ...Object.entries(micro).map(([b, m]) => `| ${b} | ${m.autodiffMs.toFixed(3)} ms | ${m.handDerivedMs.toFixed(3)} ms | ${m.forwardMs.toFixed(3)} ms |`),
+    '',
+    '## Every method',
+    '',
+    `Each method on its task with that environment's tuned settings (\`asyncrl train --help\`), ${options.methodFrames.toLocaleString('en-US')} frames a run`,
+    `(A3C LSTM ${Math.round(options.methodFrames * 0.2).toLocaleString('en-US')}), median of ${options.methodRepeats} runs. t_max is 20 for A3C and 5 for the Q methods, so the Q methods`,
+    'compute a gradient every 5 frames; A3C LSTM back-propagates through time with TensorFlow.js autodiff.',
+    '',
+    `| method | task | ${options.workers.map((w) => `${w} worker${w > 1 ? 's' : ''}`).join(' | ')} |`,
+    `| --- | --- | ${options.workers.map(() => '---').join(' | ')} |`,
+    ...methods.map((m) => `| ${m.label} | ${m.env} | ${m.byWorkers.map((w) => Math.round(median(w.fps)).toLocaleString('en-US')).join(' | ')} |`),
     '',
   ].join('\n');
   writeFileSync(join(options.out, 'RESULTS.md'), md);
