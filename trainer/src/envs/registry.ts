@@ -107,11 +107,12 @@ const SPECS: readonly EnvSpec[] = [
       'Swing a pendulum up and hold it upright with a weak, continuous torque in [-2, 2] (Gymnasium Pendulum-v1; Box actions)',
     maxEpisodeSteps: PENDULUM_V1_MAX_STEPS,
     make: (rng) => new PendulumEnv(rng, PENDULUM_V1_MAX_STEPS),
-    // Per-step costs reach −16: scaled by 0.1 for learning so that values stay in the range of the
-    // other tasks; the paper's MuJoCo entropy weight β = 1e-4.
+    // Per-step costs reach −16, scaled by 1/8 for learning. γ = 0.9, as common A3C Pendulum set-ups use:
+    // with γ = 0.99 (and lr 5e-4, β 1e-4, t_max 20) the greedy policy scored −1432 after 2M frames, with
+    // these settings −184.5 after 1M (README, "Learning results").
     defaults: {
-      a3c: { lr: 0.0005, entropy: 0.0001, tmax: 20, rewardScale: 0.1 },
-      'a3c-lstm': { lr: 0.0005, entropy: 0.0001, tmax: 20, rewardScale: 0.1, lstmCells: 64 },
+      a3c: { lr: 0.0002, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125 },
+      'a3c-lstm': { lr: 0.0002, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, lstmCells: 64 },
     },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
