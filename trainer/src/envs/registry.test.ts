@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseTrainConfig } from '../config/parse.js';
 import { envIds, findEnv, makeEnv } from './registry.js';
-import type { Env } from './types.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
 import { MountainCarEnv } from './classic-control/mountain-car.js';
 import { PendulumEnv } from './classic-control/pendulum.js';
 import { Rng } from '../util/rng.js';
+import { randomAction } from './contract.test-support.js';
 
 test('envIds() lists the registered ids, sorted', () => {
   const ids = envIds();
@@ -58,7 +59,12 @@ test('the classic-control tasks are registered as in Gymnasium', () => {
     assert.equal(spec.scores.reference, e.reference, e.id);
     assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved', e.id);
     assert.match(spec.scores.source, /measured by asyncrl, uniform random (policy|torque)/, e.id);
-    assert.equal(spec.defaults, undefined, `${e.id}: no tuned defaults yet`);
+    // Tuned defaults, where present, name real methods and give values the config schema accepts.
+    for (const [algo, fields] of Object.entries(spec.defaults ?? {})) {
+      if (algo === 'all') continue;
+      const parsed = parseTrainConfig({ env: e.id, algo }, 'test');
+      for (const [field, value] of Object.entries(fields ?? {})) assert.equal(parsed[field as keyof typeof parsed], value, `${e.id} ${algo} ${field}`);
+    }
     const env = makeEnv(e.id, Rng.fromSeed(0));
     assert.ok(env instanceof e.cls, e.id);
     assert.equal(env.maxEpisodeSteps, e.maxEpisodeSteps, e.id);
@@ -72,13 +78,6 @@ test('findEnv() returns undefined and makeEnv() throws, naming the known ids, fo
     (e: unknown) => e instanceof Error && e.message.includes("'CartPole-v0'") && e.message.includes('CartPole-v1'),
   );
 });
-
-/** One uniform random action: an integer in [0, n), or each Box component uniform in [low, high). */
-function randomAction(env: Env, policy: Rng): number | Float32Array {
-  const space = env.actionSpace;
-  if (space.kind === 'discrete') return policy.int(space.n);
-  return Float32Array.from(space.low, (low, i) => policy.uniform(low, space.high[i]));
-}
 
 /** Mean and standard error of the return of a uniform random policy over `episodes` episodes. */
 function measureRandomPolicy(id: string, episodes: number, seed: number): { mean: number; stderr: number } {

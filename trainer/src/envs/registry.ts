@@ -2,7 +2,7 @@
  * The environment registry: one table mapping each id to its constructor, episode limit and
  * reference scores (with their source). Adding an environment means adding one entry to `SPECS`.
  */
-import type { Env, EnvSpec } from './types.js';
+import type { Env, EnvSpec, ReferenceScores } from './types.js';
 import type { Rng } from '../util/rng.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
@@ -18,6 +18,22 @@ const ACROBOT_V1_MAX_STEPS = 500;
 const MOUNTAIN_CAR_V0_MAX_STEPS = 200;
 /** Gymnasium's registration of Pendulum-v1: max_episode_steps=200. */
 const PENDULUM_V1_MAX_STEPS = 200;
+
+/**
+ * The scores of CartPole-v1, which CartPoleNoVel-v1 shares (the same dynamics, reward and step limit;
+ * a random policy ignores the observation); `referenceSource` ends the source text. The random figure
+ * is checked by registry.test.ts, which re-measures it under a fixed seed for both ids.
+ */
+function cartPoleScores(referenceSource: string): ReferenceScores {
+  return {
+    random: 22.3,
+    reference: 500,
+    referenceKind: 'solved',
+    source:
+      'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
+      referenceSource,
+  };
+}
 
 const SPECS: readonly EnvSpec[] = [
   {
@@ -35,16 +51,10 @@ const SPECS: readonly EnvSpec[] = [
       'one-step-q': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
       'one-step-sarsa': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
     },
-    scores: {
-      // Checked by registry.test.ts, which re-measures it under a fixed seed.
-      random: 22.3,
-      reference: 500,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
-        'reference: 500 is the maximum return of CartPole-v1 (500-step limit); Gymnasium registers it with ' +
+    scores: cartPoleScores(
+      'reference: 500 is the maximum return of CartPole-v1 (500-step limit); Gymnasium registers it with ' +
         'reward_threshold=475.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
-    },
+    ),
   },
   {
     id: 'CartPoleNoVel-v1',
@@ -56,17 +66,11 @@ const SPECS: readonly EnvSpec[] = [
       a3c: { lr: 0.001, entropy: 0.001, tmax: 20 },
       'a3c-lstm': { lr: 0.001, entropy: 0.001, tmax: 20, lstmCells: 64 },
     },
-    scores: {
-      // Checked by registry.test.ts, which re-measures it under a fixed seed.
-      random: 22.3,
-      reference: 500,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
-        'a random policy ignores the observation, so the figure equals CartPole-v1\'s; ' +
+    scores: cartPoleScores(
+      'a random policy ignores the observation, so the figure equals CartPole-v1\'s; ' +
         'reference: 500 is the maximum return (500-step limit, as CartPole-v1); the "solved" threshold is CartPole-v1\'s ' +
         'reward_threshold=475.0 (gymnasium/envs/__init__.py)',
-    },
+    ),
   },
   {
     id: 'Acrobot-v1',

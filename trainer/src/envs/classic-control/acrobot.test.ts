@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACROBOT, AcrobotEnv, type AcrobotState } from './acrobot.js';
 import { Rng } from '../../util/rng.js';
+import * as contract from '../contract.test-support.js';
 
 const STEPS = 500;
 
@@ -118,25 +119,8 @@ test('reset consumes the Rng in the order theta1, theta2, theta1_dot, theta2_dot
 });
 
 test('same seed and actions give identical trajectories; different seeds differ', () => {
-  const a = new AcrobotEnv(Rng.fromSeed(7), STEPS);
-  const b = new AcrobotEnv(Rng.fromSeed(7), STEPS);
-  const actions = Rng.fromSeed(99);
-  let obsA = a.reset().slice();
-  let obsB = b.reset().slice();
-  for (let t = 0; t < 2000; t++) {
-    assert.deepEqual(obsA, obsB);
-    const action = actions.int(3);
-    const ra = a.step(action);
-    const rb = b.step(action);
-    assert.deepEqual([ra.reward, ra.terminated, ra.truncated], [rb.reward, rb.terminated, rb.truncated]);
-    obsA = ra.observation.slice();
-    obsB = rb.observation.slice();
-    if (ra.terminated || ra.truncated) {
-      obsA = a.reset().slice();
-      obsB = b.reset().slice();
-    }
-  }
-  assert.notDeepEqual(new AcrobotEnv(Rng.fromSeed(7), STEPS).reset(), new AcrobotEnv(Rng.fromSeed(8), STEPS).reset());
+  contract.assertSameSeedSameTrajectory(AcrobotEnv, STEPS, 2000);
+  contract.assertSeedsDiffer(AcrobotEnv, STEPS);
 });
 
 test('the reference equations are the book dynamics: energy changes by exactly the work of the torque', () => {
@@ -276,59 +260,24 @@ test('a swing-up policy terminates with reward 0 on the goal step and -1 on ever
 });
 
 test('doing nothing is truncated at exactly 500 steps, not terminated, with return -500', () => {
-  const env = new AcrobotEnv(Rng.fromSeed(5), STEPS);
-  env.reset();
-  let ret = 0;
-  for (let t = 1; t <= STEPS; t++) {
-    const r = env.step(1);
-    ret += r.reward;
-    assert.equal(r.terminated, false);
-    assert.equal(r.truncated, t === STEPS, `step ${t}`);
-  }
-  assert.equal(ret, -STEPS);
-  assert.throws(() => env.step(1), /after the episode ended/);
+  const rewards = contract.assertTruncatedAtLimit(new AcrobotEnv(Rng.fromSeed(5), STEPS), STEPS, () => 1);
+  assert.equal(contract.sum(rewards), -STEPS);
 });
 
 test('the step limit comes from the constructor', () => {
-  const env = new AcrobotEnv(Rng.fromSeed(1), 3);
-  env.reset();
-  assert.deepEqual([1, 2, 3].map(() => env.step(1).truncated), [false, false, true]);
-  assert.throws(() => new AcrobotEnv(Rng.fromSeed(1), 0), RangeError);
-  assert.throws(() => new AcrobotEnv(Rng.fromSeed(1), 2.5), /maxEpisodeSteps must be a positive integer, got 2.5/);
+  contract.assertStepLimitFromConstructor(AcrobotEnv, () => 1);
 });
 
 test('invalid actions are rejected with a RangeError naming the value', () => {
-  const env = new AcrobotEnv(Rng.fromSeed(1), STEPS);
-  env.reset();
-  for (const bad of [3, -1, 0.5, Number.NaN]) {
-    assert.throws(() => env.step(bad), (e: unknown) => e instanceof RangeError && e.message.includes(`got ${bad}`));
-  }
-  assert.throws(() => env.step(new Float32Array([1])), /got a Float32Array of length 1/);
-  // The failed calls changed nothing: the episode is still running.
-  assert.equal(env.step(1).truncated, false);
+  contract.assertRejectsInvalidDiscreteActions(new AcrobotEnv(Rng.fromSeed(1), STEPS));
 });
 
 test('step before reset or after the end of an episode throws until reset', () => {
-  const env = new AcrobotEnv(Rng.fromSeed(1), STEPS);
-  assert.throws(() => env.step(1), /before reset\(\)/);
-  let obs = env.reset();
-  let r = env.step(swingUp(obs));
-  while (!r.terminated) {
-    obs = r.observation;
-    r = env.step(swingUp(obs));
-  }
-  assert.throws(() => env.step(1), /after the episode ended.*call reset\(\)/);
-  env.reset();
-  assert.doesNotThrow(() => env.step(1));
+  contract.assertStepOutsideEpisodeThrows(new AcrobotEnv(Rng.fromSeed(1), STEPS), swingUp);
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {
-  const env = new AcrobotEnv(Rng.fromSeed(1), STEPS);
-  const first = env.reset();
-  const kept = first.slice();
-  const r = env.step(2);
-  assert.equal(r.observation, first);
-  assert.notDeepEqual(r.observation, kept);
+  contract.assertObservationBufferReused(new AcrobotEnv(Rng.fromSeed(1), STEPS), [2]);
 });
 
 test('setState rejects malformed states and angles outside [-pi, pi]', () => {

@@ -19,6 +19,7 @@
  */
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
+import { EpisodeTracker, discreteAction } from '../episode.js';
 
 /** Physical constants and limits, named as in Gymnasium's acrobot.py. */
 export const ACROBOT = {
@@ -41,6 +42,9 @@ export const ACROBOT = {
   /** Reset draws every state variable uniformly from [-resetBound, resetBound). */
   resetBound: 0.1,
 } as const;
+
+/** What actions 0, 1 and 2 do, for the error on an invalid action. */
+const ACTIONS = ['torque -1', 'torque 0', 'torque +1'] as const;
 
 /** The four state variables, in Gymnasium's order. */
 export type AcrobotState = readonly [theta1: number, theta2: number, theta1Dot: number, theta2Dot: number];
@@ -108,9 +112,8 @@ export class AcrobotEnv implements Env {
   private theta2 = 0;
   private theta1Dot = 0;
   private theta2Dot = 0;
-  private steps = 0;
-  /** False before the first reset and after a step that terminated or truncated the episode. */
-  private running = false;
+  /** The step count and whether an episode is running. */
+  private readonly episode: EpisodeTracker;
   /** One buffer for every observation (see `StepResult`): overwritten by the next `step` or `reset`. */
   private readonly obs = new Float32Array(6);
   /** RK4 scratch (start state, trial state, four slopes), reused so that a step allocates nothing. */
@@ -130,9 +133,7 @@ export class AcrobotEnv implements Env {
     private readonly rng: Rng,
     readonly maxEpisodeSteps: number,
   ) {
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
-      throw new RangeError(`maxEpisodeSteps must be a positive integer, got ${String(maxEpisodeSteps)}`);
-    }
+    this.episode = new EpisodeTracker(this.id, maxEpisodeSteps);
     const high = new Float32Array([1, 1, 1, 1, ACROBOT.maxVel1, ACROBOT.maxVel2]);
     this.observationSpace = { kind: 'box', shape: [6], low: high.map((v) => -v), high };
   }
@@ -147,8 +148,7 @@ export class AcrobotEnv implements Env {
     this.theta2 = Math.fround(this.rng.uniform(-b, b));
     this.theta1Dot = Math.fround(this.rng.uniform(-b, b));
     this.theta2Dot = Math.fround(this.rng.uniform(-b, b));
-    this.steps = 0;
-    this.running = true;
+    this.episode.start();
     return this.writeObservation();
   }
 
@@ -157,21 +157,12 @@ export class AcrobotEnv implements Env {
    * env's single buffer, overwritten by the next `step` or `reset`.
    */
   step(action: number | Float32Array): StepResult {
-    if (action !== 0 && action !== 1 && action !== 2) {
-      const shown = typeof action === 'number' ? String(action) : `a Float32Array of length ${action.length}`;
-      throw new RangeError(`Acrobot-v1 action must be 0 (torque -1), 1 (torque 0) or 2 (torque +1), got ${shown}`);
-    }
-    if (!this.running) {
-      throw new Error(
-        this.steps === 0
-          ? 'Acrobot-v1: step() called before reset(); call reset() to start an episode'
-          : 'Acrobot-v1: step() called after the episode ended (terminated or truncated); call reset() first',
-      );
-    }
+    const choice = discreteAction(this.id, action, ACTIONS);
+    this.episode.assertRunning();
 
     // Classical RK4 over [0, dt] in one step, as Gymnasium's `rk4(derivs, y0, [0, dt])`; the torque
     // is held constant over the step (its derivative in the augmented state is 0).
-    const torque = ACROBOT.availTorque[action];
+    const torque = ACROBOT.availTorque[choice];
     const dt = ACROBOT.dt;
     const dt2 = dt / 2.0;
     const { y0, yk, k1, k2, k3, k4 } = this;
@@ -194,11 +185,8 @@ export class AcrobotEnv implements Env {
     this.theta1Dot = bound(yk[2], -ACROBOT.maxVel1, ACROBOT.maxVel1);
     this.theta2Dot = bound(yk[3], -ACROBOT.maxVel2, ACROBOT.maxVel2);
 
-    this.steps += 1;
     const terminated = AcrobotEnv.reachedGoal(this.theta1, this.theta2);
-    // TimeLimit counts steps and truncates on reaching the limit whatever `terminated` says.
-    const truncated = this.steps >= this.maxEpisodeSteps;
-    if (terminated || truncated) this.running = false;
+    const truncated = this.episode.countStep(terminated);
 
     return { observation: this.writeObservation(), reward: terminated ? 0 : -1, terminated, truncated };
   }
@@ -225,10 +213,7 @@ export class AcrobotEnv implements Env {
       );
     }
     [this.theta1, this.theta2, this.theta1Dot, this.theta2Dot] = state;
-    if (!this.running) {
-      this.steps = 0;
-      this.running = true;
-    }
+    this.episode.resume();
     return this.writeObservation();
   }
 

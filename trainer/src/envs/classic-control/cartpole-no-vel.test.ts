@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CartPoleNoVelEnv } from './cartpole-no-vel.js';
 import { CARTPOLE, CartPoleEnv, type CartPoleState } from './cartpole.js';
 import { Rng } from '../../util/rng.js';
+import * as contract from '../contract.test-support.js';
 
 const STEPS = 500;
 
@@ -72,7 +73,7 @@ test('with the same seed and actions it follows CartPole-v1 exactly, observing t
     }
   }
   assert.ok(episodes > 50, `expected many episodes, got ${episodes}`);
-  assert.notDeepEqual(new CartPoleNoVelEnv(Rng.fromSeed(7), STEPS).reset(), new CartPoleNoVelEnv(Rng.fromSeed(8), STEPS).reset());
+  contract.assertSeedsDiffer(CartPoleNoVelEnv, STEPS);
 });
 
 test('one step moves the hidden velocities as the CartPole equations say', () => {
@@ -118,60 +119,25 @@ test('terminates where CartPole-v1 does, with reward 1 on the terminating step',
 
 test('a balancer that estimates velocities from past observations is truncated at exactly 500 steps', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
-    const env = new CartPoleNoVelEnv(Rng.fromSeed(seed), STEPS);
-    const act = balancer();
-    let obs = env.reset();
-    let ret = 0;
-    for (let t = 1; t <= STEPS; t++) {
-      const r = env.step(act(obs));
-      ret += r.reward;
-      obs = r.observation;
-      assert.equal(r.terminated, false, `seed ${seed}: terminated at step ${t}`);
-      assert.equal(r.truncated, t === STEPS, `seed ${seed}: step ${t}`);
-    }
-    assert.equal(ret, STEPS);
-    assert.throws(() => env.step(0), /CartPoleNoVel-v1: step\(\) called after the episode ended/);
+    const rewards = contract.assertTruncatedAtLimit(new CartPoleNoVelEnv(Rng.fromSeed(seed), STEPS), STEPS, balancer());
+    assert.equal(contract.sum(rewards), STEPS, `seed ${seed}`);
   }
 });
 
 test('the step limit comes from the constructor', () => {
-  const env = new CartPoleNoVelEnv(Rng.fromSeed(1), 3);
-  env.reset();
-  env.setState([0, 0, 0, 0]);
-  assert.deepEqual([0, 1, 0].map((a) => env.step(a).truncated), [false, false, true]);
-  assert.throws(() => new CartPoleNoVelEnv(Rng.fromSeed(1), 0), /maxEpisodeSteps must be a positive integer, got 0/);
+  contract.assertStepLimitFromConstructor(CartPoleNoVelEnv, balancer());
 });
 
 test('invalid actions are rejected with a RangeError naming this env and the value', () => {
-  const env = new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS);
-  env.reset();
-  for (const bad of [2, -1, 0.5, Number.NaN]) {
-    assert.throws(
-      () => env.step(bad),
-      (e: unknown) => e instanceof RangeError && e.message.startsWith('CartPoleNoVel-v1 action') && e.message.includes(`got ${bad}`),
-    );
-  }
-  assert.throws(() => env.step(new Float32Array([1])), /got a Float32Array of length 1/);
-  assert.equal(env.step(1).truncated, false);
+  contract.assertRejectsInvalidDiscreteActions(new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS));
 });
 
 test('step before reset or after the end of an episode throws, naming this env, until reset', () => {
   const env = new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS);
-  assert.throws(() => env.step(0), /CartPoleNoVel-v1: step\(\) called before reset\(\)/);
-  env.reset();
-  let r = env.step(1);
-  while (!r.terminated) r = env.step(1);
-  assert.throws(() => env.step(1), /CartPoleNoVel-v1: step\(\) called after the episode ended.*call reset\(\)/);
-  env.setState([0, 0, 0, 0]); // as for CartPole, setting a state starts an episode
-  assert.doesNotThrow(() => env.step(1));
+  // Pushing right topples the pole; as for CartPole, setting a state starts an episode.
+  contract.assertStepOutsideEpisodeThrows(env, () => 1, () => env.setState([0, 0, 0, 0]));
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {
-  const env = new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS);
-  const first = env.reset();
-  const kept = first.slice();
-  env.step(1);
-  const r = env.step(1);
-  assert.equal(r.observation, first);
-  assert.notDeepEqual(r.observation, kept);
+  contract.assertObservationBufferReused(new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS), [1, 1]);
 });

@@ -12,7 +12,8 @@
  */
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
-import { CartPoleEnv, type CartPoleState } from './cartpole.js';
+import { CARTPOLE_ACTIONS, CartPoleEnv, type CartPoleState } from './cartpole.js';
+import { EpisodeTracker, discreteAction } from '../episode.js';
 
 /** Indices of CartPole's observation [x, x_dot, theta, theta_dot] that this env keeps. */
 const KEPT = [0, 2] as const;
@@ -25,10 +26,10 @@ export class CartPoleNoVelEnv implements Env {
 
   private readonly cartPole: CartPoleEnv;
   /**
-   * Mirrors the wrapped env's episode state so that errors name this env's id: 'new' before the
-   * first reset, 'ended' after a step that terminated or truncated the episode.
+   * Mirrors the wrapped env's episode bookkeeping (same limit, same calls) so that errors name this
+   * env's id.
    */
-  private phase: 'new' | 'running' | 'ended' = 'new';
+  private readonly episode: EpisodeTracker;
   /** One buffer for every observation (see `StepResult`): overwritten by the next `step` or `reset`. */
   private readonly obs = new Float32Array(KEPT.length);
 
@@ -39,6 +40,7 @@ export class CartPoleNoVelEnv implements Env {
    */
   constructor(rng: Rng, maxEpisodeSteps: number) {
     this.cartPole = new CartPoleEnv(rng, maxEpisodeSteps);
+    this.episode = new EpisodeTracker(this.id, maxEpisodeSteps);
     const full = this.cartPole.observationSpace;
     this.observationSpace = {
       kind: 'box',
@@ -54,32 +56,24 @@ export class CartPoleNoVelEnv implements Env {
   }
 
   reset(): Float32Array {
-    this.phase = 'running';
+    this.episode.start();
     return this.project(this.cartPole.reset());
   }
 
   /** CartPole-v1's step; the returned `observation` is [x, theta], in this env's single buffer. */
   step(action: number | Float32Array): StepResult {
-    if (action !== 0 && action !== 1) {
-      const shown = typeof action === 'number' ? String(action) : `a Float32Array of length ${action.length}`;
-      throw new RangeError(`CartPoleNoVel-v1 action must be 0 (push left) or 1 (push right), got ${shown}`);
-    }
-    if (this.phase !== 'running') {
-      throw new Error(
-        this.phase === 'new'
-          ? 'CartPoleNoVel-v1: step() called before reset(); call reset() to start an episode'
-          : 'CartPoleNoVel-v1: step() called after the episode ended (terminated or truncated); call reset() first',
-      );
-    }
-    const { observation, reward, terminated, truncated } = this.cartPole.step(action);
-    if (terminated || truncated) this.phase = 'ended';
+    const push = discreteAction(this.id, action, CARTPOLE_ACTIONS);
+    this.episode.assertRunning();
+    const { observation, reward, terminated, truncated } = this.cartPole.step(push);
+    // Counts the same steps against the same limit as the wrapped env, so it ends with it.
+    this.episode.countStep(terminated);
     return { observation: this.project(observation), reward, terminated, truncated };
   }
 
   /** CartPole's `setState` (the full state, velocities included); returns the projected observation. */
   setState(state: CartPoleState): Float32Array {
     const full = this.cartPole.setState(state);
-    this.phase = 'running';
+    this.episode.resume();
     return this.project(full);
   }
 

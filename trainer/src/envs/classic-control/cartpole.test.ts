@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CARTPOLE, CartPoleEnv, type CartPoleState } from './cartpole.js';
 import { Rng } from '../../util/rng.js';
+import * as contract from '../contract.test-support.js';
 
 const STEPS = 500;
 
@@ -80,36 +81,12 @@ test('reset consumes the Rng in the order x, x_dot, theta, theta_dot', () => {
 });
 
 test('same seed and actions give identical trajectories', () => {
-  const a = new CartPoleEnv(Rng.fromSeed(7), STEPS);
-  const b = new CartPoleEnv(Rng.fromSeed(7), STEPS);
-  const actions = Rng.fromSeed(99);
-  let episodes = 0;
-  let obsA = a.reset().slice();
-  let obsB = b.reset().slice();
-  for (let t = 0; t < 5000; t++) {
-    assert.deepEqual(obsA, obsB);
-    const action = actions.int(2);
-    const ra = a.step(action);
-    const rb = b.step(action);
-    assert.deepEqual(
-      [ra.reward, ra.terminated, ra.truncated],
-      [rb.reward, rb.terminated, rb.truncated],
-    );
-    obsA = ra.observation.slice();
-    obsB = rb.observation.slice();
-    if (ra.terminated || ra.truncated) {
-      episodes += 1;
-      obsA = a.reset().slice();
-      obsB = b.reset().slice();
-    }
-  }
+  const episodes = contract.assertSameSeedSameTrajectory(CartPoleEnv, STEPS, 5000);
   assert.ok(episodes > 50, `expected many episodes, got ${episodes}`);
 });
 
 test('different seeds give different initial states', () => {
-  const a = new CartPoleEnv(Rng.fromSeed(7), STEPS).reset().slice();
-  const b = new CartPoleEnv(Rng.fromSeed(8), STEPS).reset().slice();
-  assert.notDeepEqual(a, b);
+  contract.assertSeedsDiffer(CartPoleEnv, STEPS);
 });
 
 test('one step matches a hand-computed Euler step of the Gymnasium equations', () => {
@@ -169,68 +146,26 @@ test('terminates strictly beyond |x| > 2.4 and |theta| > 12 degrees, with reward
 
 test('a balancing policy is truncated at exactly 500 steps, not terminated', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
-    const env = new CartPoleEnv(Rng.fromSeed(seed), STEPS);
-    let obs = env.reset();
-    let ret = 0;
-    for (let t = 1; t <= STEPS; t++) {
-      const r = env.step(balance(obs));
-      ret += r.reward;
-      obs = r.observation;
-      if (t < STEPS) {
-        assert.equal(r.terminated || r.truncated, false, `seed ${seed}: episode ended early at step ${t}`);
-      } else {
-        assert.equal(r.terminated, false, `seed ${seed}`);
-        assert.equal(r.truncated, true, `seed ${seed}`);
-      }
-    }
-    assert.equal(ret, STEPS);
-    assert.throws(() => env.step(0), /after the episode ended/);
+    const rewards = contract.assertTruncatedAtLimit(new CartPoleEnv(Rng.fromSeed(seed), STEPS), STEPS, balance);
+    assert.equal(contract.sum(rewards), STEPS, `seed ${seed}`);
   }
 });
 
 test('the step limit comes from the constructor', () => {
-  const env = new CartPoleEnv(Rng.fromSeed(1), 3);
-  let obs = env.reset();
-  const flags: boolean[] = [];
-  for (let t = 0; t < 3; t++) {
-    const r = env.step(balance(obs));
-    obs = r.observation;
-    flags.push(r.truncated);
-  }
-  assert.deepEqual(flags, [false, false, true]);
-  assert.throws(() => new CartPoleEnv(Rng.fromSeed(1), 0), RangeError);
-  assert.throws(() => new CartPoleEnv(Rng.fromSeed(1), 2.5), /maxEpisodeSteps must be a positive integer, got 2.5/);
+  contract.assertStepLimitFromConstructor(CartPoleEnv, balance);
 });
 
 test('invalid actions are rejected with a RangeError naming the value', () => {
-  const env = new CartPoleEnv(Rng.fromSeed(1), STEPS);
-  env.reset();
-  for (const bad of [2, -1, 0.5, Number.NaN]) {
-    assert.throws(() => env.step(bad), (e: unknown) => e instanceof RangeError && e.message.includes(`got ${bad}`));
-  }
-  assert.throws(() => env.step(new Float32Array([1])), RangeError);
-  // The failed calls changed nothing: the episode is still running.
-  assert.equal(env.step(1).truncated, false);
+  contract.assertRejectsInvalidDiscreteActions(new CartPoleEnv(Rng.fromSeed(1), STEPS));
 });
 
 test('step before reset or after the end of an episode throws until reset', () => {
-  const env = new CartPoleEnv(Rng.fromSeed(1), STEPS);
-  assert.throws(() => env.step(0), /before reset\(\)/);
-  env.reset();
-  let r = env.step(1);
-  while (!r.terminated) r = env.step(1); // pushing right only topples the pole within a few dozen steps
-  assert.throws(() => env.step(1), /after the episode ended.*call reset\(\)/);
-  env.reset();
-  assert.doesNotThrow(() => env.step(1));
+  // Pushing right only topples the pole within a few dozen steps.
+  contract.assertStepOutsideEpisodeThrows(new CartPoleEnv(Rng.fromSeed(1), STEPS), () => 1);
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {
-  const env = new CartPoleEnv(Rng.fromSeed(1), STEPS);
-  const first = env.reset();
-  const kept = first.slice();
-  const r = env.step(1);
-  assert.equal(r.observation, first);
-  assert.notDeepEqual(r.observation, kept);
+  contract.assertObservationBufferReused(new CartPoleEnv(Rng.fromSeed(1), STEPS), [1]);
 });
 
 test('setState rejects malformed states', () => {

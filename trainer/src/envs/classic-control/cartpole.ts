@@ -13,6 +13,7 @@
  */
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
+import { EpisodeTracker, discreteAction } from '../episode.js';
 
 /** Physical constants and limits, named as in Gymnasium's cartpole.py. */
 export const CARTPOLE = {
@@ -34,6 +35,9 @@ export const CARTPOLE = {
 const TOTAL_MASS = CARTPOLE.masspole + CARTPOLE.masscart;
 const POLEMASS_LENGTH = CARTPOLE.masspole * CARTPOLE.length;
 
+/** What actions 0 and 1 do, for the error on an invalid action. */
+export const CARTPOLE_ACTIONS = ['push left', 'push right'] as const;
+
 /** `np.finfo(np.float32).max`, which Gymnasium uses as the bound of the two velocities. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -53,9 +57,8 @@ export class CartPoleEnv implements Env {
   private xDot = 0;
   private theta = 0;
   private thetaDot = 0;
-  private steps = 0;
-  /** False before the first reset and after a step that terminated or truncated the episode. */
-  private running = false;
+  /** The step count and whether an episode is running. */
+  private readonly episode: EpisodeTracker;
   /**
    * One buffer for every observation this env returns, so that a step allocates nothing but its
    * small result object. The caller owns it only until the next `step` or `reset` (see
@@ -72,9 +75,7 @@ export class CartPoleEnv implements Env {
     private readonly rng: Rng,
     readonly maxEpisodeSteps: number,
   ) {
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
-      throw new RangeError(`maxEpisodeSteps must be a positive integer, got ${String(maxEpisodeSteps)}`);
-    }
+    this.episode = new EpisodeTracker(this.id, maxEpisodeSteps);
     const high = new Float32Array([
       CARTPOLE.xThreshold * 2,
       FLOAT32_MAX,
@@ -91,8 +92,7 @@ export class CartPoleEnv implements Env {
     this.xDot = this.rng.uniform(-b, b);
     this.theta = this.rng.uniform(-b, b);
     this.thetaDot = this.rng.uniform(-b, b);
-    this.steps = 0;
-    this.running = true;
+    this.episode.start();
     return this.writeObservation();
   }
 
@@ -101,22 +101,13 @@ export class CartPoleEnv implements Env {
    * `observation` is this env's single buffer, overwritten by the next `step` or `reset`.
    */
   step(action: number | Float32Array): StepResult {
-    if (action !== 0 && action !== 1) {
-      const shown = typeof action === 'number' ? String(action) : `a Float32Array of length ${action.length}`;
-      throw new RangeError(`CartPole-v1 action must be 0 (push left) or 1 (push right), got ${shown}`);
-    }
-    if (!this.running) {
-      throw new Error(
-        this.steps === 0
-          ? 'CartPole-v1: step() called before reset(); call reset() to start an episode'
-          : 'CartPole-v1: step() called after the episode ended (terminated or truncated); call reset() first',
-      );
-    }
+    const push = discreteAction(this.id, action, CARTPOLE_ACTIONS);
+    this.episode.assertRunning();
 
     // Frictionless cart-pole equations of Barto, Sutton & Anderson (1983) (derived in Florian 2005,
     // "Correct equations for the dynamics of the cart-pole system", which Gymnasium links), written
     // in the form and order of Gymnasium's cartpole.py so that the float64 arithmetic matches it.
-    const force = action === 1 ? CARTPOLE.forceMag : -CARTPOLE.forceMag;
+    const force = push === 1 ? CARTPOLE.forceMag : -CARTPOLE.forceMag;
     const costheta = Math.cos(this.theta);
     const sintheta = Math.sin(this.theta);
     const temp = (force + POLEMASS_LENGTH * this.thetaDot * this.thetaDot * sintheta) / TOTAL_MASS;
@@ -131,15 +122,12 @@ export class CartPoleEnv implements Env {
     this.theta = this.theta + CARTPOLE.tau * this.thetaDot;
     this.thetaDot = this.thetaDot + CARTPOLE.tau * thetaacc;
 
-    this.steps += 1;
     const terminated =
       this.x < -CARTPOLE.xThreshold ||
       this.x > CARTPOLE.xThreshold ||
       this.theta < -CARTPOLE.thetaThresholdRadians ||
       this.theta > CARTPOLE.thetaThresholdRadians;
-    // TimeLimit counts steps and truncates on reaching the limit whatever `terminated` says.
-    const truncated = this.steps >= this.maxEpisodeSteps;
-    if (terminated || truncated) this.running = false;
+    const truncated = this.episode.countStep(terminated);
 
     return { observation: this.writeObservation(), reward: 1, terminated, truncated };
   }
@@ -155,10 +143,7 @@ export class CartPoleEnv implements Env {
       throw new RangeError(`CartPole state must be 4 finite numbers [x, x_dot, theta, theta_dot], got [${state.join(', ')}]`);
     }
     [this.x, this.xDot, this.theta, this.thetaDot] = state;
-    if (!this.running) {
-      this.steps = 0;
-      this.running = true;
-    }
+    this.episode.resume();
     return this.writeObservation();
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MOUNTAIN_CAR, MountainCarEnv, type MountainCarState } from './mountain-car.js';
 import { Rng } from '../../util/rng.js';
+import * as contract from '../contract.test-support.js';
 
 const STEPS = 200;
 
@@ -67,28 +68,9 @@ test('reset draws the position in [-0.6, -0.4) from one Rng draw, with velocity 
 });
 
 test('same seed and actions give identical trajectories; different seeds differ', () => {
-  const a = new MountainCarEnv(Rng.fromSeed(7), STEPS);
-  const b = new MountainCarEnv(Rng.fromSeed(7), STEPS);
-  const actions = Rng.fromSeed(99);
-  let obsA = a.reset().slice();
-  let obsB = b.reset().slice();
-  let episodes = 0;
-  for (let t = 0; t < 2000; t++) {
-    assert.deepEqual(obsA, obsB);
-    const action = actions.int(3);
-    const ra = a.step(action);
-    const rb = b.step(action);
-    assert.deepEqual([ra.reward, ra.terminated, ra.truncated], [rb.reward, rb.terminated, rb.truncated]);
-    obsA = ra.observation.slice();
-    obsB = rb.observation.slice();
-    if (ra.terminated || ra.truncated) {
-      episodes += 1;
-      obsA = a.reset().slice();
-      obsB = b.reset().slice();
-    }
-  }
-  assert.equal(episodes, 10);
-  assert.notDeepEqual(new MountainCarEnv(Rng.fromSeed(7), STEPS).reset(), new MountainCarEnv(Rng.fromSeed(8), STEPS).reset());
+  // A random policy never reaches the flag: every episode runs to the 200-step limit.
+  assert.equal(contract.assertSameSeedSameTrajectory(MountainCarEnv, STEPS, 2000), 10);
+  contract.assertSeedsDiffer(MountainCarEnv, STEPS);
 });
 
 test('one step matches the Gymnasium equations written out', () => {
@@ -185,56 +167,24 @@ test('an energy-pumping policy reaches the goal within the limit; the return cou
 });
 
 test('doing nothing is truncated at exactly 200 steps, not terminated, with return -200', () => {
-  const env = new MountainCarEnv(Rng.fromSeed(5), STEPS);
-  env.reset();
-  let ret = 0;
-  for (let t = 1; t <= STEPS; t++) {
-    const r = env.step(1);
-    ret += r.reward;
-    assert.equal(r.terminated, false);
-    assert.equal(r.truncated, t === STEPS, `step ${t}`);
-  }
-  assert.equal(ret, -STEPS);
-  assert.throws(() => env.step(1), /after the episode ended/);
+  const rewards = contract.assertTruncatedAtLimit(new MountainCarEnv(Rng.fromSeed(5), STEPS), STEPS, () => 1);
+  assert.equal(contract.sum(rewards), -STEPS);
 });
 
 test('the step limit comes from the constructor', () => {
-  const env = new MountainCarEnv(Rng.fromSeed(1), 3);
-  env.reset();
-  assert.deepEqual([1, 2, 3].map(() => env.step(1).truncated), [false, false, true]);
-  assert.throws(() => new MountainCarEnv(Rng.fromSeed(1), 0), RangeError);
-  assert.throws(() => new MountainCarEnv(Rng.fromSeed(1), 2.5), /maxEpisodeSteps must be a positive integer, got 2.5/);
+  contract.assertStepLimitFromConstructor(MountainCarEnv, () => 1);
 });
 
 test('invalid actions are rejected with a RangeError naming the value', () => {
-  const env = new MountainCarEnv(Rng.fromSeed(1), STEPS);
-  env.reset();
-  for (const bad of [3, -1, 1.5, Number.NaN]) {
-    assert.throws(() => env.step(bad), (e: unknown) => e instanceof RangeError && e.message.includes(`got ${bad}`));
-  }
-  assert.throws(() => env.step(new Float32Array([2])), /got a Float32Array of length 1/);
-  // The failed calls changed nothing: the episode is still running.
-  assert.equal(env.step(1).truncated, false);
+  contract.assertRejectsInvalidDiscreteActions(new MountainCarEnv(Rng.fromSeed(1), STEPS));
 });
 
 test('step before reset or after the end of an episode throws until reset', () => {
-  const env = new MountainCarEnv(Rng.fromSeed(1), 2);
-  assert.throws(() => env.step(1), /before reset\(\)/);
-  env.reset();
-  env.step(1);
-  env.step(1);
-  assert.throws(() => env.step(1), /after the episode ended.*call reset\(\)/);
-  env.reset();
-  assert.doesNotThrow(() => env.step(1));
+  contract.assertStepOutsideEpisodeThrows(new MountainCarEnv(Rng.fromSeed(1), 2), () => 1);
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {
-  const env = new MountainCarEnv(Rng.fromSeed(1), STEPS);
-  const first = env.reset();
-  const kept = first.slice();
-  const r = env.step(2);
-  assert.equal(r.observation, first);
-  assert.notDeepEqual(r.observation, kept);
+  contract.assertObservationBufferReused(new MountainCarEnv(Rng.fromSeed(1), STEPS), [2]);
 });
 
 test('setState rejects malformed states', () => {

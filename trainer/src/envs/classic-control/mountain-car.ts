@@ -15,6 +15,7 @@
  */
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
+import { EpisodeTracker, discreteAction } from '../episode.js';
 
 /** Constants and limits, named as in Gymnasium's mountain_car.py. */
 export const MOUNTAIN_CAR = {
@@ -30,6 +31,9 @@ export const MOUNTAIN_CAR = {
   resetLow: -0.6,
   resetHigh: -0.4,
 } as const;
+
+/** What actions 0, 1 and 2 do, for the error on an invalid action. */
+const ACTIONS = ['accelerate left', 'none', 'accelerate right'] as const;
 
 /** The two state variables, in observation order. */
 export type MountainCarState = readonly [position: number, velocity: number];
@@ -47,9 +51,8 @@ export class MountainCarEnv implements Env {
 
   private position = 0;
   private velocity = 0;
-  private steps = 0;
-  /** False before the first reset and after a step that terminated or truncated the episode. */
-  private running = false;
+  /** The step count and whether an episode is running. */
+  private readonly episode: EpisodeTracker;
   /** One buffer for every observation (see `StepResult`): overwritten by the next `step` or `reset`. */
   private readonly obs = new Float32Array(2);
 
@@ -62,17 +65,14 @@ export class MountainCarEnv implements Env {
     private readonly rng: Rng,
     readonly maxEpisodeSteps: number,
   ) {
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
-      throw new RangeError(`maxEpisodeSteps must be a positive integer, got ${String(maxEpisodeSteps)}`);
-    }
+    this.episode = new EpisodeTracker(this.id, maxEpisodeSteps);
   }
 
   /** Draws the position uniform in [-0.6, -0.4) (one draw from the Rng); the velocity starts at 0. */
   reset(): Float32Array {
     this.position = this.rng.uniform(MOUNTAIN_CAR.resetLow, MOUNTAIN_CAR.resetHigh);
     this.velocity = 0;
-    this.steps = 0;
-    this.running = true;
+    this.episode.start();
     return this.writeObservation();
   }
 
@@ -81,22 +81,13 @@ export class MountainCarEnv implements Env {
    * this env's single buffer, overwritten by the next `step` or `reset`.
    */
   step(action: number | Float32Array): StepResult {
-    if (action !== 0 && action !== 1 && action !== 2) {
-      const shown = typeof action === 'number' ? String(action) : `a Float32Array of length ${action.length}`;
-      throw new RangeError(`MountainCar-v0 action must be 0 (accelerate left), 1 (none) or 2 (accelerate right), got ${shown}`);
-    }
-    if (!this.running) {
-      throw new Error(
-        this.steps === 0
-          ? 'MountainCar-v0: step() called before reset(); call reset() to start an episode'
-          : 'MountainCar-v0: step() called after the episode ended (terminated or truncated); call reset() first',
-      );
-    }
+    const push = discreteAction(this.id, action, ACTIONS);
+    this.episode.assertRunning();
 
     // Moore (1990) as written in mountain_car.py: the hill is sin(3 x), so gravity pulls along the
     // slope with -0.0025 cos(3 x); the velocity is updated first and the position moves with the
     // new velocity (semi-implicit Euler with a unit time step).
-    let velocity = this.velocity + ((action - 1) * MOUNTAIN_CAR.force + Math.cos(3 * this.position) * -MOUNTAIN_CAR.gravity);
+    let velocity = this.velocity + ((push - 1) * MOUNTAIN_CAR.force + Math.cos(3 * this.position) * -MOUNTAIN_CAR.gravity);
     velocity = Math.min(Math.max(velocity, -MOUNTAIN_CAR.maxSpeed), MOUNTAIN_CAR.maxSpeed);
     let position = this.position + velocity;
     position = Math.min(Math.max(position, MOUNTAIN_CAR.minPosition), MOUNTAIN_CAR.maxPosition);
@@ -106,11 +97,8 @@ export class MountainCarEnv implements Env {
     this.position = position;
     this.velocity = velocity;
 
-    this.steps += 1;
     const terminated = position >= MOUNTAIN_CAR.goalPosition && velocity >= MOUNTAIN_CAR.goalVelocity;
-    // TimeLimit counts steps and truncates on reaching the limit whatever `terminated` says.
-    const truncated = this.steps >= this.maxEpisodeSteps;
-    if (terminated || truncated) this.running = false;
+    const truncated = this.episode.countStep(terminated);
 
     return { observation: this.writeObservation(), reward: -1, terminated, truncated };
   }
@@ -126,10 +114,7 @@ export class MountainCarEnv implements Env {
       throw new RangeError(`MountainCar state must be 2 finite numbers [position, velocity], got [${state.join(', ')}]`);
     }
     [this.position, this.velocity] = state;
-    if (!this.running) {
-      this.steps = 0;
-      this.running = true;
-    }
+    this.episode.resume();
     return this.writeObservation();
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PENDULUM, PendulumEnv, angleNormalize, type PendulumState } from './pendulum.js';
 import { Rng } from '../../util/rng.js';
+import * as contract from '../contract.test-support.js';
 
 const STEPS = 200;
 
@@ -63,25 +64,8 @@ test('reset draws theta in [-pi, pi) then theta_dot in [-1, 1), and observes cos
 });
 
 test('same seed and actions give identical trajectories; different seeds differ', () => {
-  const a = new PendulumEnv(Rng.fromSeed(7), STEPS);
-  const b = new PendulumEnv(Rng.fromSeed(7), STEPS);
-  const actions = Rng.fromSeed(99);
-  let obsA = a.reset().slice();
-  let obsB = b.reset().slice();
-  for (let t = 0; t < 1000; t++) {
-    assert.deepEqual(obsA, obsB);
-    const action = torque(actions.uniform(-2, 2));
-    const ra = a.step(action);
-    const rb = b.step(action);
-    assert.deepEqual([ra.reward, ra.terminated, ra.truncated], [rb.reward, rb.terminated, rb.truncated]);
-    obsA = ra.observation.slice();
-    obsB = rb.observation.slice();
-    if (ra.truncated) {
-      obsA = a.reset().slice();
-      obsB = b.reset().slice();
-    }
-  }
-  assert.notDeepEqual(new PendulumEnv(Rng.fromSeed(7), STEPS).reset(), new PendulumEnv(Rng.fromSeed(8), STEPS).reset());
+  contract.assertSameSeedSameTrajectory(PendulumEnv, STEPS, 1000);
+  contract.assertSeedsDiffer(PendulumEnv, STEPS);
 });
 
 test('angleNormalize follows Python\'s modulo: the result lies in [-pi, pi)', () => {
@@ -158,29 +142,18 @@ test('torques beyond ±2 are clipped to the bounds; theta_dot is clipped to ±8'
 test('never terminates; truncated at exactly 200 steps with the return the sum of -costs', () => {
   const env = new PendulumEnv(Rng.fromSeed(5), STEPS);
   const policy = Rng.fromSeed(6);
-  env.reset();
-  let ret = 0;
-  let expectedRet = 0;
-  for (let t = 1; t <= STEPS; t++) {
+  const expected: number[] = [];
+  const rewards = contract.assertTruncatedAtLimit(env, STEPS, () => {
     const u = Math.fround(policy.uniform(-2, 2));
-    const before = env.getState();
-    const r = env.step(torque(u));
-    ret += r.reward;
-    expectedRet += gymnasiumStep(before, u).reward;
-    assert.ok(r.reward <= 0 && r.reward >= -(Math.PI ** 2 + 0.1 * 64 + 0.001 * 4), `reward ${r.reward}`);
-    assert.equal(r.terminated, false);
-    assert.equal(r.truncated, t === STEPS, `step ${t}`);
-  }
-  assert.equal(ret, expectedRet);
-  assert.throws(() => env.step(torque(0)), /after the episode ended/);
+    expected.push(gymnasiumStep(env.getState(), u).reward);
+    return torque(u);
+  });
+  for (const r of rewards) assert.ok(r <= 0 && r >= -(Math.PI ** 2 + 0.1 * 64 + 0.001 * 4), `reward ${r}`);
+  assert.equal(contract.sum(rewards), contract.sum(expected));
 });
 
 test('the step limit comes from the constructor', () => {
-  const env = new PendulumEnv(Rng.fromSeed(1), 3);
-  env.reset();
-  assert.deepEqual([1, 2, 3].map(() => env.step(torque(0)).truncated), [false, false, true]);
-  assert.throws(() => new PendulumEnv(Rng.fromSeed(1), 0), RangeError);
-  assert.throws(() => new PendulumEnv(Rng.fromSeed(1), 2.5), /maxEpisodeSteps must be a positive integer, got 2.5/);
+  contract.assertStepLimitFromConstructor(PendulumEnv, () => torque(0));
 });
 
 test('invalid actions are rejected with a RangeError saying what was given', () => {
@@ -198,23 +171,11 @@ test('invalid actions are rejected with a RangeError saying what was given', () 
 });
 
 test('step before reset or after the end of an episode throws until reset', () => {
-  const env = new PendulumEnv(Rng.fromSeed(1), 2);
-  assert.throws(() => env.step(torque(0)), /before reset\(\)/);
-  env.reset();
-  env.step(torque(0));
-  env.step(torque(0));
-  assert.throws(() => env.step(torque(0)), /after the episode ended.*call reset\(\)/);
-  env.reset();
-  assert.doesNotThrow(() => env.step(torque(0)));
+  contract.assertStepOutsideEpisodeThrows(new PendulumEnv(Rng.fromSeed(1), 2), () => torque(0));
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {
-  const env = new PendulumEnv(Rng.fromSeed(1), STEPS);
-  const first = env.reset();
-  const kept = first.slice();
-  const r = env.step(torque(1));
-  assert.equal(r.observation, first);
-  assert.notDeepEqual(r.observation, kept);
+  contract.assertObservationBufferReused(new PendulumEnv(Rng.fromSeed(1), STEPS), [torque(1)]);
 });
 
 test('setState rejects malformed states', () => {

@@ -15,6 +15,7 @@
  */
 import type { BoxSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
+import { EpisodeTracker } from '../episode.js';
 
 /** Constants and limits, named as in Gymnasium's pendulum.py (its default g = 10). */
 export const PENDULUM = {
@@ -63,9 +64,8 @@ export class PendulumEnv implements Env {
 
   private theta = 0;
   private thetaDot = 0;
-  private steps = 0;
-  /** False before the first reset and after a step that truncated the episode. */
-  private running = false;
+  /** The step count and whether an episode is running. */
+  private readonly episode: EpisodeTracker;
   /** One buffer for every observation (see `StepResult`): overwritten by the next `step` or `reset`. */
   private readonly obs = new Float32Array(3);
 
@@ -78,17 +78,14 @@ export class PendulumEnv implements Env {
     private readonly rng: Rng,
     readonly maxEpisodeSteps: number,
   ) {
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
-      throw new RangeError(`maxEpisodeSteps must be a positive integer, got ${String(maxEpisodeSteps)}`);
-    }
+    this.episode = new EpisodeTracker(this.id, maxEpisodeSteps, 'truncated');
   }
 
   /** Draws theta uniform in [-pi, pi), then theta_dot uniform in [-1, 1), as Gymnasium does. */
   reset(): Float32Array {
     this.theta = this.rng.uniform(-PENDULUM.resetTheta, PENDULUM.resetTheta);
     this.thetaDot = this.rng.uniform(-PENDULUM.resetThetaDot, PENDULUM.resetThetaDot);
-    this.steps = 0;
-    this.running = true;
+    this.episode.start();
     return this.writeObservation();
   }
 
@@ -104,13 +101,7 @@ export class PendulumEnv implements Env {
         typeof action === 'number' ? `the number ${action}` : `a Float32Array of length ${action.length} [${action.join(', ')}]`;
       throw new RangeError(`Pendulum-v1 action must be a Float32Array of length 1 holding a finite torque (clipped to [-2, 2]), got ${shown}`);
     }
-    if (!this.running) {
-      throw new Error(
-        this.steps === 0
-          ? 'Pendulum-v1: step() called before reset(); call reset() to start an episode'
-          : 'Pendulum-v1: step() called after the episode ended (truncated); call reset() first',
-      );
-    }
+    this.episode.assertRunning();
 
     const { g, m, l, dt, maxSpeed, maxTorque } = PENDULUM;
     const th = this.theta;
@@ -131,10 +122,8 @@ export class PendulumEnv implements Env {
     this.theta = newth;
     this.thetaDot = newthdot;
 
-    this.steps += 1;
     // TimeLimit is the only way a Pendulum episode ends.
-    const truncated = this.steps >= this.maxEpisodeSteps;
-    if (truncated) this.running = false;
+    const truncated = this.episode.countStep(false);
 
     return { observation: this.writeObservation(), reward: -costs, terminated: false, truncated };
   }
@@ -150,10 +139,7 @@ export class PendulumEnv implements Env {
       throw new RangeError(`Pendulum state must be 2 finite numbers [theta, theta_dot], got [${state.join(', ')}]`);
     }
     [this.theta, this.thetaDot] = state;
-    if (!this.running) {
-      this.steps = 0;
-      this.running = true;
-    }
+    this.episode.resume();
     return this.writeObservation();
   }
 
