@@ -20,8 +20,11 @@ async function main(): Promise<void> {
   const out = 'benchmarks';
   mkdirSync(out, { recursive: true });
   const jsonPath = join(out, 'learning.json');
-  // Results of cases not run this time are kept, so that the file always holds the latest of each.
-  const previous: Record<string, CaseResult & { command: string; date: string }> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
+  // Results of cases not run this time are kept, so that the file always holds the latest of each; the
+  // file is read again before each write, so that runs of different cases side by side do not clobber it.
+  type Saved = Record<string, CaseResult & { command: string; date: string }>;
+  const load = (): Saved => (existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Saved) : {});
+  let previous = load();
   const command = `npm run test:learning${ids.length > 0 ? ` -- ${ids.join(' ')}` : ''}`;
   let failed = 0;
   for (const c of cases) {
@@ -29,9 +32,10 @@ async function main(): Promise<void> {
     const result = await runCase(c, c.full);
     console.log(describeResult(result));
     if (!result.passed) failed++;
-    previous[c.id] = { ...result, command, date: new Date().toISOString() };
+    previous = { ...load(), [c.id]: { ...result, command, date: new Date().toISOString() } };
     writeFileSync(jsonPath, `${JSON.stringify(previous, null, 2)}\n`);
   }
+  previous = load();
   const rows = LEARNING_CASES.map((c) => previous[c.id]).filter((r): r is NonNullable<typeof r> => r !== undefined);
   const md = [
     '# Learning results',
