@@ -1,7 +1,8 @@
 /**
  * `npm run test:learning [case-id …]`: the full learning budgets of learning/suite.ts, one after the
  * other, with the results written to benchmarks/LEARNING.md and benchmarks/learning.json (the command
- * that produced them included). Exit code 1 if any case fails.
+ * that produced them included). Exit code 1 if any case fails. `--report` rewrites LEARNING.md from
+ * learning.json without running anything.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,13 +11,16 @@ import { LEARNING_CASES } from './suite.js';
 import { describeResult, runCase, type CaseResult } from './run.js';
 
 async function main(): Promise<void> {
-  const ids = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // --report: only rewrite LEARNING.md from learning.json (after merging results of separate runs).
+  const reportOnly = args.includes('--report');
+  const ids = args.filter((a) => a !== '--report');
   const unknown = ids.filter((id) => !LEARNING_CASES.some((c) => c.id === id));
   if (unknown.length > 0) {
     console.error(`test:learning: unknown case ${unknown.map((u) => JSON.stringify(u)).join(', ')}; cases: ${LEARNING_CASES.map((c) => c.id).join(', ')}`);
     process.exit(2);
   }
-  const cases = LEARNING_CASES.filter((c) => ids.length === 0 || ids.includes(c.id));
+  const cases = reportOnly ? [] : LEARNING_CASES.filter((c) => ids.length === 0 || ids.includes(c.id));
   const out = 'benchmarks';
   mkdirSync(out, { recursive: true });
   const jsonPath = join(out, 'learning.json');
