@@ -6,6 +6,7 @@ import { selectBackend } from './backend.js';
 import { buildLayersModel, exportLayersModel } from './export-layers.js';
 import { entry } from './layout.js';
 import { Rng } from '../util/rng.js';
+import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -79,20 +80,7 @@ test('A3C LSTM: the BPTT gradient of a segment matches central finite difference
   const theta = Float64Array.from(params);
   const advantages: number[] = [];
   naiveLoss(theta, obs, n, actions, returns, Array.from(h0), Array.from(c0), undefined, advantages);
-  let maxErr = 0;
-  let scale = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const keep = theta[i] as number;
-    theta[i] = keep + 1e-5;
-    const up = naiveLoss(theta, obs, n, actions, returns, Array.from(h0), Array.from(c0), advantages);
-    theta[i] = keep - 1e-5;
-    const down = naiveLoss(theta, obs, n, actions, returns, Array.from(h0), Array.from(c0), advantages);
-    theta[i] = keep;
-    const fd = (up - down) / 2e-5;
-    maxErr = Math.max(maxErr, Math.abs(fd - (grad[i] as number)));
-    scale = Math.max(scale, Math.abs(fd));
-  }
-  assert.ok(maxErr <= 1e-4 * scale, `max error ${maxErr} against scale ${scale}`);
+  assertMatchesFiniteDifferences(theta, (t) => naiveLoss(t, obs, n, actions, returns, Array.from(h0), Array.from(c0), advantages), grad);
   net.dispose();
 });
 

@@ -7,6 +7,7 @@ import { MlpActorCritic, initMlpActorCritic, mlpActorCriticLayout, type MlpShape
 import { a3cOutputGradient } from './a3c-loss.js';
 import { entry, view } from './layout.js';
 import { Rng } from '../util/rng.js';
+import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 
 const shape: MlpShape = { inputSize: 3, hidden: [5, 4], nActions: 3 };
 const settings = { entropy: 0.05, valueCoef: 0.5 };
@@ -96,18 +97,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const theta = Float64Array.from(p.params);
     const advantages: number[] = [];
     naiveLoss(theta, p.obs, p.actions, p.returns, undefined, advantages);
-    const fd = new Float64Array(theta.length);
-    const h = 1e-5;
-    for (let i = 0; i < theta.length; i++) {
-      const keep = theta[i] as number;
-      theta[i] = keep + h;
-      const up = naiveLoss(theta, p.obs, p.actions, p.returns, advantages);
-      theta[i] = keep - h;
-      const down = naiveLoss(theta, p.obs, p.actions, p.returns, advantages);
-      theta[i] = keep;
-      fd[i] = (up - down) / (2 * h);
-    }
-    assertClose(grad, fd, 1e-4, 'finite differences');
+    assertMatchesFiniteDifferences(theta, (t) => naiveLoss(t, p.obs, p.actions, p.returns, advantages), grad);
     // The value head only receives the value loss; its bias gradient is Σ −2 c_v (R − V).
     assert.ok(view(grad, entry(mlpActorCriticLayout(shape), 'value/bias'))[0] !== 0);
   });

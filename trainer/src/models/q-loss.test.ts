@@ -5,6 +5,7 @@ import { qOutputGradient } from './q-loss.js';
 import { selectBackend } from './backend.js';
 import { entry } from './layout.js';
 import { Rng } from '../util/rng.js';
+import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 
 const spec: MlpSpec = { inputSize: 3, hidden: [6, 5], heads: [{ name: 'q', units: 4, activation: 'linear', initScale: 1 }] };
 const n = 7;
@@ -47,20 +48,7 @@ test('Q loss gradient matches central finite differences', async () => {
   const loss = net.backward(obs, n, (outputs, dOut) => qOutputGradient(outputs, actions, targets, n, 4, dOut), grad);
   const theta = Float64Array.from(params);
   assert.ok(Math.abs(loss - naiveLoss(theta, obs, actions, targets)) < 1e-4 * Math.max(1, loss));
-  let maxErr = 0;
-  let scale = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const keep = theta[i] as number;
-    theta[i] = keep + 1e-5;
-    const up = naiveLoss(theta, obs, actions, targets);
-    theta[i] = keep - 1e-5;
-    const down = naiveLoss(theta, obs, actions, targets);
-    theta[i] = keep;
-    const fd = (up - down) / 2e-5;
-    maxErr = Math.max(maxErr, Math.abs(fd - (grad[i] as number)));
-    scale = Math.max(scale, Math.abs(fd));
-  }
-  assert.ok(maxErr <= 1e-4 * scale, `max error ${maxErr} against scale ${scale}`);
+  assertMatchesFiniteDifferences(theta, (t) => naiveLoss(t, obs, actions, targets), grad);
   net.dispose();
 });
 
