@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     '',
     `Full budgets of \`trainer/src/learning/suite.ts\`, 2 workers, seed 1, on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.`,
     'Each row gives the command that produced it; runs are lock-free (Hogwild!), so repeated runs differ in detail.',
+    'frames/s is as measured during the run, which may have shared the machine with other runs: see RESULTS.md for throughput.',
     '',
     '| case | criterion | score | target | frames | reached at T | frames/s | result | date | command |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   writeFileSync(join(out, 'LEARNING.md'), md);
-  console.log(`${cases.length - failed} passed, ${failed} failed`);
+  if (reportOnly) console.log(`${join(out, 'LEARNING.md')} rewritten from ${jsonPath}`);
+  else console.log(`${cases.length - failed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 }
 
