@@ -5,9 +5,9 @@
  * continuous A3C).
  *
  * Speed matters here: a CartPole-sized network does ~17k multiply-adds per step, so TensorFlow.js's
- * per-op overhead (tens of µs) dominates, and its tape-based autodiff costs ~3.5 ms per 20-step
- * gradient on the wasm backend against ~0.6 ms for the hand-derived backward pass below (figures in
- * benchmarks/RESULTS.md). So the backward pass is written out with tfjs ops: each method's loss gives
+ * per-op overhead (tens of µs) dominates, and its tape-based autodiff takes about five times as long
+ * per 20-step gradient on the wasm backend as the hand-derived backward pass below (3.5 ms against
+ * 0.6 ms in one run of `npm run bench`; benchmarks/RESULTS.md). So the backward pass is written out with tfjs ops: each method's loss gives
  * the gradient at the outputs (plain loops over numbers, see a3c-loss.ts and q-loss.ts), and it flows
  * back through the dense layers as
  *
