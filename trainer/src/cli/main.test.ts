@@ -462,3 +462,34 @@ describe('asyncrl train: SIGTERM', { timeout: 90_000 }, () => {
     assert.ok(!existsSync(join(runDir, 'model')), 'an interrupted run must not export a model');
   });
 });
+
+describe('asyncrl train: SIGKILL before the first periodic checkpoint', { timeout: 120_000 }, () => {
+  let cwd = '';
+  before(() => {
+    cwd = tempDir('sigkill');
+  });
+  after(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test('the T = 0 checkpoint lets --resume finish the run', async () => {
+    const runDir = join(cwd, 'asyncrl-runs', 'runs', 'killed');
+    const args = ['train', '--frames', '20000', '--workers', '2', '--run-id', 'killed', '--checkpoint-frames', '0', '--checkpoint-seconds', '0', '--eval-episodes', '2'];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(), stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const latest = join(runDir, 'checkpoints', 'latest.json');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(latest)) {
+      assert.ok(Date.now() < deadline, 'no checkpoint after 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(!existsSync(join(runDir, 'result.json')), 'the run finished before it could be killed');
+    const resumed = asyncrl(['train', '--resume', runDir], cwd, 90_000);
+    assert.equal(resumed.status, 0, describeResult(resumed));
+    assert.equal(field(readJson(join(runDir, 'result.json')), 'frames'), 20_000);
+    const frames = csvLines(join(runDir, 'curve.csv')).slice(1).map((line) => Number(line.split(',')[0]));
+    assert.equal(new Set(frames).size, frames.length, 'duplicate curve rows after the resume');
+  });
+});

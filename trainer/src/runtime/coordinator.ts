@@ -158,6 +158,9 @@ export class Coordinator {
     this.spawnWorkers();
     await this.until(() => this.slots.every((s) => s.state === 'ready'));
     await this.prepareFiles();
+    // A new run checkpoints T = 0 before training, so that `--resume` works even if the process dies
+    // before its first periodic checkpoint.
+    if (!this.options.resume) await this.checkpoint();
 
     this.startTime = performance.now();
     this.lastCheckpointTime = this.startTime;
