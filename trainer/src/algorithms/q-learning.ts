@@ -66,7 +66,7 @@ export class QLearner implements Learner {
     const actions = new Int32Array(tmax);
     const nextActions = new Int32Array(tmax);
     const rewards = new Float32Array(tmax);
-    const terminal: boolean[] = new Array<boolean>(tmax).fill(false);
+    const terminal = new Uint8Array(tmax); // 1 where s' is terminal
     const targets = new Float32Array(tmax);
     const choose = (observation: Float32Array, frames: number): number => {
       const t0 = performance.now();
@@ -109,7 +109,7 @@ export class QLearner implements Learner {
         const step = env.step(action);
         times.env += performance.now() - t0;
         rewards[n] = step.reward * rewardScale;
-        terminal[n] = step.terminated;
+        terminal[n] = step.terminated ? 1 : 0;
         nextObservations.set(step.observation, n * obsSize);
         episodeReturn += step.reward;
         episodeLength++;
@@ -139,8 +139,8 @@ export class QLearner implements Learner {
         nStepQTargets(rewards.subarray(0, n), segmentTerminal, this.target.forward1(nextObservations.subarray((n - 1) * obsSize, n * obsSize)), nActions, gamma, targets);
       } else {
         const nextQ = this.target.forwardBatch(nextObservations, n);
-        if (method === 'one-step-q') oneStepQTargets(rewards.subarray(0, n), terminal.slice(0, n), nextQ, nActions, gamma, targets);
-        else oneStepSarsaTargets(rewards.subarray(0, n), terminal.slice(0, n), nextQ, nextActions.subarray(0, n), nActions, gamma, targets);
+        if (method === 'one-step-q') oneStepQTargets(rewards.subarray(0, n), terminal, nextQ, nActions, gamma, targets);
+        else oneStepSarsaTargets(rewards.subarray(0, n), terminal, nextQ, nextActions, nActions, gamma, targets);
       }
       online.backward(observations, n, (outputs, dOut) => qOutputGradient(outputs, actions, targets, n, nActions, dOut), grad);
       const t1 = performance.now();

@@ -10,7 +10,7 @@ import { argmax } from './exploration.js';
  * One-step Q-learning: y_i = r_i if s'_i is terminal, else r_i + γ max_a' Q(s'_i, a'; θ⁻).
  * `nextQ` holds n rows of nActions target values for the next states.
  */
-export function oneStepQTargets(rewards: ArrayLike<number>, terminal: ArrayLike<boolean>, nextQ: Float32Array, nActions: number, gamma: number, out: Float32Array): Float32Array {
+export function oneStepQTargets(rewards: ArrayLike<number>, terminal: ArrayLike<boolean | number>, nextQ: Float32Array, nActions: number, gamma: number, out: Float32Array): Float32Array {
   for (let i = 0; i < rewards.length; i++) {
     const future = terminal[i] ? 0 : (nextQ[i * nActions + argmax(nextQ, i * nActions, nActions)] as number);
     out[i] = (rewards[i] as number) + gamma * future;
@@ -21,7 +21,7 @@ export function oneStepQTargets(rewards: ArrayLike<number>, terminal: ArrayLike<
 /** One-step Sarsa: y_i = r_i + γ Q(s'_i, a'_i; θ⁻), a'_i the action the thread takes next (0 future if terminal). */
 export function oneStepSarsaTargets(
   rewards: ArrayLike<number>,
-  terminal: ArrayLike<boolean>,
+  terminal: ArrayLike<boolean | number>,
   nextQ: Float32Array,
   nextActions: ArrayLike<number>,
   nActions: number,

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients of the ops used below
 import { makeLayout, entry, view, type ParamLayout } from './layout.js';
-import type { Head } from './mlp.js';
+import { initGlorot, type Head } from './mlp.js';
 import type { Rng } from '../util/rng.js';
 
 export type LstmSpec = {
@@ -44,21 +44,11 @@ export function lstmLayout(spec: LstmSpec): ParamLayout {
   return makeLayout(params);
 }
 
-/** Glorot-uniform kernels (heads scaled as in mlp.ts), zero biases except the forget gate's, set to 1. */
+/** Glorot-uniform kernels and zero biases as in mlp.ts, except the forget gate's bias, set to 1. */
 export function initLstm(spec: LstmSpec, rng: Rng, out: Float32Array): void {
   const layout = lstmLayout(spec);
-  for (const e of layout.entries) {
-    const w = view(out, e);
-    if (e.shape.length === 1) {
-      w.fill(0);
-      if (e.name === 'lstm/bias') w.fill(1, spec.cells, 2 * spec.cells); // forget gate: remember by default
-      continue;
-    }
-    const [fanIn, fanOut] = e.shape as [number, number];
-    const head = spec.heads.find((h) => e.name === `${h.name}/kernel`);
-    const limit = Math.sqrt(6 / (fanIn + fanOut)) * (head?.initScale ?? 1);
-    for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
-  }
+  initGlorot(layout, spec.heads, rng, out);
+  view(out, entry(layout, 'lstm/bias')).fill(1, spec.cells, 2 * spec.cells); // forget gate: remember by default
 }
 
 /** A worker's θ' with its recurrent state (h, c) kept as plain arrays between steps. */

@@ -66,7 +66,14 @@ export function mlpLayout(spec: MlpSpec): ParamLayout {
 
 /** Glorot-uniform kernels (the Keras default), scaled per head, and zero biases. */
 export function initMlp(spec: MlpSpec, rng: Rng, out: Float32Array): void {
-  const layout = mlpLayout(spec);
+  initGlorot(mlpLayout(spec), spec.heads, rng, out);
+}
+
+/**
+ * Every rank-2 entry of `layout` Glorot-uniform (a head's kernel scaled by its `initScale`), every
+ * rank-1 entry zero. Shared by the MLP and the LSTM networks.
+ */
+export function initGlorot(layout: ParamLayout, heads: readonly Head[], rng: Rng, out: Float32Array): void {
   for (const e of layout.entries) {
     const w = view(out, e);
     if (e.shape.length === 1) {
@@ -74,7 +81,7 @@ export function initMlp(spec: MlpSpec, rng: Rng, out: Float32Array): void {
       continue;
     }
     const [fanIn, fanOut] = e.shape as [number, number];
-    const head = spec.heads.find((h) => e.name === `${h.name}/kernel`);
+    const head = heads.find((h) => e.name === `${h.name}/kernel`);
     const limit = Math.sqrt(6 / (fanIn + fanOut)) * (head?.initScale ?? 1);
     for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
   }
