@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LstmNetwork, initLstm, lstmLayout, type LstmSpec } from './lstm-network.js';
+import { LstmNetwork, initLstm, lstmLayout, lstmOutputWidth, type LstmSpec } from './lstm-network.js';
 import { a3cOutputGradient } from './a3c-loss.js';
 import { selectBackend } from './backend.js';
 import { buildLayersModel, exportLayersModel } from './export-layers.js';
@@ -8,7 +8,7 @@ import { entry } from './layout.js';
 import { Rng } from '../util/rng.js';
 import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradients of the ops in tfjsGradient
 
 const spec: LstmSpec = {
   inputSize: 3,
@@ -126,3 +126,60 @@ test('A3C LSTM: the state is carried step to step, reset on request, and the exp
   assert.ok(Math.abs((fromState[1]?.[0] as number) - (second[2] as number)) < 1e-5, 'value from a carried state');
   net.dispose();
 });
+
+/**
+ * The same network written with TensorFlow.js ops, differentiated by its tape: Σ outputs ⊙ dOut over the
+ * segment, whose gradient with respect to θ is ∂L/∂θ.
+ */
+function tfjsGradient(s: LstmSpec, params: Float32Array, obs: Float32Array, n: number, h0: Float32Array, c0: Float32Array, dOut: Float32Array): Float32Array {
+  const layout = lstmLayout(s);
+  const vars = layout.entries.map((e) => tf.variable(tf.tensor(params.slice(e.offset, e.offset + e.size), [...e.shape])));
+  const p = (name: string): tf.Tensor => vars[layout.entries.findIndex((e) => e.name === name)] as tf.Variable;
+  const grad = new Float32Array(params.length);
+  tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => {
+      let x: tf.Tensor2D = tf.tensor2d(obs.subarray(0, n * s.inputSize), [n, s.inputSize]);
+      s.hidden.forEach((_, i) => {
+        x = tf.relu(tf.add(tf.matMul(x, p(`dense_${i}/kernel`) as tf.Tensor2D), p(`dense_${i}/bias`))) as tf.Tensor2D;
+      });
+      let h: tf.Tensor2D = tf.tensor2d(h0, [1, s.cells]);
+      let c: tf.Tensor2D = tf.tensor2d(c0, [1, s.cells]);
+      const rows: tf.Tensor[] = [];
+      for (let t = 0; t < n; t++) {
+        const z = tf.add(tf.add(tf.matMul(tf.slice(x, [t, 0], [1, -1]), p('lstm/kernel') as tf.Tensor2D), tf.matMul(h, p('lstm/recurrent_kernel') as tf.Tensor2D)), p('lstm/bias'));
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
+        c = tf.add(tf.mul(tf.sigmoid(zf as tf.Tensor2D), c), tf.mul(tf.sigmoid(zi as tf.Tensor2D), tf.tanh(zc as tf.Tensor2D))) as tf.Tensor2D;
+        h = tf.mul(tf.sigmoid(zo as tf.Tensor2D), tf.tanh(c)) as tf.Tensor2D;
+        rows.push(tf.concat(s.heads.map((head) => tf.add(tf.matMul(h, p(`${head.name}/kernel`) as tf.Tensor2D), p(`${head.name}/bias`))), 1));
+      }
+      return tf.sum(tf.mul(tf.concat(rows, 0), tf.tensor2d(dOut, [n, lstmOutputWidth(s)]))) as tf.Scalar;
+    }, vars);
+    layout.entries.forEach((e, i) => grad.set((grads[(vars[i] as tf.Variable).name] as tf.Tensor).dataSync(), e.offset));
+  });
+  tf.dispose(vars);
+  return grad;
+}
+
+for (const hidden of [[6, 5], []] as const) {
+  test(`A3C LSTM: BPTT agrees with TensorFlow.js autodiff (trunk [${hidden.join(', ')}], 9 steps)`, async () => {
+    await selectBackend('cpu');
+    const s: LstmSpec = { ...spec, inputSize: 4, hidden, cells: 7 };
+    const rng = Rng.fromSeed(11);
+    const params = new Float32Array(lstmLayout(s).totalSize);
+    initLstm(s, rng, params);
+    for (let i = 0; i < params.length; i++) params[i] = (params[i] as number) + rng.uniform(-0.4, 0.4);
+    const n = 9;
+    const obs = Float32Array.from({ length: n * 4 }, () => rng.uniform(-1.5, 1.5));
+    const h0 = Float32Array.from({ length: s.cells }, () => rng.uniform(-0.5, 0.5));
+    const c0 = Float32Array.from({ length: s.cells }, () => rng.uniform(-1, 1));
+    const dOut = Float32Array.from({ length: n * lstmOutputWidth(s) }, () => rng.uniform(-1, 1));
+    const net = new LstmNetwork(s);
+    net.load(params);
+    const grad = new Float32Array(params.length);
+    net.backward(obs, n, h0, c0, (_outputs, d) => d.set(dOut), grad);
+    const expected = tfjsGradient(s, params, obs, n, h0, c0, dOut);
+    const scale = Math.max(...expected.map(Math.abs));
+    expected.forEach((v, i) => assert.ok(Math.abs(v - (grad[i] as number)) <= 1e-5 * scale + 1e-6, `parameter ${i}: tfjs ${v}, BPTT ${grad[i]}`));
+    assert.ok(scale > 0.1, 'the reference gradient is not trivially zero');
+  });
+}

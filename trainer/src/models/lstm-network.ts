@@ -10,13 +10,24 @@
  *     c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c')
  *
  * so its parameters (lstm/kernel W, lstm/recurrent_kernel U, lstm/bias b) load into a tfjs-layers LSTM
- * unchanged. The gradient uses TensorFlow.js autodiff: the method's loss gives ∂L/∂outputs as numbers
- * (a3c-loss.ts, gaussian-loss.ts), and the tape differentiates Σ outputs ⊙ ∂L/∂outputs, whose gradient
- * with respect to θ is exactly ∂L/∂θ.
+ * unchanged.
+ *
+ * The network is evaluated and differentiated in plain loops over Float32Arrays, not TensorFlow.js: a step
+ * is a chain of small matrix-vector products (a 64-cell LSTM after a 2×128 trunk does ~66k multiply-adds)
+ * and a recurrent step cannot be batched, so per-op dispatch dominated — BPTT through tfjs autodiff ran
+ * at ~900 frames/s on the wasm backend. The method's loss gives ∂L/∂outputs (a3c-loss.ts,
+ * gaussian-loss.ts) and BPTT runs backwards through the segment:
+ *
+ *     dh_t = dOut_t · V_headᵀ + dz_{t+1} · Uᵀ          (from the heads and from the next step)
+ *     do = dh ⊙ tanh(c_t),  dc_t = dc_{t+1} ⊙ f_{t+1} + dh ⊙ o ⊙ (1 − tanh²(c_t))
+ *     di = dc ⊙ g,  df = dc ⊙ c_{t−1},  dg = dc ⊙ i
+ *     dz = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]
+ *     dW += x_tᵀ dz,  dU += h_{t−1}ᵀ dz,  db += dz,  dx_t = dz · Wᵀ   (then back through the ReLU trunk)
+ *
+ * Tests check it against central finite differences of a float64 re-statement and against TensorFlow.js
+ * autodiff of the same network.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers'; // registers the gradients of the ops used below
-import { makeLayout, entry, view, type ParamLayout } from './layout.js';
+import { makeLayout, entry, view, type ParamLayout, type ParamEntry } from './layout.js';
 import { initGlorot, type Head } from './mlp.js';
 import type { Rng } from '../util/rng.js';
 
@@ -51,6 +62,51 @@ export function initLstm(spec: LstmSpec, rng: Rng, out: Float32Array): void {
   view(out, entry(layout, 'lstm/bias')).fill(1, spec.cells, 2 * spec.cells); // forget gate: remember by default
 }
 
+/** out = b + x·K for a row vector x of length `rows` and a kernel K [rows, cols] stored row-major. */
+function affine(x: Float32Array, xOff: number, rows: number, kernel: Float32Array, bias: Float32Array, out: Float32Array, outOff: number): void {
+  const cols = bias.length;
+  for (let j = 0; j < cols; j++) out[outOff + j] = bias[j] as number;
+  for (let i = 0; i < rows; i++) {
+    const xi = x[xOff + i] as number;
+    if (xi === 0) continue;
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) out[outOff + j] = (out[outOff + j] as number) + xi * (kernel[row + j] as number);
+  }
+}
+
+/** dK += xᵀ·dy, db += dy (when given), and (when dx is given) dx = dy·Kᵀ (or dx += …), for one row. */
+function affineBackward(
+  x: Float32Array,
+  xOff: number,
+  rows: number,
+  kernel: Float32Array,
+  dy: Float32Array,
+  dyOff: number,
+  cols: number,
+  dKernel: Float32Array,
+  dBias: Float32Array | undefined,
+  dx: Float32Array | undefined,
+  dxOff: number,
+  accumulateDx: boolean,
+): void {
+  if (dBias) for (let j = 0; j < cols; j++) dBias[j] = (dBias[j] as number) + (dy[dyOff + j] as number);
+  for (let i = 0; i < rows; i++) {
+    const xi = x[xOff + i] as number;
+    const row = i * cols;
+    let s = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = dy[dyOff + j] as number;
+      if (xi !== 0) dKernel[row + j] = (dKernel[row + j] as number) + xi * d;
+      s += d * (kernel[row + j] as number);
+    }
+    if (dx) dx[dxOff + i] = accumulateDx ? (dx[dxOff + i] as number) + s : s;
+  }
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+type Dense = { kernel: ParamEntry; bias: ParamEntry; rows: number; cols: number };
+
 /** A worker's θ' with its recurrent state (h, c) kept as plain arrays between steps. */
 export class LstmNetwork {
   readonly layout: ParamLayout;
@@ -58,28 +114,55 @@ export class LstmNetwork {
   /** The recurrent state after the last `step`. */
   readonly h: Float32Array;
   readonly c: Float32Array;
-  private vars: tf.Variable[] = [];
+  private readonly theta: Float32Array;
+  private loaded = false;
+  private readonly trunkLayers: Dense[];
+  private readonly lstmIn: number;
+  private readonly heads: { kernel: ParamEntry; bias: ParamEntry; units: number; offset: number }[];
   private readonly single: Float32Array;
+  private readonly scratchZ: Float32Array;
+  private readonly lstmKernel: Float32Array;
+  private readonly lstmRecurrent: Float32Array;
+  private readonly lstmBias: Float32Array;
+  // Per-step caches of the segment being differentiated, grown on demand (rows of `capacity` steps).
+  private capacity = 0;
+  private acts: Float32Array[] = [];
+  private gates = new Float32Array(0);
+  private cells = new Float32Array(0);
+  private hs = new Float32Array(0);
+  private outputs = new Float32Array(0);
 
   constructor(readonly spec: LstmSpec) {
     this.layout = lstmLayout(spec);
     this.width = lstmOutputWidth(spec);
     this.h = new Float32Array(spec.cells);
     this.c = new Float32Array(spec.cells);
+    this.theta = new Float32Array(this.layout.totalSize);
     this.single = new Float32Array(this.width);
+    this.scratchZ = new Float32Array(4 * spec.cells);
+    this.lstmKernel = view(this.theta, entry(this.layout, 'lstm/kernel'));
+    this.lstmRecurrent = view(this.theta, entry(this.layout, 'lstm/recurrent_kernel'));
+    this.lstmBias = view(this.theta, entry(this.layout, 'lstm/bias'));
+    let rows = spec.inputSize;
+    this.trunkLayers = spec.hidden.map((cols, i) => {
+      const layer = { kernel: entry(this.layout, `dense_${i}/kernel`), bias: entry(this.layout, `dense_${i}/bias`), rows, cols };
+      rows = cols;
+      return layer;
+    });
+    this.lstmIn = rows;
+    let offset = 0;
+    this.heads = spec.heads.map((head) => {
+      const h = { kernel: entry(this.layout, `${head.name}/kernel`), bias: entry(this.layout, `${head.name}/bias`), units: head.units, offset };
+      offset += head.units;
+      return h;
+    });
   }
 
   /** θ' ← θ. */
   load(params: Float32Array): void {
-    if (this.vars.length === 0) {
-      this.vars = this.layout.entries.map((e) => tf.variable(tf.tensor(view(params, e).slice(), [...e.shape]), true, undefined, 'float32'));
-      return;
-    }
-    this.layout.entries.forEach((e, i) => {
-      const t = tf.tensor(view(params, e).slice(), [...e.shape]);
-      (this.vars[i] as tf.Variable).assign(t);
-      t.dispose();
-    });
+    if (params.length !== this.theta.length) throw new Error(`LstmNetwork.load: ${params.length} values for a layout of ${this.theta.length}`);
+    this.theta.set(params);
+    this.loaded = true;
   }
 
   /** Zeroes the recurrent state (episode start). */
@@ -90,28 +173,20 @@ export class LstmNetwork {
 
   /** One step: the outputs for `observation` (buffer reused by the next call); advances (h, c). */
   step(observation: Float32Array): Float32Array {
-    const out = tf.tidy(() => {
-      const x = tf.tensor2d(observation, [1, this.spec.inputSize]);
-      const { output, h, c } = this.cell(this.trunk(x), tf.tensor2d(this.h, [1, this.spec.cells]), tf.tensor2d(this.c, [1, this.spec.cells]));
-      return tf.concat([output, h, c], 1);
-    });
-    const data = out.dataSync();
-    out.dispose();
-    const u = this.spec.cells;
-    this.single.set(data.subarray(0, this.width));
-    this.h.set(data.subarray(this.width, this.width + u));
-    this.c.set(data.subarray(this.width + u, this.width + 2 * u));
+    this.ensureCapacity(1);
+    this.forwardStep(observation, 0, 0, this.h, 0, this.c, 0);
+    this.h.set(this.hs.subarray(0, this.spec.cells));
+    this.c.set(this.cells.subarray(0, this.spec.cells));
+    this.single.set(this.outputs.subarray(0, this.width));
     return this.single;
   }
 
-  /** The outputs of one step from a given state, without changing the carried state. */
+  /** The outputs of one step from the carried state, without changing it. */
   peek(observation: Float32Array): Float32Array {
-    const h = this.h.slice();
-    const c = this.c.slice();
-    const out = this.step(observation);
-    this.h.set(h);
-    this.c.set(c);
-    return out;
+    this.ensureCapacity(1);
+    this.forwardStep(observation, 0, 0, this.h, 0, this.c, 0);
+    this.single.set(this.outputs.subarray(0, this.width));
+    return this.single;
   }
 
   /**
@@ -126,56 +201,132 @@ export class LstmNetwork {
     outputGradient: (outputs: Float32Array, dOut: Float32Array) => T,
     grad: Float32Array,
   ): T {
-    let result: { value: T } | undefined;
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        const xs = this.trunk(tf.tensor2d(observations.subarray(0, n * this.spec.inputSize), [n, this.spec.inputSize]));
-        let h: tf.Tensor2D = tf.tensor2d(h0, [1, this.spec.cells]);
-        let c: tf.Tensor2D = tf.tensor2d(c0, [1, this.spec.cells]);
-        const rows: tf.Tensor2D[] = [];
-        for (let t = 0; t < n; t++) {
-          const step = this.cell(tf.slice(xs, [t, 0], [1, -1]) as tf.Tensor2D, h, c);
-          rows.push(step.output);
-          h = step.h;
-          c = step.c;
-        }
-        const outputs = tf.concat(rows, 0);
-        const dOut = new Float32Array(n * this.width);
-        result = { value: outputGradient(outputs.dataSync() as Float32Array, dOut) };
-        return tf.sum(tf.mul(outputs, tf.tensor2d(dOut, [n, this.width]))) as tf.Scalar;
-      }, this.vars);
-      this.layout.entries.forEach((e, i) => grad.set((grads[(this.vars[i] as tf.Variable).name] as tf.Tensor).dataSync(), e.offset));
+    const u = this.spec.cells;
+    const w = this.width;
+    this.ensureCapacity(n);
+    for (let t = 0; t < n; t++) {
+      if (t === 0) this.forwardStep(observations, 0, 0, h0, 0, c0, 0);
+      else this.forwardStep(observations, t * this.spec.inputSize, t, this.hs, (t - 1) * u, this.cells, (t - 1) * u);
+    }
+    const dOut = new Float32Array(n * w);
+    const result = outputGradient(this.outputs.subarray(0, n * w), dOut);
+
+    grad.fill(0);
+    const g = (e: ParamEntry): Float32Array => view(grad, e);
+    const p = (e: ParamEntry): Float32Array => view(this.theta, e);
+    const kernel = this.lstmKernel;
+    const recurrent = this.lstmRecurrent;
+    const dKernel = g(entry(this.layout, 'lstm/kernel'));
+    const dRecurrent = g(entry(this.layout, 'lstm/recurrent_kernel'));
+    const dBias = g(entry(this.layout, 'lstm/bias'));
+    const dh = new Float32Array(u);
+    const dhNext = new Float32Array(u); // ∂L/∂h_t through step t + 1
+    const dcNext = new Float32Array(u); // ∂L/∂c_t through step t + 1
+    const dz = new Float32Array(4 * u);
+    const widest = Math.max(this.lstmIn, ...this.spec.hidden, this.spec.inputSize);
+    let dx = new Float32Array(widest);
+    let dxPrev = new Float32Array(widest);
+    for (let t = n - 1; t >= 0; t--) {
+      dh.set(dhNext);
+      for (const head of this.heads) {
+        affineBackward(this.hs, t * u, u, p(head.kernel), dOut, t * w + head.offset, head.units, g(head.kernel), g(head.bias), dh, 0, true);
+      }
+      const gate = 4 * u * t;
+      const cPrev = t === 0 ? c0 : this.cells;
+      const cPrevOff = t === 0 ? 0 : (t - 1) * u;
+      for (let j = 0; j < u; j++) {
+        const i = this.gates[gate + j] as number;
+        const f = this.gates[gate + u + j] as number;
+        const gg = this.gates[gate + 2 * u + j] as number;
+        const o = this.gates[gate + 3 * u + j] as number;
+        const tc = Math.tanh(this.cells[t * u + j] as number);
+        const dhj = dh[j] as number;
+        const dc = (dcNext[j] as number) + dhj * o * (1 - tc * tc);
+        dz[j] = dc * gg * i * (1 - i);
+        dz[u + j] = dc * (cPrev[cPrevOff + j] as number) * f * (1 - f);
+        dz[2 * u + j] = dc * i * (1 - gg * gg);
+        dz[3 * u + j] = dhj * tc * o * (1 - o);
+        dcNext[j] = dc * f;
+      }
+      const hPrev = t === 0 ? h0 : this.hs;
+      affineBackward(hPrev, t === 0 ? 0 : (t - 1) * u, u, recurrent, dz, 0, 4 * u, dRecurrent, dBias, dhNext, 0, false);
+      // z = x·W + h·U + b: the bias gradient was added with U's, so none here.
+      const trunkDepth = this.trunkLayers.length;
+      affineBackward(this.layerInput(observations, trunkDepth), this.layerInputOffset(t, trunkDepth), this.lstmIn, kernel, dz, 0, 4 * u, dKernel, undefined, trunkDepth > 0 ? dx : undefined, 0, false);
+      for (let l = this.trunkLayers.length - 1; l >= 0; l--) {
+        const layer = this.trunkLayers[l] as Dense;
+        const act = this.acts[l] as Float32Array;
+        for (let j = 0; j < layer.cols; j++) if ((act[t * layer.cols + j] as number) <= 0) dx[j] = 0;
+        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, p(layer.kernel), dx, 0, layer.cols, g(layer.kernel), g(layer.bias), l > 0 ? dxPrev : undefined, 0, false);
+        [dx, dxPrev] = [dxPrev, dx];
+      }
+    }
+    return result;
+  }
+
+  /** Nothing to release: the network holds plain arrays (kept for the learners' common interface). */
+  dispose(): void {}
+
+  /** The input of trunk layer `l` at step t (l = trunk length: the LSTM's input). */
+  private layerInput(observations: Float32Array, l: number): Float32Array {
+    return l === 0 ? observations : (this.acts[l - 1] as Float32Array);
+  }
+
+  private layerInputOffset(t: number, l: number): number {
+    return l === 0 ? t * this.spec.inputSize : t * (this.spec.hidden[l - 1] as number);
+  }
+
+  private ensureCapacity(n: number): void {
+    if (!this.loaded) throw new Error('LstmNetwork: load(params) must be called before use');
+    if (n <= this.capacity) return;
+    const u = this.spec.cells;
+    this.capacity = Math.max(n, 2 * this.capacity);
+    this.acts = this.spec.hidden.map((width) => new Float32Array(this.capacity * width));
+    this.gates = new Float32Array(this.capacity * 4 * u);
+    this.cells = new Float32Array(this.capacity * u);
+    this.hs = new Float32Array(this.capacity * u);
+    this.outputs = new Float32Array(this.capacity * this.width);
+  }
+
+  /** Step t of the cache from the observation at obs[obsOff] and the state (hPrev, cPrev). */
+  private forwardStep(obs: Float32Array, obsOff: number, t: number, hPrev: Float32Array, hOff: number, cPrev: Float32Array, cOff: number): void {
+    const u = this.spec.cells;
+    let x = obs;
+    let xOff = obsOff;
+    let rows = this.spec.inputSize;
+    this.trunkLayers.forEach((layer, l) => {
+      const act = this.acts[l] as Float32Array;
+      const off = t * layer.cols;
+      affine(x, xOff, rows, view(this.theta, layer.kernel), view(this.theta, layer.bias), act, off);
+      for (let j = 0; j < layer.cols; j++) if ((act[off + j] as number) < 0) act[off + j] = 0;
+      x = act;
+      xOff = off;
+      rows = layer.cols;
     });
-    if (!result) throw new Error('backward: the output gradient was not computed');
-    return result.value;
-  }
-
-  dispose(): void {
-    tf.dispose(this.vars);
-    this.vars = [];
-  }
-
-  private param(name: string): tf.Variable {
-    const index = this.layout.entries.indexOf(entry(this.layout, name));
-    const v = this.vars[index];
-    if (!v) throw new Error('LstmNetwork: load(params) must be called before use');
-    return v;
-  }
-
-  private trunk(x: tf.Tensor2D): tf.Tensor2D {
-    let h = x;
-    this.spec.hidden.forEach((_, i) => {
-      h = tf.relu(tf.add(tf.matMul(h, this.param(`dense_${i}/kernel`) as tf.Tensor2D), this.param(`dense_${i}/bias`))) as tf.Tensor2D;
-    });
-    return h;
-  }
-
-  private cell(x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D): { output: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
-    const z = tf.add(tf.add(tf.matMul(x, this.param('lstm/kernel') as tf.Tensor2D), tf.matMul(h, this.param('lstm/recurrent_kernel') as tf.Tensor2D)), this.param('lstm/bias'));
-    const [zi, zf, zc, zo] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const cNext = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc))) as tf.Tensor2D;
-    const hNext = tf.mul(tf.sigmoid(zo), tf.tanh(cNext)) as tf.Tensor2D;
-    const heads = this.spec.heads.map((head) => tf.add(tf.matMul(hNext, this.param(`${head.name}/kernel`) as tf.Tensor2D), this.param(`${head.name}/bias`)));
-    return { output: tf.concat(heads, 1) as tf.Tensor2D, h: hNext, c: cNext };
+    const z = this.scratchZ;
+    affine(x, xOff, rows, this.lstmKernel, this.lstmBias, z, 0);
+    const recurrent = this.lstmRecurrent;
+    const four = 4 * u;
+    for (let k = 0; k < u; k++) {
+      const hk = hPrev[hOff + k] as number;
+      if (hk === 0) continue;
+      const row = k * four;
+      for (let j = 0; j < four; j++) z[j] = (z[j] as number) + hk * (recurrent[row + j] as number);
+    }
+    const gate = four * t;
+    for (let j = 0; j < u; j++) {
+      const i = sigmoid(z[j] as number);
+      const f = sigmoid(z[u + j] as number);
+      const g = Math.tanh(z[2 * u + j] as number);
+      const o = sigmoid(z[3 * u + j] as number);
+      this.gates[gate + j] = i;
+      this.gates[gate + u + j] = f;
+      this.gates[gate + 2 * u + j] = g;
+      this.gates[gate + 3 * u + j] = o;
+      const cNew = f * (cPrev[cOff + j] as number) + i * g;
+      this.cells[t * u + j] = cNew;
+      this.hs[t * u + j] = o * Math.tanh(cNew);
+    }
+    for (const head of this.heads) affine(this.hs, t * u, u, view(this.theta, head.kernel), view(this.theta, head.bias), this.outputs, t * this.width + head.offset);
   }
 }
