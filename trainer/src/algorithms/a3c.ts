@@ -230,8 +230,8 @@ export class A3cLearner implements Learner {
     }
   }
 
-  evaluate(episodes: number, rng: Rng): void {
-    this.network.load(Float32Array.from(this.ctx.shared.params));
+  evaluate(episodes: number, rng: Rng, params?: Float32Array): void {
+    this.network.load(params ?? Float32Array.from(this.ctx.shared.params));
     runEvaluation(
       this.ctx,
       episodes,

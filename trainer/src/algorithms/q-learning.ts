@@ -150,8 +150,8 @@ export class QLearner implements Learner {
     }
   }
 
-  evaluate(episodes: number, rng: Rng): void {
-    this.online.load(Float32Array.from(this.ctx.shared.params));
+  evaluate(episodes: number, rng: Rng, params?: Float32Array): void {
+    this.online.load(params ?? Float32Array.from(this.ctx.shared.params));
     // Greedy with respect to Q; with evalPolicy 'sample', ε-greedy at this thread's final ε.
     const epsilon = this.ctx.config.evalPolicy === 'greedy' ? 0 : this.finalEpsilon;
     runEvaluation(this.ctx, episodes, rng, (obs) => epsilonGreedy(rng, epsilon, this.nActions, () => argmax(this.online.forward1(obs), 0, this.nActions)));

@@ -74,8 +74,13 @@ export const trainConfigSchema = z
     lstmCells: int(1, 4096).default(256),
     /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
     backend: z.enum(BACKENDS).default('auto'),
-    /** Evaluation episodes after training. */
+    /** Evaluation episodes after training, and at each periodic evaluation. */
     evalEpisodes: int(0, 100_000).default(10),
+    /**
+     * Evaluate the policy whenever T crosses a multiple of this many frames, on an extra thread beside
+     * the learners, from a snapshot of θ (0: only after training).
+     */
+    evalInterval: int(0, MAX_FRAMES).default(0),
     /** Evaluation policy: sample from π or take its most likely action. */
     evalPolicy: z.enum(['sample', 'greedy']).default('greedy'),
     /** Checkpoint whenever T crosses a multiple of this many frames (0: off). */
@@ -109,4 +114,4 @@ export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' |
 
 /** Fields an environment may give tuned defaults for. */
 export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells';
-export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>>;
+export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>> & { readonly hidden?: readonly number[] };

@@ -63,7 +63,7 @@ test('the classic-control tasks are registered as in Gymnasium', () => {
     for (const [algo, fields] of Object.entries(spec.defaults ?? {})) {
       if (algo === 'all') continue;
       const parsed = parseTrainConfig({ env: e.id, algo }, 'test');
-      for (const [field, value] of Object.entries(fields ?? {})) assert.equal(parsed[field as keyof typeof parsed], value, `${e.id} ${algo} ${field}`);
+      for (const [field, value] of Object.entries(fields ?? {})) assert.deepEqual(parsed[field as keyof typeof parsed], value, `${e.id} ${algo} ${field}`);
     }
     const env = makeEnv(e.id, Rng.fromSeed(0));
     assert.ok(env instanceof e.cls, e.id);

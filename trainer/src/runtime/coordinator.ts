@@ -22,6 +22,8 @@ export const EVAL_HEADER = 'frames,wall_s,episode,worker,return,length';
 
 /** Stream of the run seed used for the initial parameters. */
 const INIT_STREAM = 2_000_000;
+/** Streams of the periodic evaluations: PERIODIC_EVAL_STREAM + k for the k-th, so a resume repeats them. */
+const PERIODIC_EVAL_STREAM = 3_000_000;
 
 export type Progress = {
   readonly frames: number;
@@ -49,10 +51,14 @@ export type RunResult = {
   readonly framesPerSecond: number;
   readonly meanReturn100: number;
   readonly evaluation: { readonly episodes: number; readonly meanReturn: number; readonly stdReturn: number; readonly policy: string };
+  /** The periodic evaluations (--eval-interval), in order of T; empty when off. */
+  readonly evaluations: readonly PeriodicEvaluation[];
   /** Seconds per phase summed over workers, and each phase's share of their total. */
   readonly timing: { readonly seconds: PhaseTimes; readonly share: PhaseTimes };
   readonly completedAt: string;
 };
+
+export type PeriodicEvaluation = { readonly frames: number; readonly episodes: number; readonly meanReturn: number };
 
 export type RunOutcome =
   | { readonly kind: 'completed'; readonly result: RunResult }
@@ -99,6 +105,12 @@ export class Coordinator {
   private interruptReason: string | undefined;
   private lastCheckpointDir = '';
   private evaluating = false;
+  /** The extra thread of the periodic evaluations (--eval-interval > 0). */
+  private evaluator: WorkerSlot | undefined;
+  /** Periodic evaluations recorded so far (k-th at the first T ≥ k × evalInterval). */
+  private evaluationsDone = 0;
+  private periodic: { index: number; frames: number; returns: number[]; rows: string[] } | undefined;
+  private readonly evaluations: PeriodicEvaluation[] = [];
   /** Every write to storage goes through this queue, so rows and checkpoints land in the order taken. */
   private io: Promise<void> = Promise.resolve();
 
@@ -126,6 +138,7 @@ export class Coordinator {
       this.shared.counters[COUNTER.targetVersion] = BigInt(resume.state.targetUpdates ?? 0);
       this.curveRows = resume.state.curveRows;
       this.evalRows = resume.state.evalRows;
+      this.evaluationsDone = resume.state.evaluations ?? 0;
       this.wallOffset = resume.state.wallSeconds;
       this.lastCheckpointFrames = resume.state.frames;
       // A checkpoint at the same T would rewrite the one being resumed from in place: skip it instead.
@@ -150,13 +163,13 @@ export class Coordinator {
     try {
       return await this.runInner();
     } finally {
-      await Promise.all(this.slots.map((s) => s.worker.terminate()));
+      await Promise.all([...this.slots, ...(this.evaluator ? [this.evaluator] : [])].map((s) => s.worker.terminate()));
     }
   }
 
   private async runInner(): Promise<RunOutcome> {
     this.spawnWorkers();
-    await this.until(() => this.slots.every((s) => s.state === 'ready'));
+    await this.until(() => this.slots.every((s) => s.state === 'ready') && (this.evaluator?.state ?? 'ready') === 'ready');
     await this.prepareFiles();
     // A new run checkpoints T = 0 before training, so that `--resume` works even if the process dies
     // before its first periodic checkpoint.
@@ -174,6 +187,7 @@ export class Coordinator {
       this.options.onProgress?.(this.progress(frames, ((frames - lastTick.frames) * 1000) / Math.max(1, now - lastTick.time)));
       lastTick = { time: now, frames };
       this.maybeCheckpoint(frames, now);
+      this.maybeEvaluate(frames);
     }, Math.max(50, Math.min(tickMs, 1000)));
     try {
       await this.until(() => this.interruptReason !== undefined || this.slots.every((s) => s.state === 'trained'));
@@ -188,6 +202,8 @@ export class Coordinator {
     } finally {
       clearInterval(ticker);
     }
+    // A periodic evaluation still running is recorded before the final checkpoint counts the rows.
+    await this.until(() => this.evaluator?.state !== 'evaluating');
     const wallSeconds = this.wallSeconds();
     // The final checkpoint precedes the evaluation: a run that dies during evaluation or export resumes
     // at T = budget, drops any partial evaluation rows and evaluates again.
@@ -208,20 +224,78 @@ export class Coordinator {
   }
 
   private spawnWorkers(): void {
-    const url = new URL('./worker.js', import.meta.url);
-    for (let i = 0; i < this.config.workers; i++) {
-      const init: WorkerInit = { workerIndex: i, config: this.config, buffers: this.buffers, rngState: this.options.resume?.state.rngStates[i] };
-      const worker = new Worker(url, { workerData: init });
-      const slot: WorkerSlot = { worker, rng: init.rngState, state: 'starting', times: undefined };
-      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-      worker.on('error', (error) => this.fail(new Error(`worker ${i} crashed: ${error.message}`)));
-      worker.on('exit', (code) => {
-        if (slot.state !== 'done' && !this.failure && code !== 0) this.fail(new Error(`worker ${i} exited with code ${code}`));
-        slot.state = 'done';
-        this.wake();
-      });
-      this.slots.push(slot);
+    for (let i = 0; i < this.config.workers; i++) this.slots.push(this.spawn(i, this.options.resume?.state.rngStates[i], `worker ${i}`));
+    // The evaluator is a worker that never trains: index `workers`, outside the checkpoint protocol.
+    if (this.config.evalInterval > 0 && this.config.evalEpisodes > 0) this.evaluator = this.spawn(this.config.workers, undefined, 'the evaluation thread');
+  }
+
+  private spawn(index: number, rngState: RngState | undefined, name: string): WorkerSlot {
+    const init: WorkerInit = { workerIndex: index, config: this.config, buffers: this.buffers, rngState };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    const slot: WorkerSlot = { worker, rng: rngState, state: 'starting', times: undefined };
+    worker.on('message', (m: FromWorker) => (slot === this.evaluator ? this.onEvaluatorMessage(slot, m) : this.onMessage(slot, m)));
+    worker.on('error', (error) => this.fail(new Error(`${name} crashed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      if (slot.state !== 'done' && !this.failure && code !== 0) this.fail(new Error(`${name} exited with code ${code}`));
+      slot.state = 'done';
+      this.wake();
+    });
+    return slot;
+  }
+
+  /** Starts the next periodic evaluation once T has crossed its multiple of evalInterval and the evaluator is idle. */
+  private maybeEvaluate(frames: number): void {
+    const slot = this.evaluator;
+    if (!slot || slot.state !== 'ready' || this.interruptReason || frames >= this.config.frames) return;
+    const index = Math.floor(frames / this.config.evalInterval);
+    if (index <= this.evaluationsDone) return;
+    this.periodic = { index, frames, returns: [], rows: [] };
+    slot.state = 'evaluating';
+    // A snapshot: the learners go on changing θ while the evaluation runs.
+    const message: ToWorker = { type: 'evaluate', episodes: this.config.evalEpisodes, params: this.shared.params.slice(), stream: PERIODIC_EVAL_STREAM + index };
+    slot.worker.postMessage(message);
+  }
+
+  private onEvaluatorMessage(slot: WorkerSlot, m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        slot.state = 'ready';
+        break;
+      case 'eval-episode':
+        this.periodic?.returns.push(m.return);
+        this.periodic?.rows.push(`${m.worker},${m.return},${m.length}`);
+        break;
+      case 'evaluated':
+        slot.state = 'ready';
+        this.recordPeriodic();
+        break;
+      case 'error':
+        this.fail(new Error(`the evaluation thread failed: ${m.message}${m.stack ? `\n${m.stack}` : ''}`));
+        break;
+      case 'episode':
+      case 'paused':
+      case 'trained':
+        this.fail(new Error(`the evaluation thread sent an unexpected "${m.type}" message`));
+        break;
+      default:
+        assertNever(m);
     }
+    this.wake();
+  }
+
+  /** Appends a finished periodic evaluation to eval.csv; one cut short by a stop is dropped. */
+  private recordPeriodic(): void {
+    const done = this.periodic;
+    this.periodic = undefined;
+    if (!done || this.interruptReason || this.failure || done.returns.length < this.config.evalEpisodes) return;
+    const wall = this.wallSeconds().toFixed(3);
+    const rows = done.rows.map((row, k) => `${done.frames},${wall},${k},${row}\n`).join('');
+    this.evalRows += done.returns.length;
+    this.evaluationsDone = done.index;
+    const meanReturn = mean(done.returns);
+    this.evaluations.push({ frames: done.frames, episodes: done.returns.length, meanReturn });
+    this.options.log(`evaluation at T = ${done.frames.toLocaleString('en-US')}: mean return ${meanReturn.toFixed(1)} over ${done.returns.length} episodes`);
+    this.enqueue(() => this.store.append('eval.csv', rows)).catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
   }
 
   private onMessage(slot: WorkerSlot, m: FromWorker): void {
@@ -304,7 +378,8 @@ export class Coordinator {
     if (this.options.resume) {
       // Rows written after the checkpoint describe frames that the resumed run plays again: drop them.
       const kept = await this.truncateCsv('curve.csv', CURVE_HEADER, this.curveRows);
-      await this.truncateCsv('eval.csv', EVAL_HEADER, this.evalRows);
+      const evalKept = await this.truncateCsv('eval.csv', EVAL_HEADER, this.evalRows);
+      this.evaluations.push(...periodicEvaluations(evalKept, this.config.workers));
       // The mean return of the last 100 episodes continues across the resume.
       for (const line of kept.slice(-100)) this.recentReturns.push(Number(line.split(',')[3]));
       return;
@@ -398,6 +473,7 @@ export class Coordinator {
     const rowsWritten = this.takeCurveRows();
     const curveRows = this.curveRows;
     const evalRows = this.evalRows;
+    const evaluations = this.evaluationsDone;
     for (const slot of training) if (slot.state === 'paused') slot.state = 'training';
     if (thenStop) Atomics.store(this.shared.control, CONTROL.stop, 1);
     this.releasePause();
@@ -419,6 +495,7 @@ export class Coordinator {
             wallSeconds: snapshot.wallSeconds,
             curveRows,
             evalRows,
+            evaluations,
             rngStates: snapshot.rngStates,
             layout: planLayout(this.plan).entries,
           },
@@ -506,6 +583,7 @@ export class Coordinator {
         stdReturn: Math.sqrt(mean(returns.map((r) => (r - evalMean) ** 2))),
         policy: this.config.evalPolicy,
       },
+      evaluations: this.evaluations,
       timing: { seconds, share },
       completedAt: new Date().toISOString(),
     };
@@ -514,4 +592,17 @@ export class Coordinator {
 
 function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The periodic evaluations in eval.csv rows (those of the evaluator, worker index `workers`), grouped by T. */
+export function periodicEvaluations(rows: readonly string[], workers: number): PeriodicEvaluation[] {
+  const byFrames = new Map<number, number[]>();
+  for (const row of rows) {
+    const [frames, , , worker, ret] = row.split(',').map(Number);
+    if (worker !== workers) continue;
+    const list = byFrames.get(frames as number) ?? [];
+    list.push(ret as number);
+    byFrames.set(frames as number, list);
+  }
+  return [...byFrames].map(([frames, returns]) => ({ frames, episodes: returns.length, meanReturn: mean(returns) }));
 }

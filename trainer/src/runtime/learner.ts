@@ -23,8 +23,8 @@ export interface Learner {
   readonly times: PhaseTimes;
   /** Trains until the frame budget is spent or a stop is requested. */
   train(): void;
-  /** Runs evaluation episodes with the current shared θ, posting one message per episode. */
-  evaluate(episodes: number, rng: Rng): void;
+  /** Runs evaluation episodes with `params` (default: a copy of the shared θ now), posting one message per episode. */
+  evaluate(episodes: number, rng: Rng, params?: Float32Array): void;
 }
 
 export function newTimes(): PhaseTimes {

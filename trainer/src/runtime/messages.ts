@@ -25,7 +25,14 @@ export type WorkerInit = {
 
 export type ToWorker =
   | { readonly type: 'start' }
-  | { readonly type: 'evaluate'; readonly episodes: number }
+  | {
+      readonly type: 'evaluate';
+      readonly episodes: number;
+      /** A snapshot of θ to evaluate (periodic evaluations); the shared θ when absent. */
+      readonly params?: Float32Array;
+      /** Stream of the run seed for the evaluation's randomness; the worker's own when absent. */
+      readonly stream?: number;
+    }
   | { readonly type: 'exit' };
 
 export type FromWorker =

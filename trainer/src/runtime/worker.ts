@@ -57,7 +57,7 @@ async function main(): Promise<void> {
           break;
         }
         case 'evaluate':
-          learner.evaluate(message.episodes, Rng.fromSeed(config.seed, EVAL_STREAM + index));
+          learner.evaluate(message.episodes, Rng.fromSeed(config.seed, message.stream ?? EVAL_STREAM + index), message.params);
           post({ type: 'evaluated', worker: index });
           break;
         case 'exit':

@@ -29,6 +29,8 @@ export type CheckpointState = {
   readonly wallSeconds: number;
   readonly curveRows: number;
   readonly evalRows: number;
+  /** Periodic evaluations recorded in eval.csv so far (the last at T = evaluations × evalInterval or later). */
+  readonly evaluations?: number;
   readonly rngStates: readonly RngState[];
   readonly layout: readonly ParamEntry[];
 };
