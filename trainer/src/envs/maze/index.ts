@@ -1,0 +1,84 @@
+/**
+ * The maze tasks as registry entries: the grid stand-in for Labyrinth (Mnih et al. 2016, section
+ * 5.4; see maze.ts) at two sizes. Each entry is an `EnvSpec`, plus the class and the options its
+ * `make` passes to it.
+ *
+ * - Maze-5x5-v0: 5 × 5 cells (an 11 × 11 grid, 49 floor squares), 8 apples, 300 steps: meant for A3C
+ *   LSTM on two CPU cores within a few million frames. A uniform random policy already enters the
+ *   portal in about one episode in five (asyncrl, seed 2024: 44 of 200) and eats about 2 apples, so
+ *   both rewards are met without special exploration.
+ * - Maze-7x7-v0: 7 × 7 cells (15 × 15 grid, 97 floor squares), 12 apples, 600 steps: twice the floor
+ *   and the time, with longer dead ends to remember.
+ *
+ * Both see a 5 × 5 window. There is no published score for these tasks, so the reference is the
+ * full-map expert of expert.ts (`referenceKind: 'expert'`), which a learner that sees only its window
+ * can approach but hardly beat. The scores are `mazeReferenceScores(spec's make, 200, 2024)` rounded
+ * to 0.1; index.test.ts re-measures them.
+ */
+import type { EnvSpec } from '../types.js';
+import type { Rng } from '../../util/rng.js';
+import { MazeEnv, type MazeOptions } from './maze.js';
+
+export { MAZE_ACTIONS, MAZE_CHANNELS, MAZE_DEFAULTS, MAZE_REWARDS, MazeEnv, TILE, type MazeOptions, type Tile } from './maze.js';
+export { mazeReferenceScores, playExpertEpisode, playRandomEpisode, type MeanAndError } from './expert.js';
+
+/**
+ * An `EnvSpec` (so the registry can list it as it is) whose `make` gives a `MazeEnv`, which the expert
+ * needs; `Env` and `options` say how `make` builds it.
+ */
+export type MazeSpec = Omit<EnvSpec, 'make'> & {
+  readonly Env: typeof MazeEnv;
+  readonly options: Required<MazeOptions>;
+  readonly make: (rng: Rng) => MazeEnv;
+};
+
+/** The measurements behind the scores below: `mazeReferenceScores(make, MAZE_SCORE_EPISODES, MAZE_SCORE_SEED)`. */
+export const MAZE_SCORE_EPISODES = 200;
+export const MAZE_SCORE_SEED = 2024;
+
+function mazeSpec(fields: Omit<MazeSpec, 'id' | 'Env' | 'make'>): MazeSpec {
+  const { options, maxEpisodeSteps } = fields;
+  return {
+    id: `Maze-${options.size}x${options.size}-v0`,
+    Env: MazeEnv,
+    make: (rng) => new MazeEnv(rng, maxEpisodeSteps, options),
+    ...fields,
+  };
+}
+
+export const MAZE_SPECS: readonly MazeSpec[] = [
+  mazeSpec({
+    description:
+      'Collect apples (+1) and enter the portal (+10, respawns you and brings the apples back) in a new random ' +
+      '5x5-cell maze each episode, seeing a 5x5 egocentric window; 300 steps (grid stand-in for Labyrinth, Mnih et al. 2016)',
+    maxEpisodeSteps: 300,
+    options: { size: 5, view: 5, apples: 8 },
+    scores: {
+      random: 4.6,
+      reference: 198.4,
+      referenceKind: 'expert',
+      source:
+        'random: measured by asyncrl, uniform random policy, 200 episodes (mean return 4.59, standard error 0.42, ' +
+        'seed 2024 in envs/maze/index.test.ts); reference: measured by asyncrl, full-map expert of envs/maze/expert.ts ' +
+        '(shortest paths to the portal, with apples on the way when they pay), 200 episodes (mean return 198.35, ' +
+        'standard error 3.03, same seed)',
+    },
+  }),
+  mazeSpec({
+    description:
+      'Collect apples (+1) and enter the portal (+10, respawns you and brings the apples back) in a new random ' +
+      '7x7-cell maze each episode, seeing a 5x5 egocentric window; 600 steps (grid stand-in for Labyrinth, Mnih et al. 2016)',
+    maxEpisodeSteps: 600,
+    options: { size: 7, view: 5, apples: 12 },
+    scores: {
+      random: 3.8,
+      reference: 238.0,
+      referenceKind: 'expert',
+      source:
+        'random: measured by asyncrl, uniform random policy, 200 episodes (mean return 3.83, standard error 0.32, ' +
+        'seed 2024 in envs/maze/index.test.ts); reference: measured by asyncrl, full-map expert of envs/maze/expert.ts ' +
+        '(shortest paths to the portal, with apples on the way when they pay), 200 episodes (mean return 237.96, ' +
+        'standard error 3.58, same seed)',
+    },
+  }),
+];

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CartpoleSwingupEnv, HopperEnv, MUJOCO_SPECS, ReacherEnv, loadMujoco, needsMujoco } from './index.js';
+import { RUN_ID_PATTERN } from '../../config/schema.js';
+import { Rng } from '../../util/rng.js';
+import { randomAction } from '../contract.test-support.js';
+import type { MujocoEnv } from './mujoco-env.js';
+import type { EnvSpec } from '../types.js';
+
+await loadMujoco();
+
+test('the MuJoCo tasks, their classes and limits', () => {
+  const expected = [
+    { id: 'MuJoCo-CartpoleSwingup-v0', cls: CartpoleSwingupEnv, maxEpisodeSteps: 1000, reference: undefined },
+    { id: 'MuJoCo-Reacher-v0', cls: ReacherEnv, maxEpisodeSteps: 50, reference: -3.75 },
+    { id: 'MuJoCo-Hopper-v0', cls: HopperEnv, maxEpisodeSteps: 1000, reference: 3800 },
+  ];
+  assert.deepEqual(
+    MUJOCO_SPECS.map((s) => s.id),
+    expected.map((e) => e.id),
+  );
+  for (const e of expected) {
+    const spec = MUJOCO_SPECS.find((s) => s.id === e.id)!;
+    assert.equal(spec.cls, e.cls);
+    assert.equal(spec.maxEpisodeSteps, e.maxEpisodeSteps);
+    assert.equal(spec.scores.reference, e.reference);
+    assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved');
+    if (e.reference !== undefined) assert.ok(e.reference > spec.scores.random);
+    assert.ok(spec.description.length > 0);
+    assert.match(spec.scores.source, /measured by asyncrl, uniform random policy, 100 episodes/);
+    // Ids must fit in run ids (`<env>__<algo>__s<seed>__<stamp>`).
+    assert.match(spec.id, RUN_ID_PATTERN);
+    assert.ok(needsMujoco(spec.id));
+    const env = spec.make(Rng.fromSeed(0));
+    const asEnvSpec: EnvSpec = spec; // assignable to the registry's type
+    assert.equal(asEnvSpec.id, e.id);
+    assert.ok(env instanceof e.cls);
+    assert.equal(env.id, e.id);
+    assert.equal(env.maxEpisodeSteps, e.maxEpisodeSteps);
+    env.close();
+  }
+  assert.equal(needsMujoco('Pendulum-v1'), false);
+});
+
+/** Mean and standard error of a uniform random policy's return, as registry.test.ts measures it. */
+function measureRandomPolicy(make: (rng: Rng) => MujocoEnv, episodes: number, seed: number): { mean: number; stderr: number } {
+  const env = make(Rng.fromSeed(seed, 0));
+  const policy = Rng.fromSeed(seed, 1);
+  let sum = 0;
+  let sumSq = 0;
+  for (let e = 0; e < episodes; e++) {
+    env.reset();
+    let ret = 0;
+    for (;;) {
+      const r = env.step(randomAction(env, policy));
+      ret += r.reward;
+      if (r.terminated || r.truncated) break;
+    }
+    sum += ret;
+    sumSq += ret * ret;
+  }
+  env.close();
+  const mean = sum / episodes;
+  return { mean, stderr: Math.sqrt(Math.max(0, sumSq / episodes - mean * mean) / episodes) };
+}
+
+for (const spec of MUJOCO_SPECS) {
+  test(`${spec.id} random-policy mean return over 100 episodes matches the registered figure`, () => {
+    const { mean, stderr } = measureRandomPolicy(spec.make, 100, 2024);
+    // The same seed reproduces the figure up to its rounding to 0.1 (the physics is deterministic
+    // float64 WebAssembly); the stated mean and standard error are this measurement's.
+    assert.ok(Math.abs(mean - spec.scores.random) <= 0.05, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`);
+    assert.match(spec.scores.source, new RegExp(`mean return ${mean.toFixed(2)}, standard error ${stderr.toFixed(2)}`));
+  });
+}
