@@ -5,9 +5,8 @@
  * spaces a Gaussian one (section 9); the loop is the same.
  */
 import { performance } from 'node:perf_hooks';
-import { MlpNetwork } from '../models/mlp.js';
 import { LstmNetwork } from '../models/lstm-network.js';
-import { planNetwork } from '../models/networks.js';
+import { feedForwardNetwork, planNetwork, type FeedForwardNetwork } from '../models/networks.js';
 import { a3cOutputGradient, softmaxInto, type A3cLossSettings, type A3cLossStats } from '../models/a3c-loss.js';
 import { gaussianA3cOutputGradient, variance } from '../models/gaussian-loss.js';
 import { nStepReturns, bootstrapValue } from './returns.js';
@@ -106,7 +105,7 @@ interface ActorCriticNetwork {
   backward<T>(observations: Float32Array, n: number, outputGradient: (outputs: Float32Array, dOut: Float32Array) => T, grad: Float32Array): T;
 }
 
-function feedForward(network: MlpNetwork): ActorCriticNetwork {
+function feedForward(network: FeedForwardNetwork): ActorCriticNetwork {
   return {
     paramCount: network.layout.totalSize,
     load: (params) => network.load(params),
@@ -147,8 +146,8 @@ export class A3cLearner implements Learner {
     const { config } = ctx;
     this.env = makeEnv(config.env, ctx.rng);
     this.obsSize = this.env.observationSpace.shape.reduce((a, b) => a * b, 1);
-    const plan = planNetwork(config, this.obsSize, this.env.actionSpace);
-    this.network = plan.kind === 'mlp' ? feedForward(new MlpNetwork(plan.spec)) : recurrent(new LstmNetwork(plan.spec));
+    const plan = planNetwork(config, this.env.observationSpace.shape, this.env.actionSpace);
+    this.network = plan.kind === 'lstm' ? recurrent(new LstmNetwork(plan.spec)) : feedForward(feedForwardNetwork(plan));
     const space = this.env.actionSpace;
     this.policy = space.kind === 'discrete' ? new CategoricalPolicy(space.n, config.tmax) : new GaussianPolicy(space, config.tmax);
     if (this.network.paramCount !== ctx.shared.params.length) {

@@ -10,8 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Algorithm } from '../config/schema.js';
-import { MlpNetwork } from '../models/mlp.js';
-import { networkSpec } from '../models/networks.js';
+import { feedForwardNetwork, planNetwork, type FeedForwardNetwork } from '../models/networks.js';
 import { qOutputGradient } from '../models/q-loss.js';
 import { makeEnv } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
@@ -31,8 +30,8 @@ export class QLearner implements Learner {
   /** This thread's final ε. */
   readonly finalEpsilon: number;
   private readonly env: Env;
-  private readonly online: MlpNetwork;
-  private readonly target: MlpNetwork;
+  private readonly online: FeedForwardNetwork;
+  private readonly target: FeedForwardNetwork;
   private readonly nActions: number;
   private readonly obsSize: number;
   private targetVersion = -1;
@@ -46,9 +45,13 @@ export class QLearner implements Learner {
     if (this.env.actionSpace.kind !== 'discrete') throw new Error(`${this.env.id}: ${method} needs a discrete action space`);
     this.nActions = this.env.actionSpace.n;
     this.obsSize = this.env.observationSpace.shape.reduce((a, b) => a * b, 1);
-    const spec = networkSpec(method, this.obsSize, this.env.actionSpace, config.hidden);
-    this.online = new MlpNetwork(spec);
-    this.target = new MlpNetwork(spec);
+    // The MLP, or the convolutional network for grid observations (models/networks.ts).
+    const plan = planNetwork({ algo: method, hidden: config.hidden, lstmCells: config.lstmCells }, this.env.observationSpace.shape, this.env.actionSpace);
+    this.online = feedForwardNetwork(plan);
+    this.target = feedForwardNetwork(plan);
+    if (this.online.layout.totalSize !== ctx.shared.params.length) {
+      throw new Error(`parameter layout has ${this.online.layout.totalSize} values, shared memory ${ctx.shared.params.length}`);
+    }
     if (ctx.shared.target.length !== ctx.shared.params.length) throw new Error(`${method} needs the shared target network θ⁻`);
     this.finalEpsilon = drawFinalEpsilon(Rng.fromSeed(config.seed, EPSILON_STREAM + ctx.index), config.epsilonFinals, config.epsilonProbs);
   }

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { Coordinator, type RunResult } from '../runtime/coordinator.js';
+import { prepareEnv } from '../envs/registry.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig } from '../config/resolve.js';
@@ -79,6 +80,7 @@ async function trainingRun(workers: number, frames: number, seed: number, settin
       parseTrainConfig({ ...setting, workers, frames, seed, evalEpisodes: 0, checkpointFrames: 0, checkpointSeconds: 0, runId: 'bench' }, 'bench'),
       { cores: availableParallelism(), now: new Date() },
     );
+    await prepareEnv(config.env);
     const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
     if (outcome.kind !== 'completed') throw new Error('benchmark run was interrupted');
     return outcome.result;

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseTrainArgs } from './args.js';
 import { progressPrinter } from './progress.js';
-import { envIds, findEnv } from '../envs/registry.js';
+import { envIds, findEnv, prepareEnv } from '../envs/registry.js';
 import { Coordinator, type RunOutcome } from '../runtime/coordinator.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
@@ -66,11 +66,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 function printEnvs(): void {
+  const width = Math.max(...envIds().map((id) => id.length)) + 1;
   const rows = envIds().map((id) => {
     const spec = findEnv(id);
     if (!spec) return `${id}`;
     const ref = spec.scores.reference === undefined ? '' : `, ${spec.scores.referenceKind ?? 'reference'} ${spec.scores.reference}`;
-    return `${id.padEnd(20)} ${spec.description} (limit ${spec.maxEpisodeSteps} steps; random ${spec.scores.random}${ref})`;
+    return `${id.padEnd(width)} ${spec.description} (limit ${spec.maxEpisodeSteps} steps; random ${spec.scores.random}${ref})`;
   });
   console.log(rows.join('\n'));
 }
@@ -116,6 +117,7 @@ async function train(argv: readonly string[]): Promise<number> {
   }
 
   const printer = progressPrinter(process.stderr, 10);
+  await prepareEnv(config.env);
   const coordinator = newCoordinator(resume !== undefined, {
     config,
     store,

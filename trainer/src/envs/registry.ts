@@ -9,6 +9,9 @@ import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
 import { MountainCarEnv } from './classic-control/mountain-car.js';
 import { PendulumEnv } from './classic-control/pendulum.js';
+import { MAZE_SPECS } from './maze/index.js';
+import { MINATAR_GAMES, minatarId, type MinAtarGame, type ActionSet } from './minatar/index.js';
+import { MUJOCO_SPECS, loadMujoco, needsMujoco } from './mujoco/index.js';
 
 /** Gymnasium's registration of CartPole-v1: max_episode_steps=500. */
 const CARTPOLE_V1_MAX_STEPS = 500;
@@ -115,11 +118,12 @@ const SPECS: readonly EnvSpec[] = [
     maxEpisodeSteps: PENDULUM_V1_MAX_STEPS,
     make: (rng) => new PendulumEnv(rng, PENDULUM_V1_MAX_STEPS),
     // Per-step costs reach −16, scaled by 1/8 for learning. γ = 0.9, as common A3C Pendulum set-ups use:
-    // with γ = 0.99 (and lr 5e-4, β 1e-4, t_max 20) the greedy policy scored −1432 after 2M frames, with
-    // these settings −184.5 after 1M (README, "Learning results").
+    // with γ = 0.99 (and lr 5e-4, β 1e-4, t_max 20) the greedy policy scored −1432 after 2M frames. η 2e-4
+    // reached −187 within 1M frames but only −562 within 2M (η annealed over the longer budget stays
+    // high for longer); η 1e-4 reached −164 within 2M (README, "Learning results").
     defaults: {
-      a3c: { lr: 0.0002, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125 },
-      'a3c-lstm': { lr: 0.0002, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, lstmCells: 64 },
+      a3c: { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125 },
+      'a3c-lstm': { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, lstmCells: 64 },
     },
     scores: {
       // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
@@ -133,8 +137,54 @@ const SPECS: readonly EnvSpec[] = [
   },
 ];
 
-const BY_ID: ReadonlyMap<string, EnvSpec> = new Map(SPECS.map((spec) => [spec.id, spec]));
-if (BY_ID.size !== SPECS.length) throw new Error('envs/registry: duplicate environment id in SPECS');
+/**
+ * Random-policy returns of the MinAtar games, per action set: measured by asyncrl, 1,000 episodes of a
+ * uniform random policy, seed 2024 (env stream 0, policy stream 1), re-measured by registry.test.ts.
+ * MinAtar's paper gives 0.5 for Breakout with all six actions (Young & Tian 2019), which the full set
+ * matches; it publishes no human or expert scores, so there is no reference.
+ */
+export const MINATAR_RANDOM: Readonly<Record<string, Readonly<Record<ActionSet, readonly [mean: number, standardError: number]>>>> = {
+  Breakout: { minimal: [0.385, 0.02], full: [0.54, 0.024] },
+  Asterix: { minimal: [0.503, 0.028], full: [0.501, 0.028] },
+  Freeway: { minimal: [0.35, 0.018], full: [0.121, 0.011] },
+  Seaquest: { minimal: [0.097, 0.012], full: [0.097, 0.012] },
+  SpaceInvaders: { minimal: [4.031, 0.101], full: [2.756, 0.069] },
+};
+
+function minatarSpec(game: MinAtarGame, actionSet: ActionSet): EnvSpec {
+  const random = MINATAR_RANDOM[game.name]?.[actionSet];
+  if (!random) throw new Error(`envs/registry: no random score for MinAtar ${game.name}`);
+  const actions = actionSet === 'minimal' ? `its minimal set of ${game.minimalActions.length} actions` : 'all six actions';
+  return {
+    id: minatarId(game, actionSet),
+    description: `${game.description}; ${actions}, sticky actions 0.1`,
+    maxEpisodeSteps: game.maxEpisodeSteps,
+    // MinAtar's network: the convolution (models/conv.ts), then one dense layer of 128 units.
+    defaults: { all: { hidden: [128] } },
+    make: (rng) => new game.Env(rng, game.maxEpisodeSteps, { actionSet }),
+    scores: {
+      random: random[0],
+      source:
+        `random: measured by asyncrl, uniform random policy over ${actions}, 1,000 episodes (mean return ${random[0]}, standard error ` +
+        `${random[1]}, seed 2024 in registry.test.ts); no reference: MinAtar (Young & Tian 2019) publishes no human or expert scores`,
+    },
+  };
+}
+
+const MINATAR_SPECS = MINATAR_GAMES.flatMap((game) => [minatarSpec(game, 'minimal'), minatarSpec(game, 'full')]);
+
+const ALL: readonly EnvSpec[] = [...SPECS, ...MINATAR_SPECS, ...MAZE_SPECS, ...MUJOCO_SPECS];
+const BY_ID: ReadonlyMap<string, EnvSpec> = new Map(ALL.map((spec) => [spec.id, spec]));
+if (BY_ID.size !== ALL.length) throw new Error('envs/registry: duplicate environment id');
+
+/**
+ * Loads what `makeEnv(id)` needs beyond plain code, once per thread: the MuJoCo WebAssembly module for
+ * the MuJoCo tasks (its instantiation is asynchronous, while `Env` is synchronous). Every thread that
+ * makes environments — the coordinator's and each worker's — awaits it first.
+ */
+export async function prepareEnv(id: string): Promise<void> {
+  if (needsMujoco(id)) await loadMujoco();
+}
 
 /** The spec registered under `id`, or undefined. */
 export function findEnv(id: string): EnvSpec | undefined {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator } from '../runtime/coordinator.js';
+import { prepareEnv } from '../envs/registry.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig } from '../config/resolve.js';
@@ -34,6 +35,7 @@ export async function runCase(c: LearningCase, budget: Budget, keepDir?: string)
       cores: 2,
       now: new Date(),
     });
+    await prepareEnv(config.env);
     const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
     if (outcome.kind !== 'completed') throw new Error(`${c.id}: the run was interrupted`);
     const r = outcome.result;

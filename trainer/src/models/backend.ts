@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../config/schema.js';
+import { registerWasmKernels } from './wasm-kernels.js';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
@@ -23,6 +24,8 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
       const specifier = '@tensorflow/tfjs-node';
       await import(specifier);
     }
+    // The kernels the wasm backend lacks (Conv2DBackpropFilter, for the convolutional network's gradient).
+    if (name === 'wasm') registerWasmKernels();
     if (!(await tf.setBackend(name))) return `backend "${name}" did not initialise`;
     await tf.ready();
     return undefined;

@@ -1,6 +1,7 @@
 /**
  * Exports a trained network as a TensorFlow.js LayersModel (model.json + weights.bin), loadable with
- * `tf.loadLayersModel` in the browser or Node. Outputs, one per head: A3C `policy` (softmax
+ * `tf.loadLayersModel` in the browser or Node. Input `observation`: a flat vector, or a grid [H, W, C]
+ * (channels last) for the networks that start with a convolution. Outputs, one per head: A3C `policy` (softmax
  * probabilities) and `value`; the Q methods `q` (one value per action). Runs on the main thread with the cpu backend; the network is rebuilt with tfjs-layers and
  * given the trained parameters by name (the layers' initialisers are zeros: every weight is overwritten).
  */
@@ -8,15 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { entry, view } from './layout.js';
-import type { MlpSpec } from './mlp.js';
-import type { LstmSpec } from './lstm-network.js';
+import type { Head } from './mlp.js';
 import { planLayout, type NetworkPlan } from './networks.js';
 
 tf.env().set('PROD', true);
 
 export type LayersModelFiles = { readonly modelJson: string; readonly weights: Uint8Array };
 
-function trunk(spec: MlpSpec | LstmSpec, input: tfl.SymbolicTensor): tfl.SymbolicTensor {
+function trunk(spec: { readonly hidden: readonly number[] }, input: tfl.SymbolicTensor): tfl.SymbolicTensor {
   let h = input;
   spec.hidden.forEach((units, i) => {
     h = tfl.layers.dense({ units, activation: 'relu', name: `dense_${i}`, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor;
@@ -24,24 +24,47 @@ function trunk(spec: MlpSpec | LstmSpec, input: tfl.SymbolicTensor): tfl.Symboli
   return h;
 }
 
-function heads(spec: MlpSpec | LstmSpec, h: tfl.SymbolicTensor): tfl.SymbolicTensor[] {
+function heads(spec: { readonly heads: readonly Head[] }, h: tfl.SymbolicTensor): tfl.SymbolicTensor[] {
   return spec.heads.map((head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor);
 }
 
+/** The model's observation input: the grid [H, W, C] of a network that starts with a convolution, else the flat size. */
+function observationShape(plan: NetworkPlan): number[] {
+  if (plan.kind === 'conv') return [...plan.spec.inputShape];
+  if (plan.kind === 'lstm' && plan.spec.conv) return [...plan.spec.conv.inputShape];
+  return [plan.spec.inputSize];
+}
+
 /**
- * The network as tfjs-layers: the ReLU trunk, then one output per head with its activation. The LSTM
- * network takes the recurrent state as two more inputs (`state_h`, `state_c`, zeros at an episode's
- * start) and returns the next state as its last two outputs.
+ * The network as tfjs-layers: the ReLU trunk, then one output per head with its activation. For grid
+ * observations the trunk starts with the convolution (ReLU) and a flatten (row-major [OH, OW, F], as
+ * conv.ts and lstm-network.ts). The LSTM network takes the recurrent state as two more inputs
+ * (`state_h`, `state_c`, zeros at an episode's start) and returns the next state as its last two outputs.
  */
 export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
+  const conv = plan.kind === 'conv' ? plan.spec : plan.kind === 'lstm' ? plan.spec.conv : undefined;
+  const input = tfl.input({ shape: observationShape(plan), name: 'observation' });
+  let x = input;
+  if (conv) {
+    const layer = tfl.layers.conv2d({
+      filters: conv.filters,
+      kernelSize: conv.kernelSize,
+      strides: conv.stride,
+      padding: 'valid',
+      dataFormat: 'channelsLast',
+      activation: 'relu',
+      name: 'conv2d',
+      kernelInitializer: 'zeros',
+    });
+    x = tfl.layers.flatten({ name: 'flatten' }).apply(layer.apply(x)) as tfl.SymbolicTensor;
+  }
+  const features = trunk(plan.spec, x);
+  if (plan.kind !== 'lstm') return tfl.model({ inputs: input, outputs: heads(plan.spec, features), name: 'asyncrl_policy' });
   const { spec } = plan;
-  const input = tfl.input({ shape: [spec.inputSize], name: 'observation' });
-  const features = trunk(spec, input);
-  if (plan.kind === 'mlp') return tfl.model({ inputs: input, outputs: heads(spec, features), name: 'asyncrl_policy' });
-  const cells = plan.spec.cells;
+  const cells = spec.cells;
   const stateH = tfl.input({ shape: [cells], name: 'state_h' });
   const stateC = tfl.input({ shape: [cells], name: 'state_c' });
-  const last = spec.hidden[spec.hidden.length - 1] as number;
+  const last = features.shape[features.shape.length - 1] as number;
   const sequence = tfl.layers.reshape({ targetShape: [1, last], name: 'one_step' }).apply(features) as tfl.SymbolicTensor;
   const [out, h, c] = tfl.layers.lstm({ units: cells, returnState: true, name: 'lstm', recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }).apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
   return tfl.model({ inputs: [input, stateH, stateC], outputs: [...heads(spec, out as tfl.SymbolicTensor), h as tfl.SymbolicTensor, c as tfl.SymbolicTensor], name: 'asyncrl_policy' });

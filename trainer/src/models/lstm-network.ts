@@ -24,27 +24,47 @@
  *     dz = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]
  *     dW += x_tᵀ dz,  dU += h_{t−1}ᵀ dz,  db += dz,  dx_t = dz · Wᵀ   (then back through the ReLU trunk)
  *
+ * For grid observations the trunk starts with a convolution (`conv`, MinAtar's 16 filters 3×3, see
+ * conv.ts), also in plain loops here: per step it is a few thousand multiply-adds on MinAtar's sparse 0/1
+ * grids (zero inputs are skipped), and its filter gradient is accumulated step by step as
+ *
+ *     dK[kh, kw, c, f] += x[oh·s + kh, ow·s + kw, c] · dY[oh, ow, f],   db[f] += dY[oh, ow, f]
+ *
+ * with dY the gradient at the convolution's output masked by its ReLU.
+ *
  * Tests check it against central finite differences of a float64 re-statement and against TensorFlow.js
  * autodiff of the same network.
  */
 import { makeLayout, entry, view, type ParamLayout, type ParamEntry } from './layout.js';
 import { initGlorot, type Head } from './mlp.js';
+import { convInputSize, convOutputShape, convParams, type ConvLayer } from './conv.js';
 import type { Rng } from '../util/rng.js';
 
 export type LstmSpec = {
+  /** Values per observation (H·W·C with a convolution). */
   readonly inputSize: number;
+  /** A convolution (ReLU) before the dense trunk, for grid observations [H, W, C]. */
+  readonly conv?: ConvLayer;
   readonly hidden: readonly number[];
   readonly cells: number;
   readonly heads: readonly Head[];
 };
+
+/** Values entering the dense trunk: the observation, or the flattened convolution output. */
+function trunkInputSize(spec: LstmSpec): number {
+  return spec.conv ? convOutputShape(spec.conv).reduce((a, b) => a * b, 1) : spec.inputSize;
+}
 
 export function lstmOutputWidth(spec: LstmSpec): number {
   return spec.heads.reduce((n, h) => n + h.units, 0);
 }
 
 export function lstmLayout(spec: LstmSpec): ParamLayout {
-  const params: { name: string; shape: number[] }[] = [];
-  let fanIn = spec.inputSize;
+  if (spec.conv && convInputSize(spec.conv) !== spec.inputSize) {
+    throw new Error(`LSTM network: inputSize ${spec.inputSize} is not the convolution's input ${spec.conv.inputShape.join('×')}`);
+  }
+  const params: { name: string; shape: number[] }[] = spec.conv ? convParams(spec.conv, spec.hidden) : [];
+  let fanIn = trunkInputSize(spec);
   spec.hidden.forEach((width, i) => {
     params.push({ name: `dense_${i}/kernel`, shape: [fanIn, width] }, { name: `dense_${i}/bias`, shape: [width] });
     fanIn = width;
@@ -103,6 +123,57 @@ function affineBackward(
   }
 }
 
+/** act = ReLU(conv(x) + b) for one observation at x[xOff] (HWC), into act[actOff] ([OH, OW, F]); skips zero inputs. */
+function convolve(conv: ConvLayer, x: Float32Array, xOff: number, kernel: Float32Array, bias: Float32Array, act: Float32Array, actOff: number): void {
+  const [, w, c] = conv.inputShape;
+  const [oh, ow, f] = convOutputShape(conv);
+  const { kernelSize: k, stride: s } = conv;
+  for (let r = 0; r < oh; r++) {
+    for (let q = 0; q < ow; q++) {
+      const o = actOff + (r * ow + q) * f;
+      act.set(bias, o);
+      for (let kh = 0; kh < k; kh++) {
+        for (let kw = 0; kw < k; kw++) {
+          const xi = xOff + ((r * s + kh) * w + q * s + kw) * c;
+          const ki = (kh * k + kw) * c * f;
+          for (let ch = 0; ch < c; ch++) {
+            const v = x[xi + ch] as number;
+            if (v === 0) continue;
+            const row = ki + ch * f;
+            for (let j = 0; j < f; j++) act[o + j] = (act[o + j] as number) + v * (kernel[row + j] as number);
+          }
+        }
+      }
+      for (let j = 0; j < f; j++) if ((act[o + j] as number) < 0) act[o + j] = 0;
+    }
+  }
+}
+
+/** dK += x ⊛ dY and db += Σ dY for one observation; dY [OH, OW, F] is already masked by the ReLU. */
+function convolveBackward(conv: ConvLayer, x: Float32Array, xOff: number, dy: Float32Array, dKernel: Float32Array, dBias: Float32Array): void {
+  const [, w, c] = conv.inputShape;
+  const [oh, ow, f] = convOutputShape(conv);
+  const { kernelSize: k, stride: s } = conv;
+  for (let r = 0; r < oh; r++) {
+    for (let q = 0; q < ow; q++) {
+      const o = (r * ow + q) * f;
+      for (let j = 0; j < f; j++) dBias[j] = (dBias[j] as number) + (dy[o + j] as number);
+      for (let kh = 0; kh < k; kh++) {
+        for (let kw = 0; kw < k; kw++) {
+          const xi = xOff + ((r * s + kh) * w + q * s + kw) * c;
+          const ki = (kh * k + kw) * c * f;
+          for (let ch = 0; ch < c; ch++) {
+            const v = x[xi + ch] as number;
+            if (v === 0) continue;
+            const row = ki + ch * f;
+            for (let j = 0; j < f; j++) dKernel[row + j] = (dKernel[row + j] as number) + v * (dy[o + j] as number);
+          }
+        }
+      }
+    }
+  }
+}
+
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 type Dense = { kernel: ParamEntry; bias: ParamEntry; rows: number; cols: number };
@@ -124,9 +195,12 @@ export class LstmNetwork {
   private readonly lstmKernel: Float32Array;
   private readonly lstmRecurrent: Float32Array;
   private readonly lstmBias: Float32Array;
+  /** The convolution's parameters and output size, for grid observations. */
+  private readonly conv: { layer: ConvLayer; kernel: Float32Array; bias: Float32Array; features: number } | undefined;
   // Per-step caches of the segment being differentiated, grown on demand (rows of `capacity` steps).
   private capacity = 0;
   private acts: Float32Array[] = [];
+  private convActs = new Float32Array(0);
   private gates = new Float32Array(0);
   private cells = new Float32Array(0);
   private hs = new Float32Array(0);
@@ -143,7 +217,11 @@ export class LstmNetwork {
     this.lstmKernel = view(this.theta, entry(this.layout, 'lstm/kernel'));
     this.lstmRecurrent = view(this.theta, entry(this.layout, 'lstm/recurrent_kernel'));
     this.lstmBias = view(this.theta, entry(this.layout, 'lstm/bias'));
-    let rows = spec.inputSize;
+    if (spec.conv) {
+      const features = trunkInputSize(spec);
+      this.conv = { layer: spec.conv, kernel: view(this.theta, entry(this.layout, 'conv2d/kernel')), bias: view(this.theta, entry(this.layout, 'conv2d/bias')), features };
+    }
+    let rows = trunkInputSize(spec);
     this.trunkLayers = spec.hidden.map((cols, i) => {
       const layer = { kernel: entry(this.layout, `dense_${i}/kernel`), bias: entry(this.layout, `dense_${i}/bias`), rows, cols };
       rows = cols;
@@ -223,7 +301,10 @@ export class LstmNetwork {
     const dhNext = new Float32Array(u); // ∂L/∂h_t through step t + 1
     const dcNext = new Float32Array(u); // ∂L/∂c_t through step t + 1
     const dz = new Float32Array(4 * u);
-    const widest = Math.max(this.lstmIn, ...this.spec.hidden, this.spec.inputSize);
+    const widest = Math.max(this.lstmIn, ...this.spec.hidden, trunkInputSize(this.spec));
+    const conv = this.conv;
+    const dConvKernel = conv ? g(entry(this.layout, 'conv2d/kernel')) : undefined;
+    const dConvBias = conv ? g(entry(this.layout, 'conv2d/bias')) : undefined;
     let dx = new Float32Array(widest);
     let dxPrev = new Float32Array(widest);
     for (let t = n - 1; t >= 0; t--) {
@@ -252,13 +333,19 @@ export class LstmNetwork {
       affineBackward(hPrev, t === 0 ? 0 : (t - 1) * u, u, recurrent, dz, 0, 4 * u, dRecurrent, dBias, dhNext, 0, false);
       // z = x·W + h·U + b: the bias gradient was added with U's, so none here.
       const trunkDepth = this.trunkLayers.length;
-      affineBackward(this.layerInput(observations, trunkDepth), this.layerInputOffset(t, trunkDepth), this.lstmIn, kernel, dz, 0, 4 * u, dKernel, undefined, trunkDepth > 0 ? dx : undefined, 0, false);
+      affineBackward(this.layerInput(observations, trunkDepth), this.layerInputOffset(t, trunkDepth), this.lstmIn, kernel, dz, 0, 4 * u, dKernel, undefined, trunkDepth > 0 || conv ? dx : undefined, 0, false);
       for (let l = this.trunkLayers.length - 1; l >= 0; l--) {
         const layer = this.trunkLayers[l] as Dense;
         const act = this.acts[l] as Float32Array;
         for (let j = 0; j < layer.cols; j++) if ((act[t * layer.cols + j] as number) <= 0) dx[j] = 0;
-        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, p(layer.kernel), dx, 0, layer.cols, g(layer.kernel), g(layer.bias), l > 0 ? dxPrev : undefined, 0, false);
+        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, p(layer.kernel), dx, 0, layer.cols, g(layer.kernel), g(layer.bias), l > 0 || conv ? dxPrev : undefined, 0, false);
         [dx, dxPrev] = [dxPrev, dx];
+      }
+      if (conv && dConvKernel && dConvBias) {
+        // dx: ∂L/∂(the convolution's output) at step t; through its ReLU, then into the filters.
+        const off = t * conv.features;
+        for (let j = 0; j < conv.features; j++) if ((this.convActs[off + j] as number) <= 0) dx[j] = 0;
+        convolveBackward(conv.layer, observations, t * this.spec.inputSize, dx, dConvKernel, dConvBias);
       }
     }
     return result;
@@ -269,11 +356,13 @@ export class LstmNetwork {
 
   /** The input of trunk layer `l` at step t (l = trunk length: the LSTM's input). */
   private layerInput(observations: Float32Array, l: number): Float32Array {
-    return l === 0 ? observations : (this.acts[l - 1] as Float32Array);
+    if (l > 0) return this.acts[l - 1] as Float32Array;
+    return this.conv ? this.convActs : observations;
   }
 
   private layerInputOffset(t: number, l: number): number {
-    return l === 0 ? t * this.spec.inputSize : t * (this.spec.hidden[l - 1] as number);
+    if (l > 0) return t * (this.spec.hidden[l - 1] as number);
+    return t * (this.conv ? this.conv.features : this.spec.inputSize);
   }
 
   private ensureCapacity(n: number): void {
@@ -282,6 +371,7 @@ export class LstmNetwork {
     const u = this.spec.cells;
     this.capacity = Math.max(n, 2 * this.capacity);
     this.acts = this.spec.hidden.map((width) => new Float32Array(this.capacity * width));
+    if (this.conv) this.convActs = new Float32Array(this.capacity * this.conv.features);
     this.gates = new Float32Array(this.capacity * 4 * u);
     this.cells = new Float32Array(this.capacity * u);
     this.hs = new Float32Array(this.capacity * u);
@@ -294,6 +384,12 @@ export class LstmNetwork {
     let x = obs;
     let xOff = obsOff;
     let rows = this.spec.inputSize;
+    if (this.conv) {
+      convolve(this.conv.layer, obs, obsOff, this.conv.kernel, this.conv.bias, this.convActs, t * this.conv.features);
+      x = this.convActs;
+      xOff = t * this.conv.features;
+      rows = this.conv.features;
+    }
     this.trunkLayers.forEach((layer, l) => {
       const act = this.acts[l] as Float32Array;
       const off = t * layer.cols;

@@ -1,8 +1,8 @@
 /**
  * A multi-layer perceptron on TensorFlow.js with a ReLU trunk and one or more linear output heads that
- * share it. Every method's network in asyncrl is one of these; the heads say what the outputs mean
- * (policy logits and value for A3C, Q-values for the Q methods, Gaussian mean and variance for
- * continuous A3C).
+ * share it. The feed-forward methods use it on flat observations (grid observations get conv.ts's
+ * network, with the same heads); the heads say what the outputs mean (policy logits and value for A3C,
+ * Q-values for the Q methods, Gaussian mean and variance for continuous A3C).
  *
  * Speed matters here: a CartPole-sized network does ~17k multiply-adds per step, so TensorFlow.js's
  * per-op overhead (tens of µs) dominates, and its tape-based autodiff takes about five times as long
@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { makeLayout, entry, view, type ParamLayout } from './layout.js';
+import type { FeedForwardNetwork } from './feed-forward.js';
 import type { Rng } from '../util/rng.js';
 
 export type HeadActivation = 'linear' | 'softmax' | 'softplus';
@@ -37,12 +38,12 @@ export type MlpSpec = {
   readonly heads: readonly Head[];
 };
 
-export function outputWidth(spec: MlpSpec): number {
+export function outputWidth(spec: { readonly heads: readonly Head[] }): number {
   return spec.heads.reduce((n, h) => n + h.units, 0);
 }
 
 /** Column of the fused output where `head` starts. */
-export function headOffset(spec: MlpSpec, name: string): number {
+export function headOffset(spec: { readonly heads: readonly Head[] }, name: string): number {
   let offset = 0;
   for (const h of spec.heads) {
     if (h.name === name) return offset;
@@ -70,8 +71,10 @@ export function initMlp(spec: MlpSpec, rng: Rng, out: Float32Array): void {
 }
 
 /**
- * Every rank-2 entry of `layout` Glorot-uniform (a head's kernel scaled by its `initScale`), every
- * rank-1 entry zero. Shared by the MLP and the LSTM networks.
+ * Every kernel of `layout` Glorot-uniform (a head's kernel scaled by its `initScale`), every rank-1
+ * entry (bias) zero. A dense kernel [in, out] has fan-in `in` and fan-out `out`; a convolution kernel
+ * [kh, kw, in, out] has fan-in kh·kw·in and fan-out kh·kw·out (as Keras). Shared by the MLP, the
+ * convolutional and the LSTM networks.
  */
 export function initGlorot(layout: ParamLayout, heads: readonly Head[], rng: Rng, out: Float32Array): void {
   for (const e of layout.entries) {
@@ -80,17 +83,54 @@ export function initGlorot(layout: ParamLayout, heads: readonly Head[], rng: Rng
       w.fill(0);
       continue;
     }
-    const [fanIn, fanOut] = e.shape as [number, number];
+    const receptiveField = e.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+    const fanIn = receptiveField * (e.shape[e.shape.length - 2] as number);
+    const fanOut = receptiveField * (e.shape[e.shape.length - 1] as number);
     const head = heads.find((h) => e.name === `${h.name}/kernel`);
     const limit = Math.sqrt(6 / (fanIn + fanOut)) * (head?.initScale ?? 1);
     for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-limit, limit);
   }
 }
 
+/**
+ * The heads' kernels [rows, units] and biases side by side, as one fused kernel [rows, Σ units] and
+ * bias [Σ units] (row-major), so that one matrix product evaluates every head.
+ */
+export function fuseHeads(layout: ParamLayout, heads: readonly Head[], rows: number, params: Float32Array): { kernel: Float32Array; bias: Float32Array } {
+  const width = outputWidth({ heads });
+  const kernel = new Float32Array(rows * width);
+  const bias = new Float32Array(width);
+  let col = 0;
+  for (const head of heads) {
+    const k = view(params, entry(layout, `${head.name}/kernel`));
+    for (let r = 0; r < rows; r++) kernel.set(k.subarray(r * head.units, (r + 1) * head.units), r * width + col);
+    bias.set(view(params, entry(layout, `${head.name}/bias`)), col);
+    col += head.units;
+  }
+  return { kernel, bias };
+}
+
+/**
+ * Splits the fused head's kernel gradient `dKernel` [rows, Σ units] into the heads' kernel gradients
+ * in `grad`; the bias gradients are the column sums of ∂L/∂outputs `dOut` [n, Σ units].
+ */
+export function writeHeadGradient(layout: ParamLayout, heads: readonly Head[], rows: number, dKernel: ArrayLike<number>, dOut: Float32Array, n: number, grad: Float32Array): void {
+  const w = outputWidth({ heads });
+  let col = 0;
+  for (const head of heads) {
+    const k = view(grad, entry(layout, `${head.name}/kernel`));
+    for (let r = 0; r < rows; r++) for (let j = 0; j < head.units; j++) k[r * head.units + j] = dKernel[r * w + col + j] as number;
+    const b = view(grad, entry(layout, `${head.name}/bias`));
+    b.fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < head.units; j++) b[j] = (b[j] as number) + (dOut[i * w + col + j] as number);
+    col += head.units;
+  }
+}
+
 type Dense = { kernel: tf.Tensor2D; bias: tf.Tensor1D };
 
 /** A worker's local copy θ' (or θ⁻) as tensors: forward passes and the backward pass. */
-export class MlpNetwork {
+export class MlpNetwork implements FeedForwardNetwork {
   readonly layout: ParamLayout;
   readonly width: number;
   private trunk: Dense[] = [];
@@ -115,15 +155,7 @@ export class MlpNetwork {
       return { kernel: tf.tensor2d(copy(`dense_${i}/kernel`), [fanIn, width]), bias: tf.tensor1d(copy(`dense_${i}/bias`)) };
     });
     const last = spec.hidden[spec.hidden.length - 1] as number;
-    const kernel = new Float32Array(last * this.width);
-    const bias = new Float32Array(this.width);
-    let col = 0;
-    for (const head of spec.heads) {
-      const k = view(params, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < last; r++) kernel.set(k.subarray(r * head.units, (r + 1) * head.units), r * this.width + col);
-      bias.set(view(params, entry(this.layout, `${head.name}/bias`)), col);
-      col += head.units;
-    }
+    const { kernel, bias } = fuseHeads(this.layout, spec.heads, last, params);
     this.head = { kernel: tf.tensor2d(kernel, [last, this.width]), bias: tf.tensor1d(bias) };
     this.kernelsT = [...this.trunk.slice(1), this.head].map((d) => tf.transpose(d.kernel));
   }
@@ -160,7 +192,7 @@ export class MlpNetwork {
       result = { value: outputGradient(output.dataSync() as Float32Array, dOut) };
       let dy: tf.Tensor2D = tf.tensor2d(dOut, [n, this.width]);
       const lastAct = activations[activations.length - 1] as tf.Tensor2D;
-      this.writeHeadGradient(tf.matMul(tf.transpose(lastAct), dy).dataSync(), dOut, n, grad);
+      writeHeadGradient(this.layout, spec.heads, spec.hidden[spec.hidden.length - 1] as number, tf.matMul(tf.transpose(lastAct), dy).dataSync(), dOut, n, grad);
       for (let i = this.trunk.length - 1; i >= 0; i--) {
         const kernelT = this.kernelsT[i] as tf.Tensor2D; // transpose of the layer above's kernel
         dy = tf.mul(tf.matMul(dy, kernelT), tf.step(activations[i + 1] as tf.Tensor2D)) as tf.Tensor2D;
@@ -192,21 +224,6 @@ export class MlpNetwork {
       activations.push(h);
     }
     return { activations, output: tf.fused.matMul({ a: h, b: head.kernel, bias: head.bias }) as tf.Tensor2D };
-  }
-
-  /** Splits the fused head's kernel gradient into the heads' parameters; bias gradients are column sums. */
-  private writeHeadGradient(dKernel: ArrayLike<number>, dOut: Float32Array, n: number, grad: Float32Array): void {
-    const w = this.width;
-    const last = this.spec.hidden[this.spec.hidden.length - 1] as number;
-    let col = 0;
-    for (const head of this.spec.heads) {
-      const k = view(grad, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < last; r++) for (let j = 0; j < head.units; j++) k[r * head.units + j] = dKernel[r * w + col + j] as number;
-      const b = view(grad, entry(this.layout, `${head.name}/bias`));
-      b.fill(0);
-      for (let i = 0; i < n; i++) for (let j = 0; j < head.units; j++) b[j] = (b[j] as number) + (dOut[i * w + col + j] as number);
-      col += head.units;
-    }
   }
 
   private requireHead(): Dense {

@@ -118,8 +118,7 @@ export class Coordinator {
     this.config = options.config;
     this.store = options.store;
     const probe = makeEnv(this.config.env, Rng.fromSeed(this.config.seed, INIT_STREAM));
-    const inputSize = probe.observationSpace.shape.reduce((a, b) => a * b, 1);
-    this.plan = planNetwork(this.config, inputSize, probe.actionSpace);
+    this.plan = planNetwork(this.config, probe.observationSpace.shape, probe.actionSpace);
     const layout = planLayout(this.plan);
     const withTarget = usesTargetNetwork(this.config.algo);
     this.buffers = allocateShared(layout, withTarget);

@@ -8,6 +8,7 @@ import { A3cLearner } from '../algorithms/a3c.js';
 import { QLearner } from '../algorithms/q-learning.js';
 import { Rng } from '../util/rng.js';
 import { viewsOf } from './shared-memory.js';
+import { prepareEnv } from '../envs/registry.js';
 import type { Learner, LearnerContext } from './learner.js';
 import type { FromWorker, PhaseTimes, ToWorker, WorkerInit } from './messages.js';
 
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const { workerIndex: index, config } = init;
   try {
     const backend = await selectBackend(config.backend);
+    await prepareEnv(config.env);
     const rng = init.rngState ? Rng.fromState(init.rngState) : Rng.fromSeed(config.seed, index);
     const learner = makeLearner({ index, config, shared: viewsOf(init.buffers), rng, post });
     post({ type: 'ready', worker: index, backend });
