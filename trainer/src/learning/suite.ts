@@ -101,4 +101,29 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     ci: { frames: 0, threshold: 0 },
     expectBelow: true,
   },
+  {
+    id: 'a3c-minatar-breakout',
+    description: 'A3C on MinAtar Breakout (convolutional network)',
+    config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', tmax: 20, evalEpisodes: 100, evalInterval: 500_000 },
+    criterion: 'train-window',
+    full: { frames: 5_000_000, threshold: 10 },
+    // An hour on 2 cores at ~1,500 frames/s: not in CI.
+    ci: { frames: 0, threshold: 0 },
+  },
+  {
+    id: 'a3c-lstm-maze',
+    description: 'A3C LSTM on the 5x5 maze: at least half the full-map expert\'s 198.4',
+    config: { ...base, env: 'Maze-5x5-v0', algo: 'a3c-lstm', evalEpisodes: 100 },
+    criterion: 'train-window',
+    full: { frames: 3_000_000, threshold: 99.2 },
+    ci: { frames: 0, threshold: 0 },
+  },
+  {
+    id: 'a3c-cartpole-swingup',
+    description: 'continuous A3C on the MuJoCo cart-pole swing-up',
+    config: { ...base, env: 'MuJoCo-CartpoleSwingup-v0', algo: 'a3c', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames: 2_000_000, threshold: 600 },
+    ci: { frames: 0, threshold: 0 },
+  },
 ];
