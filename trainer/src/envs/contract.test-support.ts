@@ -149,3 +149,25 @@ function assertStepAfterEndThrows(env: Env, action: Action): void {
 function errorStartingWith(prefix: string, part = '', ErrorClass: new () => Error = Error): (e: unknown) => boolean {
   return (e) => e instanceof ErrorClass && e.message.startsWith(prefix) && e.message.includes(part);
 }
+
+/**
+ * Mean and standard error of the return of a uniform random policy (actions from `policy`) over
+ * `episodes` episodes of `env`: the protocol behind every registered `scores.random`.
+ */
+export function measureRandomPolicy(env: Env, episodes: number, policy: Rng): { mean: number; stderr: number } {
+  let sum = 0;
+  let sumSq = 0;
+  for (let e = 0; e < episodes; e++) {
+    env.reset();
+    let ret = 0;
+    for (;;) {
+      const r = env.step(randomAction(env, policy));
+      ret += r.reward;
+      if (r.terminated || r.truncated) break;
+    }
+    sum += ret;
+    sumSq += ret * ret;
+  }
+  const mean = sum / episodes;
+  return { mean, stderr: Math.sqrt(Math.max(0, sumSq / episodes - mean * mean) / episodes) };
+}

@@ -10,7 +10,7 @@ import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
 import { MountainCarEnv } from './classic-control/mountain-car.js';
 import { PendulumEnv } from './classic-control/pendulum.js';
 import { Rng } from '../util/rng.js';
-import { randomAction } from './contract.test-support.js';
+import { measureRandomPolicy } from './contract.test-support.js';
 
 test('envIds() lists the registered ids, sorted', () => {
   const ids = envIds();
@@ -94,25 +94,9 @@ test('findEnv() returns undefined and makeEnv() throws, naming the known ids, fo
   );
 });
 
-/** Mean and standard error of the return of a uniform random policy over `episodes` episodes. */
-function measureRandomPolicy(id: string, episodes: number, seed: number): { mean: number; stderr: number } {
-  const env = makeEnv(id, Rng.fromSeed(seed, 0));
-  const policy = Rng.fromSeed(seed, 1);
-  let sum = 0;
-  let sumSq = 0;
-  for (let e = 0; e < episodes; e++) {
-    env.reset();
-    let ret = 0;
-    for (;;) {
-      const r = env.step(randomAction(env, policy));
-      ret += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-    sum += ret;
-    sumSq += ret * ret;
-  }
-  const mean = sum / episodes;
-  return { mean, stderr: Math.sqrt(Math.max(0, sumSq / episodes - mean * mean) / episodes) };
+/** The registry's protocol: seed `seed`, environment stream 0, policy stream 1. */
+function measureRandom(id: string, episodes: number, seed: number): { mean: number; stderr: number } {
+  return measureRandomPolicy(makeEnv(id, Rng.fromSeed(seed, 0)), episodes, Rng.fromSeed(seed, 1));
 }
 
 /**
@@ -139,7 +123,7 @@ for (const { id, episodes } of RANDOM_POLICY_MEASUREMENTS) {
   test(`${id} random-policy mean return over ${episodes.toLocaleString('en-US')} episodes matches the registered figure`, () => {
     const spec = findEnv(id)!;
     assert.match(spec.scores.source, new RegExp(`${episodes.toLocaleString('en-US')} episodes`));
-    const { mean, stderr } = measureRandomPolicy(id, episodes, 2024);
+    const { mean, stderr } = measureRandom(id, episodes, 2024);
     // The registered figure is this measurement rounded to 0.1 (CartPole-v1: 22.33 → 22.3); another
     // seed lands within a few standard errors of it, hence the band.
     assert.ok(
@@ -154,7 +138,7 @@ test('the MinAtar random-policy scores re-measure: 1,000 episodes, seed 2024, wi
     for (const [set, [registered]] of Object.entries(sets)) {
       const id = `MinAtar-${name}-v${set === 'minimal' ? 1 : 0}`;
       assert.match(findEnv(id)?.scores.source ?? '', /1,000 episodes/);
-      const { mean } = measureRandomPolicy(id, 1000, 2024);
+      const { mean } = measureRandom(id, 1000, 2024);
       assert.ok(Math.abs(mean - registered) < 0.0005, `${id}: measured ${mean}, registered ${registered}`);
     }
   }

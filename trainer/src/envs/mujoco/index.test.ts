@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CartpoleSwingupEnv, HopperEnv, MUJOCO_SPECS, ReacherEnv, loadMujoco, needsMujoco } from './index.js';
 import { RUN_ID_PATTERN } from '../../config/schema.js';
 import { Rng } from '../../util/rng.js';
-import { randomAction } from '../contract.test-support.js';
+import { measureRandomPolicy } from '../contract.test-support.js';
 import type { MujocoEnv } from './mujoco-env.js';
 import type { EnvSpec } from '../types.js';
 
@@ -43,30 +43,18 @@ test('the MuJoCo tasks, their classes and limits', () => {
 });
 
 /** Mean and standard error of a uniform random policy's return, as registry.test.ts measures it. */
-function measureRandomPolicy(make: (rng: Rng) => MujocoEnv, episodes: number, seed: number): { mean: number; stderr: number } {
+function measureRandom(make: (rng: Rng) => MujocoEnv, episodes: number, seed: number): { mean: number; stderr: number } {
   const env = make(Rng.fromSeed(seed, 0));
-  const policy = Rng.fromSeed(seed, 1);
-  let sum = 0;
-  let sumSq = 0;
-  for (let e = 0; e < episodes; e++) {
-    env.reset();
-    let ret = 0;
-    for (;;) {
-      const r = env.step(randomAction(env, policy));
-      ret += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-    sum += ret;
-    sumSq += ret * ret;
+  try {
+    return measureRandomPolicy(env, episodes, Rng.fromSeed(seed, 1));
+  } finally {
+    env.close();
   }
-  env.close();
-  const mean = sum / episodes;
-  return { mean, stderr: Math.sqrt(Math.max(0, sumSq / episodes - mean * mean) / episodes) };
 }
 
 for (const spec of MUJOCO_SPECS) {
   test(`${spec.id} random-policy mean return over 100 episodes matches the registered figure`, () => {
-    const { mean, stderr } = measureRandomPolicy(spec.make, 100, 2024);
+    const { mean, stderr } = measureRandom(spec.make, 100, 2024);
     // The same seed reproduces the figure up to its rounding to 0.1 (the physics is deterministic
     // float64 WebAssembly); the stated mean and standard error are this measurement's.
     assert.ok(Math.abs(mean - spec.scores.random) <= 0.05, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`);
