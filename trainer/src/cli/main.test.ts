@@ -8,10 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../testing/helpers.js';
 
 /** trainer/bin/asyncrl.js; this file runs compiled from trainer/dist/cli/. */
 const BIN = fileURLToPath(new URL('../../bin/asyncrl.js', import.meta.url));
@@ -35,8 +35,8 @@ function asyncrl(args: readonly string[], cwd: string, timeoutMs = 30_000): CliR
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `asyncrl-cli-${prefix}-`));
+function cliTempDir(prefix: string): string {
+  return tempDir(`asyncrl-cli-${prefix}-`);
 }
 
 /** Every file under `dir`, by relative path, with its bytes; directories are listed with an empty entry. */
@@ -103,9 +103,9 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
   const outDir = (): string => join(outParent, 'out');
 
   before(() => {
-    fixtures = tempDir('fixtures');
-    locked = tempDir('locked');
-    outParent = tempDir('out-parent');
+    fixtures = cliTempDir('fixtures');
+    locked = cliTempDir('locked');
+    outParent = cliTempDir('out-parent');
     writeFileSync(at('bad.yaml'), 'lr: 0.1\nhidden: [64, 64\n');
     writeFileSync(at('unknown-key.yaml'), 'lrr: 0.1\n');
     writeFileSync(at('wrong-type.yaml'), 'lr: fast\n');
@@ -217,7 +217,7 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
 
   for (const c of cases) {
     test(`${c.name}: exit 2, a message naming the value, nothing written`, { skip: c.skip ?? false }, () => {
-      const cwd = tempDir('bad');
+      const cwd = cliTempDir('bad');
       cwds.push(cwd);
       const fixturesBefore = snapshot(fixtures);
       const result = asyncrl(c.args(), cwd);
@@ -229,7 +229,7 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
   }
 
   test('--resume on a regular file: exit 2, saying it is not a directory', () => {
-    const cwd = tempDir('bad');
+    const cwd = cliTempDir('bad');
     cwds.push(cwd);
     const result = asyncrl(['train', '--resume', at('a-file')], cwd);
     assertUsageFailure(result, ['--resume', at('a-file')]);
@@ -243,7 +243,7 @@ describe('asyncrl: commands that succeed without training', () => {
     for (const dir of cwds) rmSync(dir, { recursive: true, force: true });
   });
   const cwd = (): string => {
-    const dir = tempDir('ok');
+    const dir = cliTempDir('ok');
     cwds.push(dir);
     return dir;
   };
@@ -282,7 +282,7 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
   const file = (name: string): string => join(runDir, name);
 
   before(() => {
-    cwd = tempDir('tiny');
+    cwd = cliTempDir('tiny');
     runDir = join(cwd, 'asyncrl-runs', 'runs', 'tiny');
     run = asyncrl(TINY_ARGS, cwd, 100_000);
   });
@@ -403,7 +403,7 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
 describe('asyncrl train: SIGTERM', { timeout: 90_000 }, () => {
   let cwd = '';
   before(() => {
-    cwd = tempDir('sigterm');
+    cwd = cliTempDir('sigterm');
   });
   after(() => {
     rmSync(cwd, { recursive: true, force: true });
@@ -466,7 +466,7 @@ describe('asyncrl train: SIGTERM', { timeout: 90_000 }, () => {
 describe('asyncrl train: SIGKILL before the first periodic checkpoint', { timeout: 120_000 }, () => {
   let cwd = '';
   before(() => {
-    cwd = tempDir('sigkill');
+    cwd = cliTempDir('sigkill');
   });
   after(() => {
     rmSync(cwd, { recursive: true, force: true });

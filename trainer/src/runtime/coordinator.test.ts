@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../testing/helpers.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Coordinator, CURVE_HEADER, periodicEvaluations, type RunOutcome } from './coordinator.js';
@@ -30,7 +30,7 @@ function readCurve(dir: string): Row[] {
 }
 
 test('a short run counts every frame exactly once and writes a consistent run directory', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-coord-'));
+  const dir = tempDir('asyncrl-coord-');
   const store = new LocalRunStore(dir);
   const cfg = config({ frames: 12_345, workers: 2, evalEpisodes: 3, runId: 'short', checkpointFrames: 5000 });
   const outcome = await new Coordinator({ config: cfg, store, log: () => undefined, progressIntervalMs: 50 }).run();
@@ -81,7 +81,7 @@ test('a short run counts every frame exactly once and writes a consistent run di
 });
 
 test('an interrupted run resumes from its checkpoint with T continued and no gap or duplicate rows', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-resume-'));
+  const dir = tempDir('asyncrl-resume-');
   const store = new LocalRunStore(dir);
   const cfg = config({ frames: 60_000, workers: 2, evalEpisodes: 2, runId: 'resume', checkpointFrames: 0, checkpointSeconds: 0 });
   const first = new Coordinator({
@@ -120,7 +120,7 @@ test('an interrupted run resumes from its checkpoint with T continued and no gap
 
 test('Q methods: θ⁻ is refreshed once per multiple of I_target with 4 workers, and checkpoints carry it', async () => {
   for (const algo of ['n-step-q', 'one-step-q', 'one-step-sarsa'] as const) {
-    const dir = mkdtempSync(join(tmpdir(), `asyncrl-${algo}-`));
+    const dir = tempDir(`asyncrl-${algo}-`);
     const store = new LocalRunStore(dir);
     const cfg = config({ algo, frames: 30_000, workers: 4, evalEpisodes: 2, runId: algo, targetInterval: 1000, epsilonFrames: 10_000 });
     const outcome = await new Coordinator({ config: cfg, store, log: () => undefined, progressIntervalMs: 50 }).run();
@@ -139,7 +139,7 @@ test('Q methods: θ⁻ is refreshed once per multiple of I_target with 4 workers
 });
 
 test('periodic evaluation: an extra thread evaluates a snapshot of θ after T crosses each multiple of --eval-interval', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-coord-'));
+  const dir = tempDir('asyncrl-coord-');
   const store = new LocalRunStore(dir);
   const logs: string[] = [];
   const cfg = config({ frames: 60_000, workers: 2, evalEpisodes: 4, evalInterval: 10_000, runId: 'periodic', checkpointFrames: 0 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from './local-store.js';
 import { checkpointDir, loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 
@@ -15,7 +15,7 @@ function checkpoint(frames: number): Checkpoint {
 }
 
 function fresh(): { dir: string; store: LocalRunStore } {
-  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-ckpt-'));
+  const dir = tempDir('asyncrl-ckpt-');
   return { dir, store: new LocalRunStore(dir) };
 }
 

@@ -17,6 +17,18 @@ export function assertUsageError(fn: () => unknown, ...parts: string[]): void {
   });
 }
 
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary directory, removed when the test file's process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /**
  * A temporary directory for the files of one describe block: call `open()` in `before`, `close()` in
  * `after`, and `file(name, content)` to write a file there and get its path.
