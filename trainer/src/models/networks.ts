@@ -56,9 +56,9 @@ export function headsFor(algo: Algorithm, actionSpace: Space): Head[] {
 }
 
 /**
- * The network of a method for an observation space of shape `shape`. Rank 3 ([H, W, C]) gets MinAtar's convolution first (the
- * convolutional network; for a3c-lstm, the LSTM network with a convolution before its trunk); any other
- * rank is flattened into an MLP (or the LSTM network's trunk).
+ * The network of a method for an observation space of shape `shape`. Rank 3 ([H, W, C]) gets MinAtar's
+ * convolution first (the convolutional network; for a3c-lstm, the LSTM network with a convolution
+ * before its trunk); any other rank is flattened into an MLP (or the LSTM network's trunk).
  */
 export function planNetwork(config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmCells'>, shape: readonly number[], actionSpace: Space): NetworkPlan {
   const heads = headsFor(config.algo, actionSpace);
