@@ -78,9 +78,10 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     config: { ...base, env: 'Pendulum-v1', algo: 'a3c', evalEpisodes: 10 },
     criterion: 'train-window',
     full: { frames: 2_000_000, threshold: -400 },
-    // Five runs of 1M frames (η 1e-4): best 100-episode means −197, −197, −197, −703, −716 — some runs
-    // settle on swinging without balancing — so CI asks for clear learning (random −1232), not the target.
-    ci: { frames: 1_000_000, threshold: -900 },
+    // Not in CI: not reliable enough to gate on. With η 1e-4, five runs of 1M frames reached best
+    // 100-episode means of −197 (three times), −703 and −716, but a full 2M-frame run stayed at −1288
+    // (random −1232) while another with the same settings reached −164 (README, "Learning results").
+    ci: { frames: 0, threshold: 0 },
   },
   {
     id: 'a3c-lstm-cartpole-novel',
@@ -107,7 +108,8 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', tmax: 20, evalEpisodes: 100, evalInterval: 500_000 },
     criterion: 'train-window',
     full: { frames: 5_000_000, threshold: 10 },
-    // An hour on 2 cores at ~1,500 frames/s: not in CI.
+    // An hour on 2 cores at ~1,500 frames/s: not in CI. Not reached yet: a run stopped at 2M frames had
+    // plateaued at 5.5 (greedy evaluations 5.2, 5.5, 5.2, 5.5 at 0.5M–2M; random 0.385).
     ci: { frames: 0, threshold: 0 },
   },
   {
@@ -116,6 +118,7 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     config: { ...base, env: 'Maze-5x5-v0', algo: 'a3c-lstm', evalEpisodes: 100 },
     criterion: 'train-window',
     full: { frames: 3_000_000, threshold: 99.2 },
+    // Not reached yet: a run stopped at 736k frames had a best 100-episode mean of 12.5 (random 4.6).
     ci: { frames: 0, threshold: 0 },
   },
   {
@@ -123,6 +126,9 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     description: 'continuous A3C on the MuJoCo cart-pole swing-up',
     config: { ...base, env: 'MuJoCo-CartpoleSwingup-v0', algo: 'a3c', evalEpisodes: 10 },
     criterion: 'train-window',
+    // 600 of the 1,000 a step-perfect episode earns: the pole swung up and held near the top, the cart
+    // near the centre, for most of the episode. Untuned: with the schema's defaults two 300k-frame runs
+    // peaked at 20-episode means of 76 and 95 (random 26.5) and fell back.
     full: { frames: 2_000_000, threshold: 600 },
     ci: { frames: 0, threshold: 0 },
   },
