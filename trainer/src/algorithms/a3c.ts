@@ -71,8 +71,8 @@ class GaussianPolicy implements Policy {
   sample(outputs: Float32Array, rng: Rng, n: number): Float32Array {
     for (let d = 0; d < this.dims; d++) {
       const a = (outputs[d] as number) + Math.sqrt(variance(outputs[this.dims + d] as number)) * rng.normal();
-      this.actions[n * this.dims + d] = a; // the log-probability is of the action drawn…
-      this.envAction[d] = this.clip(a, d); // …the environment gets it within its bounds
+      this.actions[n * this.dims + d] = a; // the action drawn (its likelihood: gaussian-loss.ts)…
+      this.envAction[d] = this.clip(a, d); // …and within its bounds, as the environment gets it
     }
     return this.envAction;
   }
@@ -83,7 +83,7 @@ class GaussianPolicy implements Policy {
   }
 
   outputGradient(outputs: Float32Array, n: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats {
-    return gaussianA3cOutputGradient(outputs, this.actions, returns, n, this.dims, settings, dOut);
+    return gaussianA3cOutputGradient(outputs, this.actions, returns, n, this.dims, settings, dOut, this.space);
   }
 
   private clip(a: number, d: number): number {
