@@ -10,20 +10,7 @@ const settings = { entropy: 0.01, valueCoef: 0.5 };
  * + c_v (R − V)², with the advantage A a constant (passed in).
  */
 function naiveLoss(outputs: Float64Array, actions: Float32Array, returns: Float32Array, n: number, dims: number, advantages: number[]): number {
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * (2 * dims + 1);
-    for (let d = 0; d < dims; d++) {
-      const mu = outputs[row + d] as number;
-      const s2 = variance(outputs[row + dims + d] as number);
-      const a = actions[i * dims + d] as number;
-      const logp = -0.5 * Math.log(2 * Math.PI * s2) - ((a - mu) * (a - mu)) / (2 * s2);
-      loss += -logp * (advantages[i] as number) - settings.entropy * 0.5 * (Math.log(2 * Math.PI * s2) + 1);
-    }
-    const v = outputs[row + 2 * dims] as number;
-    loss += settings.valueCoef * ((returns[i] as number) - v) ** 2;
-  }
-  return loss;
+  return naiveClippedLoss(outputs, actions, returns, n, dims, advantages, -Infinity, Infinity);
 }
 
 test('Gaussian policy loss gradient matches central finite differences', () => {
@@ -82,7 +69,7 @@ test('log Φ and φ/Φ: published values, the far tail, and agreement with quadr
   assert.ok(Math.abs(normalHazard(-30) / 30 - 1) < 2e-3);
 });
 
-/** As naiveLoss, but an action at or beyond a bound scores log Φ of the mass beyond it (quadrature). */
+/** The same loss for actions clipped to [low, high]: an action at or beyond a bound scores log Φ of the mass beyond it (quadrature). */
 function naiveClippedLoss(outputs: Float64Array, actions: Float32Array, returns: Float32Array, n: number, dims: number, advantages: number[], low: number, high: number): number {
   let loss = 0;
   for (let i = 0; i < n; i++) {
