@@ -17,9 +17,8 @@
  *
  *     log p = log Φ(z),   ∂ log p/∂z = φ(z)/Φ(z),   ∂z/∂μ = ∓1/σ,   ∂z/∂σ² = −z/(2σ²)
  *
- * Scoring those actions by the density at the unclipped sample instead lets a linear μ drift past a
- * bound, where the clipped action stops responding to it and the drift feeds itself: in the Pendulum-v1
- * runs that failed, |μ| > 2 on 80–100% of states after 1M frames.
+ * Scoring those actions by the density at the unclipped sample instead lets a positive advantage push
+ * a linear μ ever further past a bound, where the clipped action no longer depends on it.
  */
 import type { A3cLossSettings, A3cLossStats } from './a3c-loss.js';
 
