@@ -176,7 +176,8 @@ function convolveBackward(conv: ConvLayer, x: Float32Array, xOff: number, dy: Fl
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-type Dense = { kernel: ParamEntry; bias: ParamEntry; rows: number; cols: number };
+/** A dense layer's (or head's) entries and their views of θ', made once: θ' is loaded in place. */
+type Dense = { kernel: ParamEntry; bias: ParamEntry; weights: Float32Array; biases: Float32Array; rows: number; cols: number };
 
 /** A worker's θ' with its recurrent state (h, c) kept as plain arrays between steps. */
 export class LstmNetwork {
@@ -189,7 +190,7 @@ export class LstmNetwork {
   private loaded = false;
   private readonly trunkLayers: Dense[];
   private readonly lstmIn: number;
-  private readonly heads: { kernel: ParamEntry; bias: ParamEntry; units: number; offset: number }[];
+  private readonly heads: (Dense & { offset: number })[];
   private readonly single: Float32Array;
   private readonly scratchZ: Float32Array;
   private readonly lstmKernel: Float32Array;
@@ -223,17 +224,23 @@ export class LstmNetwork {
     }
     let rows = trunkInputSize(spec);
     this.trunkLayers = spec.hidden.map((cols, i) => {
-      const layer = { kernel: entry(this.layout, `dense_${i}/kernel`), bias: entry(this.layout, `dense_${i}/bias`), rows, cols };
+      const layer = this.dense(`dense_${i}`, rows, cols);
       rows = cols;
       return layer;
     });
     this.lstmIn = rows;
     let offset = 0;
     this.heads = spec.heads.map((head) => {
-      const h = { kernel: entry(this.layout, `${head.name}/kernel`), bias: entry(this.layout, `${head.name}/bias`), units: head.units, offset };
+      const h = { ...this.dense(head.name, spec.cells, head.units), offset };
       offset += head.units;
       return h;
     });
+  }
+
+  private dense(name: string, rows: number, cols: number): Dense {
+    const kernel = entry(this.layout, `${name}/kernel`);
+    const bias = entry(this.layout, `${name}/bias`);
+    return { kernel, bias, weights: view(this.theta, kernel), biases: view(this.theta, bias), rows, cols };
   }
 
   /** θ' ← θ. */
@@ -291,7 +298,8 @@ export class LstmNetwork {
 
     grad.fill(0);
     const g = (e: ParamEntry): Float32Array => view(grad, e);
-    const p = (e: ParamEntry): Float32Array => view(this.theta, e);
+    const dHeads = this.heads.map((head) => ({ kernel: g(head.kernel), bias: g(head.bias) }));
+    const dTrunk = this.trunkLayers.map((layer) => ({ kernel: g(layer.kernel), bias: g(layer.bias) }));
     const kernel = this.lstmKernel;
     const recurrent = this.lstmRecurrent;
     const dKernel = g(entry(this.layout, 'lstm/kernel'));
@@ -309,9 +317,10 @@ export class LstmNetwork {
     let dxPrev = new Float32Array(widest);
     for (let t = n - 1; t >= 0; t--) {
       dh.set(dhNext);
-      for (const head of this.heads) {
-        affineBackward(this.hs, t * u, u, p(head.kernel), dOut, t * w + head.offset, head.units, g(head.kernel), g(head.bias), dh, 0, true);
-      }
+      this.heads.forEach((head, k) => {
+        const d = dHeads[k] as { kernel: Float32Array; bias: Float32Array };
+        affineBackward(this.hs, t * u, u, head.weights, dOut, t * w + head.offset, head.cols, d.kernel, d.bias, dh, 0, true);
+      });
       const gate = 4 * u * t;
       const cPrev = t === 0 ? c0 : this.cells;
       const cPrevOff = t === 0 ? 0 : (t - 1) * u;
@@ -338,7 +347,8 @@ export class LstmNetwork {
         const layer = this.trunkLayers[l] as Dense;
         const act = this.acts[l] as Float32Array;
         for (let j = 0; j < layer.cols; j++) if ((act[t * layer.cols + j] as number) <= 0) dx[j] = 0;
-        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, p(layer.kernel), dx, 0, layer.cols, g(layer.kernel), g(layer.bias), l > 0 || conv ? dxPrev : undefined, 0, false);
+        const d = dTrunk[l] as { kernel: Float32Array; bias: Float32Array };
+        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, layer.weights, dx, 0, layer.cols, d.kernel, d.bias, l > 0 || conv ? dxPrev : undefined, 0, false);
         [dx, dxPrev] = [dxPrev, dx];
       }
       if (conv && dConvKernel && dConvBias) {
@@ -393,7 +403,7 @@ export class LstmNetwork {
     this.trunkLayers.forEach((layer, l) => {
       const act = this.acts[l] as Float32Array;
       const off = t * layer.cols;
-      affine(x, xOff, rows, view(this.theta, layer.kernel), view(this.theta, layer.bias), act, off);
+      affine(x, xOff, rows, layer.weights, layer.biases, act, off);
       for (let j = 0; j < layer.cols; j++) if ((act[off + j] as number) < 0) act[off + j] = 0;
       x = act;
       xOff = off;
@@ -423,6 +433,6 @@ export class LstmNetwork {
       this.cells[t * u + j] = cNew;
       this.hs[t * u + j] = o * Math.tanh(cNew);
     }
-    for (const head of this.heads) affine(this.hs, t * u, u, view(this.theta, head.kernel), view(this.theta, head.bias), this.outputs, t * this.width + head.offset);
+    for (const head of this.heads) affine(this.hs, t * u, u, head.weights, head.biases, this.outputs, t * this.width + head.offset);
   }
 }
