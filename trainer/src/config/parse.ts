@@ -163,6 +163,25 @@ function epsilonIssues(config: ParsedTrainConfig, wording: Wording): string[] {
   return [];
 }
 
+/** The rank of an environment's observations; undefined where it cannot be built yet (MuJoCo before its WebAssembly loads). */
+function observationRank(spec: EnvSpec): number | undefined {
+  try {
+    return spec.make(Rng.fromSeed(0)).observationSpace.shape.length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Separate trunks exist for the feed-forward MLP of A3C only (split-network.ts). */
+function trunkIssues(config: ParsedTrainConfig, spec: EnvSpec | undefined, wording: Wording): string[] {
+  if (config.trunk !== 'separate') return [];
+  if (config.algo !== 'a3c') return [`${wording.field('trunk')}: ${formatValue('separate')} is for ${wording.field('algo')} a3c only, got ${formatValue(config.algo)}`];
+  if (spec && observationRank(spec) === 3) {
+    return [`${wording.field('trunk')}: ${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`];
+  }
+  return [];
+}
+
 function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Wording): string[] {
   const lines: string[] = [];
   const reported = new Set<string>();
@@ -215,7 +234,7 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   const spec = typeof env === 'string' && !envHasIssue ? findEnv(env) : undefined;
   if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(wording.unknownEnv(env));
   if (result.success && spec && !actionsSupported(spec, result.data.algo)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
-  if (result.success) lines.push(...epsilonIssues(result.data, wording));
+  if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording));
   if (lines.length > 0 || !result.success) throw new UsageError(lines.join('\n'));
   return result.data;
 }

@@ -70,6 +70,12 @@ export const trainConfigSchema = z
     rmsEps: z.number().gt(0).finite().default(0.1),
     /** Hidden layer widths of the MLP trunk. */
     hidden: z.array(int(1, 4096)).min(1).max(8).default([128, 128]),
+    /**
+     * A3C, feed-forward on flat observations: `shared` — policy and value share every layer but their
+     * heads (the paper); `separate` — each has its own trunk of the `hidden` widths, so the value loss
+     * cannot reshape the policy's features.
+     */
+    trunk: z.enum(['shared', 'separate']).default('shared'),
     /** a3c-lstm: LSTM cells after the trunk (paper: 256). */
     lstmCells: int(1, 4096).default(256),
     /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
@@ -114,4 +120,7 @@ export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' |
 
 /** Fields an environment may give tuned defaults for. */
 export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells';
-export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>> & { readonly hidden?: readonly number[] };
+export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>> & {
+  readonly hidden?: readonly number[];
+  readonly trunk?: 'shared' | 'separate';
+};

@@ -9,17 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { entry, view } from './layout.js';
-import type { Head } from './mlp.js';
+import { trunkLayer, type Head } from './mlp.js';
 import { planLayout, type NetworkPlan } from './networks.js';
 
 tf.env().set('PROD', true);
 
 export type LayersModelFiles = { readonly modelJson: string; readonly weights: Uint8Array };
 
-function trunk(spec: { readonly hidden: readonly number[] }, input: tfl.SymbolicTensor): tfl.SymbolicTensor {
+function trunk(spec: { readonly hidden: readonly number[]; readonly trunkName?: string }, input: tfl.SymbolicTensor): tfl.SymbolicTensor {
   let h = input;
   spec.hidden.forEach((units, i) => {
-    h = tfl.layers.dense({ units, activation: 'relu', name: `dense_${i}`, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor;
+    h = tfl.layers.dense({ units, activation: 'relu', name: trunkLayer(spec, i), kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor;
   });
   return h;
 }
@@ -32,6 +32,7 @@ function heads(spec: { readonly heads: readonly Head[] }, h: tfl.SymbolicTensor)
 function observationShape(plan: NetworkPlan): number[] {
   if (plan.kind === 'conv') return [...plan.spec.inputShape];
   if (plan.kind === 'lstm' && plan.spec.conv) return [...plan.spec.conv.inputShape];
+  if (plan.kind === 'split') return [plan.spec.policy.inputSize];
   return [plan.spec.inputSize];
 }
 
@@ -44,6 +45,12 @@ function observationShape(plan: NetworkPlan): number[] {
 export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
   const conv = plan.kind === 'conv' ? plan.spec : plan.kind === 'lstm' ? plan.spec.conv : undefined;
   const input = tfl.input({ shape: observationShape(plan), name: 'observation' });
+  if (plan.kind === 'split') {
+    // Two trunks from the same input; the outputs in the order of the shared-trunk model.
+    const { policy, value } = plan.spec;
+    const outputs = [...heads(policy, trunk(policy, input)), ...heads(value, trunk(value, input))];
+    return tfl.model({ inputs: input, outputs, name: 'asyncrl_policy' });
+  }
   let x = input;
   if (conv) {
     const layer = tfl.layers.conv2d({

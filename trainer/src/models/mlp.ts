@@ -36,7 +36,14 @@ export type MlpSpec = {
   readonly inputSize: number;
   readonly hidden: readonly number[];
   readonly heads: readonly Head[];
+  /** Name stem of the hidden layers (`<stem>_<i>/kernel`); 'dense' unless two trunks share one layout. */
+  readonly trunkName?: string;
 };
+
+/** The name of hidden layer `i` of a trunk, as in the layout and the exported model. */
+export function trunkLayer(spec: { readonly trunkName?: string }, i: number): string {
+  return `${spec.trunkName ?? 'dense'}_${i}`;
+}
 
 export function outputWidth(spec: { readonly heads: readonly Head[] }): number {
   return spec.heads.reduce((n, h) => n + h.units, 0);
@@ -56,7 +63,8 @@ export function mlpLayout(spec: MlpSpec): ParamLayout {
   const params: { name: string; shape: number[] }[] = [];
   let fanIn = spec.inputSize;
   spec.hidden.forEach((width, i) => {
-    params.push({ name: `dense_${i}/kernel`, shape: [fanIn, width] }, { name: `dense_${i}/bias`, shape: [width] });
+    const layer = trunkLayer(spec, i);
+    params.push({ name: `${layer}/kernel`, shape: [fanIn, width] }, { name: `${layer}/bias`, shape: [width] });
     fanIn = width;
   });
   for (const head of spec.heads) {
@@ -152,7 +160,8 @@ export class MlpNetwork implements FeedForwardNetwork {
     const copy = (name: string): Float32Array => view(params, entry(this.layout, name)).slice();
     this.trunk = spec.hidden.map((width, i) => {
       const fanIn = i === 0 ? spec.inputSize : (spec.hidden[i - 1] as number);
-      return { kernel: tf.tensor2d(copy(`dense_${i}/kernel`), [fanIn, width]), bias: tf.tensor1d(copy(`dense_${i}/bias`)) };
+      const layer = trunkLayer(spec, i);
+      return { kernel: tf.tensor2d(copy(`${layer}/kernel`), [fanIn, width]), bias: tf.tensor1d(copy(`${layer}/bias`)) };
     });
     const last = spec.hidden[spec.hidden.length - 1] as number;
     const { kernel, bias } = fuseHeads(this.layout, spec.heads, last, params);
@@ -197,8 +206,8 @@ export class MlpNetwork implements FeedForwardNetwork {
         const kernelT = this.kernelsT[i] as tf.Tensor2D; // transpose of the layer above's kernel
         dy = tf.mul(tf.matMul(dy, kernelT), tf.step(activations[i + 1] as tf.Tensor2D)) as tf.Tensor2D;
         const input = activations[i] as tf.Tensor2D;
-        grad.set(tf.matMul(tf.transpose(input), dy).dataSync(), entry(this.layout, `dense_${i}/kernel`).offset);
-        grad.set(tf.sum(dy, 0).dataSync(), entry(this.layout, `dense_${i}/bias`).offset);
+        grad.set(tf.matMul(tf.transpose(input), dy).dataSync(), entry(this.layout, `${trunkLayer(spec, i)}/kernel`).offset);
+        grad.set(tf.sum(dy, 0).dataSync(), entry(this.layout, `${trunkLayer(spec, i)}/bias`).offset);
       }
     });
     if (!result) throw new Error('backward: the output gradient was not computed');

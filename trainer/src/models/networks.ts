@@ -16,6 +16,7 @@ import type { ParamLayout } from './layout.js';
 import { MlpNetwork, initMlp, mlpLayout, type Head, type MlpSpec } from './mlp.js';
 import { ConvNetwork, convLayout, initConv, type ConvSpec } from './conv.js';
 import { initLstm, lstmLayout, type LstmSpec } from './lstm-network.js';
+import { SplitNetwork, initSplit, splitLayout, splitSpec, type SplitSpec } from './split-network.js';
 import type { FeedForwardNetwork } from './feed-forward.js';
 import type { Rng } from '../util/rng.js';
 
@@ -23,6 +24,7 @@ export type { FeedForwardNetwork } from './feed-forward.js';
 
 export type NetworkPlan =
   | { readonly kind: 'mlp'; readonly spec: MlpSpec }
+  | { readonly kind: 'split'; readonly spec: SplitSpec }
   | { readonly kind: 'conv'; readonly spec: ConvSpec }
   | { readonly kind: 'lstm'; readonly spec: LstmSpec };
 
@@ -60,9 +62,15 @@ export function headsFor(algo: Algorithm, actionSpace: Space): Head[] {
  * convolution first (the convolutional network; for a3c-lstm, the LSTM network with a convolution
  * before its trunk); any other rank is flattened into an MLP (or the LSTM network's trunk).
  */
-export function planNetwork(config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmCells'>, shape: readonly number[], actionSpace: Space): NetworkPlan {
+export function planNetwork(config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmCells'> & { readonly trunk?: TrainConfig['trunk'] }, shape: readonly number[], actionSpace: Space): NetworkPlan {
   const heads = headsFor(config.algo, actionSpace);
   const inputSize = shape.reduce((a, b) => a * b, 1);
+  if (config.trunk === 'separate') {
+    if (config.algo !== 'a3c' || shape.length === 3) {
+      throw new Error(`--trunk separate is for feed-forward A3C on flat observations, not ${config.algo} on observations of shape [${shape.join(', ')}]`);
+    }
+    return { kind: 'split', spec: splitSpec(inputSize, config.hidden, heads) };
+  }
   if (shape.length === 3) {
     const [h, w, c] = shape as readonly [number, number, number];
     const conv = { inputShape: [h, w, c] as const, ...MINATAR_CONV };
@@ -75,12 +83,14 @@ export function planNetwork(config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmC
 
 export function planLayout(plan: NetworkPlan): ParamLayout {
   if (plan.kind === 'mlp') return mlpLayout(plan.spec);
+  if (plan.kind === 'split') return splitLayout(plan.spec);
   if (plan.kind === 'conv') return convLayout(plan.spec);
   return lstmLayout(plan.spec);
 }
 
 export function initNetwork(plan: NetworkPlan, rng: Rng, out: Float32Array): void {
   if (plan.kind === 'mlp') initMlp(plan.spec, rng, out);
+  else if (plan.kind === 'split') initSplit(plan.spec, rng, out);
   else if (plan.kind === 'conv') initConv(plan.spec, rng, out);
   else initLstm(plan.spec, rng, out);
 }
@@ -88,6 +98,7 @@ export function initNetwork(plan: NetworkPlan, rng: Rng, out: Float32Array): voi
 /** A worker's network for a feed-forward plan (the MLP or the convolutional network). */
 export function feedForwardNetwork(plan: NetworkPlan): FeedForwardNetwork {
   if (plan.kind === 'mlp') return new MlpNetwork(plan.spec);
+  if (plan.kind === 'split') return new SplitNetwork(plan.spec);
   if (plan.kind === 'conv') return new ConvNetwork(plan.spec);
   throw new Error(`the ${plan.kind} network is not a feed-forward network`);
 }
