@@ -25,6 +25,13 @@ describe('parseTrainConfig', () => {
     assert.equal(parsed.runId, undefined);
   });
 
+  test('separate trunks only for feed-forward A3C on flat observations', () => {
+    assert.equal(parseTrainConfig({ env: 'Pendulum-v1', trunk: 'separate' }, SOURCE).trunk, 'separate');
+    assertUsageError(() => parseTrainConfig({ algo: 'n-step-q', trunk: 'separate' }, SOURCE), 'field "trunk"', '"separate"', 'a3c only', '"n-step-q"');
+    assertUsageError(() => parseTrainConfig({ env: 'MinAtar-Breakout-v1', trunk: 'separate' }, SOURCE), 'field "trunk"', 'grid observations');
+    assertUsageError(() => parseTrainConfig({ trunk: 'split' }, SOURCE), 'field "trunk"', '"split"');
+  });
+
   test('keeps valid values', () => {
     const parsed = parseTrainConfig({ lr: 0.0005, tmax: 5, hidden: [64], workers: 4, runId: 'my-run.1' }, SOURCE);
     assert.equal(parsed.lr, 0.0005);
