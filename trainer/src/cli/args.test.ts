@@ -67,6 +67,7 @@ describe('parseTrainArgs', () => {
       '--epsilon-probs', '0.5,0.5',
       '--reward-scale', '0.1',
       '--lstm-cells', '64',
+      '--trunk', 'separate',
     ]);
     assert.deepEqual(config, {
       env: 'CartPole-v1',
@@ -98,6 +99,7 @@ describe('parseTrainArgs', () => {
       epsilonProbs: [0.5, 0.5],
       rewardScale: 0.1,
       lstmCells: 64,
+      trunk: 'separate',
     });
   });
 

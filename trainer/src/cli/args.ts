@@ -26,6 +26,7 @@ import {
 import { configFileSource, loadConfigFile } from '../config/load-file.js';
 import { resolveTrainConfig, type Machine } from '../config/resolve.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
+import { isS3Location, parseS3Uri } from '../storage/open-store.js';
 
 export type TrainCommand =
   | { readonly kind: 'train'; readonly config: TrainConfig }
@@ -70,7 +71,7 @@ const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: st
   checkpointFrames: { text: 'checkpoint every this many frames (0: off)' },
   checkpointSeconds: { text: 'checkpoint at least this often, in seconds (0: off)' },
   keepCheckpoints: { text: 'checkpoints kept; older ones are removed' },
-  out: { arg: 'DIR', text: 'root directory of runs (<out>/runs/<run-id>/)' },
+  out: { arg: 'DIR|s3://BUCKET/PREFIX', text: 'root of runs, a directory or an S3 location (<out>/runs/<run-id>/)' },
   runId: { arg: 'ID', text: 'run id, used as the run directory name' },
 };
 
@@ -102,7 +103,7 @@ function helpText(machine: Machine): string {
   };
   const rows: [string, string][] = [
     [`${CONFIG_FLAG} FILE`, 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)'],
-    [`${RESUME_FLAG} RUN_DIR`, "continue the run in RUN_DIR with its own config.json; takes no other flag"],
+    [`${RESUME_FLAG} RUN_DIR`, "continue the run in RUN_DIR (a directory or s3://…/runs/<run-id>) with its own config.json; takes no other flag"],
     ...CONFIG_FIELDS.map((field): [string, string] => [
       `${flagName(field)} ${argName(field)}`,
       `${FIELD_HELP[field].text} (default: ${shownDefault(field)})`,
@@ -224,6 +225,7 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine): Train
       );
     }
     if (runDir === '') throw missingValue(RESUME_FLAG);
+    checkS3Location(RESUME_FLAG, runDir);
     return { kind: 'resume', runDir };
   }
 
@@ -239,5 +241,16 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine): Train
   const fromFile =
     configPath === undefined ? {} : parseTrainConfig(loadConfigFile(configPath), configFileSource(configPath));
   const parsed = parseTrainConfig({ ...fromFile, ...fromFlags }, COMMAND_LINE);
+  checkS3Location(flagName('out'), parsed.out);
   return { kind: 'train', config: resolveTrainConfig(parsed, machine) };
+}
+
+/** A malformed s3:// location is bad usage, reported before anything is opened or written. */
+function checkS3Location(flag: string, location: string): void {
+  if (!isS3Location(location)) return;
+  try {
+    parseS3Uri(location);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -6,14 +6,20 @@ import os from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseTrainArgs } from './args.js';
+import { runResultsCommand, runSweepCommand, type SweepCliContext } from './sweep.js';
+import { runReportCommand } from './report.js';
+import { awsClientOptionsFromEnv, type AwsClientOptions } from '../aws/clients.js';
 import { progressPrinter } from './progress.js';
 import { envIds, findEnv, prepareEnv } from '../envs/registry.js';
 import { Coordinator, type RunOutcome } from '../runtime/coordinator.js';
+import { describeFault, FAULT_INJECT_VARIABLE, parseFaultInjection, type FaultInjection } from '../runtime/fault-injection.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
-import { localRunDir, readRunRecord } from '../storage/run-record.js';
+import { readRunRecord, runLocation } from '../storage/run-record.js';
+import { isS3Location, openStore } from '../storage/open-store.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Checkpoint } from '../storage/checkpoint.js';
+import type { RunStore } from '../storage/run-store.js';
 import { packageVersion } from '../version.js';
 
 const USAGE = `asyncrl — asynchronous deep reinforcement learning (Mnih et al. 2016) on Node.js
@@ -22,6 +28,9 @@ Usage:
   asyncrl train [flags]          train an agent (asyncrl train --help for the flags)
   asyncrl train --resume RUN_DIR continue a run from its latest checkpoint
   asyncrl envs                   list the environments
+  asyncrl sweep run SPEC         run a sweep here (asyncrl sweep --help for submit, status, child, aggregate)
+  asyncrl results pull ID --out DIR   copy a sweep and its runs from a root (local or s3://)
+  asyncrl report PATH_OR_S3_URI  write report.html for a run or a sweep (asyncrl report --help)
   asyncrl --version
 
 With no flags, \`asyncrl train\` trains A3C on CartPole-v1 and writes the run under ./asyncrl-runs/runs/.`;
@@ -34,6 +43,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'train':
         return await train(rest);
+      case 'sweep':
+        return await runSweepCommand(rest, sweepContext());
+      case 'results':
+        return await runResultsCommand(rest, sweepContext());
+      case 'report':
+        return await runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {} });
       case 'envs':
         if (rest.length > 0) throw new UsageError(`asyncrl envs takes no arguments, got ${JSON.stringify(rest.join(' '))}`);
         printEnvs();
@@ -53,7 +68,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, envs (asyncrl --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, envs, sweep, results, report (asyncrl --help)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -62,6 +77,29 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     console.error(`asyncrl: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
+  }
+}
+
+/** What the sweep commands take from this process: its machine and environment, read here only. */
+function sweepContext(): SweepCliContext {
+  const arrayIndex = process.env['AWS_BATCH_JOB_ARRAY_INDEX'];
+  const region = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
+  return {
+    cores: os.availableParallelism(),
+    now: () => new Date(),
+    ...(arrayIndex === undefined ? {} : { batchArrayIndex: arrayIndex }),
+    ...(region ? { region } : {}),
+    train: trainWithStore,
+    storeOptions: { aws: awsOptionsFromEnv() },
+  };
+}
+
+/** AWS_ENDPOINT_URL and the region, for s3:// roots; a malformed endpoint is bad input. */
+function awsOptionsFromEnv(): AwsClientOptions {
+  try {
+    return awsClientOptionsFromEnv(process.env);
+  } catch (error) {
+    throw new UsageError(`AWS_ENDPOINT_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -74,6 +112,23 @@ function printEnvs(): void {
     return `${id.padEnd(width)} ${spec.description} (limit ${spec.maxEpisodeSteps} steps; random ${spec.scores.random}${ref})`;
   });
   console.log(rows.join('\n'));
+}
+
+/**
+ * The fault that the fault-injection tests ask for through ASYNCRL_FAULT_INJECT (test-only; see
+ * runtime/fault-injection.ts), read here at the entry point and passed down as an option.
+ */
+function faultFromEnv(): FaultInjection | undefined {
+  const text = process.env[FAULT_INJECT_VARIABLE];
+  if (text === undefined || text === '') return undefined;
+  let fault: FaultInjection;
+  try {
+    fault = parseFaultInjection(text);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  console.error(`asyncrl: warning: ${FAULT_INJECT_VARIABLE} is set: this run will fail on purpose (${describeFault(fault)}); it is for tests only`);
+  return fault;
 }
 
 /** A checkpoint that does not fit the run's own network is bad --resume input, not a crash. */
@@ -93,35 +148,100 @@ async function train(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let config: TrainConfig;
-  let store: LocalRunStore;
+  let store: RunStore;
   let resume: Checkpoint | undefined;
   if (command.kind === 'resume') {
-    if (!statSync(command.runDir, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new UsageError(`--resume: ${JSON.stringify(command.runDir)} is not a directory`);
+    if (isS3Location(command.runDir)) {
+      store = openS3Store(command.runDir);
+    } else {
+      if (!statSync(command.runDir, { throwIfNoEntry: false })?.isDirectory()) {
+        throw new UsageError(`--resume: ${JSON.stringify(command.runDir)} is not a directory`);
+      }
+      store = new LocalRunStore(command.runDir);
     }
-    store = new LocalRunStore(command.runDir);
-    const record = await readRunRecord(store);
+    const record = await readRunRecord(store).catch((error: unknown) => rejectedByS3('--resume', command.runDir, error));
     if (typeof record === 'string') throw new UsageError(`--resume: ${record}`);
     if (await store.read('result.json')) throw new UsageError(`--resume: the run in ${command.runDir} has already finished (result.json exists)`);
     resume = await loadLatestCheckpoint(store, (m) => console.error(`asyncrl: warning: ${m}`));
-    if (!resume) throw new UsageError(`--resume: ${command.runDir} has no complete checkpoint to continue from`);
+    if (!resume) {
+      throw new UsageError(
+        `--resume: ${command.runDir} has no complete checkpoint to continue from (it stopped before its first checkpoint, or every checkpoint is damaged: see the warnings above); start the run again under a new --run-id`,
+      );
+    }
     config = record.config;
     console.error(`Resuming ${config.runId} from frame ${resume.state.frames.toLocaleString('en-US')}`);
   } else {
     config = command.config;
-    const dir = localRunDir(config);
-    if (existsSync(dir)) {
-      throw new UsageError(`--run-id: run directory ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
+    const dir = runLocation(config);
+    if (isS3Location(dir)) {
+      store = openS3Store(dir);
+      // In S3 a run exists once its config.json does: there are no directories to find.
+      if (await store.read('config.json').catch((error: unknown) => rejectedByS3('--out', dir, error))) {
+        throw new UsageError(`--run-id: run ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
+      }
+    } else {
+      if (existsSync(dir)) {
+        throw new UsageError(`--run-id: run directory ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
+      }
+      store = new LocalRunStore(dir);
     }
-    store = new LocalRunStore(dir);
   }
 
+  return trainWithStore(config, store, resume);
+}
+
+/**
+ * An S3 answer that says the request itself was wrong (403 AccessDenied, 404 NoSuchBucket,
+ * InvalidAccessKeyId …) is bad input: a UsageError naming the flag and location. Anything else is
+ * rethrown as it is.
+ */
+function rejectedByS3(flag: string, location: string, error: unknown): never {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+  if (error instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
+    throw new UsageError(`${flag}: cannot use ${location}: ${error.name}: ${error.message}`);
+  }
+  throw error;
+}
+
+/**
+ * A store on an s3:// location, reached as this process's environment says (AWS_ENDPOINT_URL,
+ * AWS_REGION, credentials through the SDK's default chain). S3 outages are retried for minutes, so
+ * they are reported as warnings while they last.
+ */
+function openS3Store(location: string): RunStore {
+  let aws: AwsClientOptions;
+  try {
+    aws = awsClientOptionsFromEnv(process.env);
+  } catch (error) {
+    throw new UsageError(`AWS_ENDPOINT_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return openStore(location, {
+    aws,
+    retry: {
+      onRetry: (error, attempt, delayMs) => {
+        if (attempt === 1 || attempt % 10 === 0) {
+          console.error(`asyncrl: warning: S3 request failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`);
+        }
+      },
+    },
+    onBackgroundError: (error) => console.error(`asyncrl: warning: upload to ${location} failed, kept in memory and retried: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}
+
+/**
+ * Trains `config` into `store` (from `resume` when given), with progress on stderr, a final checkpoint
+ * on SIGINT/SIGTERM and a summary on stdout; returns the exit code. `asyncrl train` and
+ * `asyncrl sweep child` both end here, so a sweep's run is trained exactly as a single run is.
+ */
+export async function trainWithStore(config: TrainConfig, store: RunStore, resume: Checkpoint | undefined): Promise<number> {
+  const fault = faultFromEnv();
   const printer = progressPrinter(process.stderr, 10);
   await prepareEnv(config.env);
   const coordinator = newCoordinator(resume !== undefined, {
     config,
     store,
     resume,
+    ...(fault ? { fault } : {}),
     log: (line) => {
       printer.finish();
       console.error(line);

@@ -1,9 +1,11 @@
 /**
  * The environment registry: one table mapping each id to its constructor, episode limit and
- * reference scores (with their source). Adding an environment means adding one entry to `SPECS`.
+ * reference scores (with their source). Adding an environment means adding one entry to `SPECS` and
+ * its scores to registry-scores.ts, which score aggregation reads without loading any environment.
  */
 import type { Env, EnvSpec, ReferenceScores } from './types.js';
 import type { Rng } from '../util/rng.js';
+import { MINATAR_RANDOM, registryScores } from './registry-scores.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
@@ -23,19 +25,13 @@ const MOUNTAIN_CAR_V0_MAX_STEPS = 200;
 const PENDULUM_V1_MAX_STEPS = 200;
 
 /**
- * The scores of CartPole-v1, which CartPoleNoVel-v1 shares (the same dynamics, reward and step limit;
- * a random policy ignores the observation); `referenceSource` ends the source text. The random figure
- * is checked by registry.test.ts, which re-measures it under a fixed seed for both ids.
+ * The reference scores of a built-in id, kept in registry-scores.ts so that score aggregation can read
+ * them without loading any environment.
  */
-function cartPoleScores(referenceSource: string): ReferenceScores {
-  return {
-    random: 22.3,
-    reference: 500,
-    referenceKind: 'solved',
-    source:
-      'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
-      referenceSource,
-  };
+function scoresOf(id: string): ReferenceScores {
+  const scores = registryScores(id);
+  if (scores === undefined) throw new Error(`envs/registry: no reference scores for ${id} in registry-scores.ts`);
+  return scores;
 }
 
 const SPECS: readonly EnvSpec[] = [
@@ -54,10 +50,7 @@ const SPECS: readonly EnvSpec[] = [
       'one-step-q': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
       'one-step-sarsa': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
     },
-    scores: cartPoleScores(
-      'reference: 500 is the maximum return of CartPole-v1 (500-step limit); Gymnasium registers it with ' +
-        'reward_threshold=475.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
-    ),
+    scores: scoresOf('CartPole-v1'),
   },
   {
     id: 'CartPoleNoVel-v1',
@@ -72,11 +65,7 @@ const SPECS: readonly EnvSpec[] = [
       a3c: { lr: 0.001, entropy: 0.001, tmax: 20, rewardScale: 0.1, hidden: [64] },
       'a3c-lstm': { lr: 0.001, entropy: 0.001, tmax: 20, rewardScale: 0.1, hidden: [64], lstmCells: 64 },
     },
-    scores: cartPoleScores(
-      'a random policy ignores the observation, so the figure equals CartPole-v1\'s; ' +
-        'reference: 500 is the maximum return (500-step limit, as CartPole-v1); the "solved" threshold is CartPole-v1\'s ' +
-        'reward_threshold=475.0 (gymnasium/envs/__init__.py)',
-    ),
+    scores: scoresOf('CartPoleNoVel-v1'),
   },
   {
     id: 'Acrobot-v1',
@@ -84,32 +73,14 @@ const SPECS: readonly EnvSpec[] = [
     maxEpisodeSteps: ACROBOT_V1_MAX_STEPS,
     make: (rng) => new AcrobotEnv(rng, ACROBOT_V1_MAX_STEPS),
     defaults: { a3c: { lr: 0.001, entropy: 0.001, tmax: 20 } },
-    scores: {
-      // Checked by registry.test.ts, which re-measures it under a fixed seed.
-      random: -498.8,
-      reference: -100,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -498.84, standard error 0.26, ' +
-        '32 episodes reached the goal, seed 2024 in registry.test.ts); ' +
-        'reference: Gymnasium registers Acrobot-v1 with reward_threshold=-100.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
-    },
+    scores: scoresOf('Acrobot-v1'),
   },
   {
     id: 'MountainCar-v0',
     description: 'Drive an under-powered car up a hill by rocking it back and forth (Moore 1990; Gymnasium MountainCar-v0)',
     maxEpisodeSteps: MOUNTAIN_CAR_V0_MAX_STEPS,
     make: (rng) => new MountainCarEnv(rng, MOUNTAIN_CAR_V0_MAX_STEPS),
-    scores: {
-      // Checked by registry.test.ts, which re-measures it under a fixed seed.
-      random: -200,
-      reference: -110,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -200.00, standard error 0: ' +
-        'no episode reached the goal within the 200-step limit, seed 2024 in registry.test.ts); ' +
-        'reference: Gymnasium registers MountainCar-v0 with reward_threshold=-110.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
-    },
+    scores: scoresOf('MountainCar-v0'),
   },
   {
     id: 'Pendulum-v1',
@@ -125,49 +96,24 @@ const SPECS: readonly EnvSpec[] = [
       a3c: { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125 },
       'a3c-lstm': { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, lstmCells: 64 },
     },
-    scores: {
-      // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
-      // reward_threshold for Pendulum-v1, so there is no reference score.
-      random: -1232.5,
-      source:
-        'random: measured by asyncrl, uniform random torque in [-2, 2], 2,000 episodes (mean return -1232.45, ' +
-        'standard error 6.36, seed 2024 in registry.test.ts); no reference: Gymnasium registers Pendulum-v1 without a ' +
-        'reward_threshold (gymnasium/envs/__init__.py)',
-    },
+    scores: scoresOf('Pendulum-v1'),
   },
 ];
 
-/**
- * Random-policy returns of the MinAtar games, per action set: measured by asyncrl, 1,000 episodes of a
- * uniform random policy, seed 2024 (env stream 0, policy stream 1), re-measured by registry.test.ts.
- * MinAtar's paper gives 0.5 for Breakout with all six actions (Young & Tian 2019), which the full set
- * matches; it publishes no human or expert scores, so there is no reference.
- */
-export const MINATAR_RANDOM: Readonly<Record<string, Readonly<Record<ActionSet, readonly [mean: number, standardError: number]>>>> = {
-  Breakout: { minimal: [0.385, 0.02], full: [0.54, 0.024] },
-  Asterix: { minimal: [0.503, 0.028], full: [0.501, 0.028] },
-  Freeway: { minimal: [0.35, 0.018], full: [0.121, 0.011] },
-  Seaquest: { minimal: [0.097, 0.012], full: [0.097, 0.012] },
-  SpaceInvaders: { minimal: [4.031, 0.101], full: [2.756, 0.069] },
-};
+/** Random-policy returns of the MinAtar games, kept with the other scores (registry-scores.ts). */
+export { MINATAR_RANDOM };
 
 function minatarSpec(game: MinAtarGame, actionSet: ActionSet): EnvSpec {
-  const random = MINATAR_RANDOM[game.name]?.[actionSet];
-  if (!random) throw new Error(`envs/registry: no random score for MinAtar ${game.name}`);
+  const id = minatarId(game, actionSet);
   const actions = actionSet === 'minimal' ? `its minimal set of ${game.minimalActions.length} actions` : 'all six actions';
   return {
-    id: minatarId(game, actionSet),
+    id,
     description: `${game.description}; ${actions}, sticky actions 0.1`,
     maxEpisodeSteps: game.maxEpisodeSteps,
     // MinAtar's network: the convolution (models/conv.ts), then one dense layer of 128 units.
     defaults: { all: { hidden: [128] } },
     make: (rng) => new game.Env(rng, game.maxEpisodeSteps, { actionSet }),
-    scores: {
-      random: random[0],
-      source:
-        `random: measured by asyncrl, uniform random policy over ${actions}, 1,000 episodes (mean return ${random[0]}, standard error ` +
-        `${random[1]}, seed 2024 in registry.test.ts); no reference: MinAtar (Young & Tian 2019) publishes no human or expert scores`,
-    },
+    scores: scoresOf(id),
   };
 }
 

@@ -10,10 +10,12 @@ import type { TrainConfig } from '../config/schema.js';
 import { makeEnv } from '../envs/registry.js';
 import { initNetwork, planLayout, planNetwork, usesTargetNetwork, type NetworkPlan } from '../models/networks.js';
 import { exportLayersModel } from '../models/export-layers.js';
-import { checkpointDir, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
+import { checkpointDir, rollBackTo, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
+import { firstNonFinite } from './learner.js';
+import type { FaultInjection } from './fault-injection.js';
 import { allocateShared, viewsOf, COUNTER, CONTROL, readCounter, type SharedViews } from './shared-memory.js';
 import { packageVersion } from '../version.js';
 
@@ -22,6 +24,8 @@ export const EVAL_HEADER = 'frames,wall_s,episode,worker,return,length';
 
 /** Stream of the run seed used for the initial parameters. */
 const INIT_STREAM = 2_000_000;
+/** Longest time between two looks at whether a checkpoint or a periodic evaluation is due. */
+const HOUSEKEEPING_MS = 250;
 /** Streams of the periodic evaluations: PERIODIC_EVAL_STREAM + k for the k-th, so a resume repeats them. */
 const PERIODIC_EVAL_STREAM = 3_000_000;
 
@@ -71,7 +75,27 @@ export type CoordinatorOptions = {
   readonly log: (line: string) => void;
   readonly onProgress?: (progress: Progress) => void;
   readonly progressIntervalMs?: number;
+  /** A fault to inject into a worker (tests only, see fault-injection.ts). */
+  readonly fault?: FaultInjection;
 };
+
+/**
+ * A run stopped by a failure while training: a worker threw, a gradient or θ became non-finite. The
+ * message names the worker (where there is one) and the cause, then the checkpoint that was kept; the
+ * stack shown is the worker's, where the failure happened, not the coordinator's.
+ */
+export class RunFailure extends Error {
+  constructor(
+    message: string,
+    /** The worker's stack trace, when it has one worth showing. */
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'RunFailure';
+    const at = detail?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+    this.stack = at ? `${message}\n${at}` : message;
+  }
+}
 
 type WorkerSlot = {
   readonly worker: Worker;
@@ -161,6 +185,8 @@ export class Coordinator {
   async run(): Promise<RunOutcome> {
     try {
       return await this.runInner();
+    } catch (error) {
+      throw await this.afterFailure(error);
     } finally {
       await Promise.all([...this.slots, ...(this.evaluator ? [this.evaluator] : [])].map((s) => s.worker.terminate()));
     }
@@ -178,16 +204,20 @@ export class Coordinator {
     this.lastCheckpointTime = this.startTime;
     for (const slot of this.slots) slot.state = 'training';
     this.broadcast({ type: 'start' });
-    const tickMs = this.options.progressIntervalMs ?? 1000;
+    const tickMs = Math.max(50, Math.min(this.options.progressIntervalMs ?? 1000, 1000));
     let lastTick = { time: this.startTime, frames: readCounter(this.shared.counters, COUNTER.frames) };
+    // Checkpoints and evaluations are looked at more often than progress is reported, so that one due at
+    // a multiple of T is taken within a fraction of a second of it, whatever the progress interval.
     const ticker = setInterval(() => {
       const now = performance.now();
       const frames = readCounter(this.shared.counters, COUNTER.frames);
-      this.options.onProgress?.(this.progress(frames, ((frames - lastTick.frames) * 1000) / Math.max(1, now - lastTick.time)));
-      lastTick = { time: now, frames };
+      if (now - lastTick.time >= tickMs - HOUSEKEEPING_MS / 2) {
+        this.options.onProgress?.(this.progress(frames, ((frames - lastTick.frames) * 1000) / Math.max(1, now - lastTick.time)));
+        lastTick = { time: now, frames };
+      }
       this.maybeCheckpoint(frames, now);
       this.maybeEvaluate(frames);
-    }, Math.max(50, Math.min(tickMs, 1000)));
+    }, Math.min(tickMs, HOUSEKEEPING_MS));
     try {
       await this.until(() => this.interruptReason !== undefined || this.slots.every((s) => s.state === 'trained'));
       if (this.checkpointing) await this.checkpointing;
@@ -196,6 +226,7 @@ export class Coordinator {
         await this.until(() => this.slots.every((s) => s.state === 'trained'));
         await this.takeCurveRows();
         await this.io;
+        await this.store.flush?.();
         return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: dir };
       }
     } finally {
@@ -210,6 +241,7 @@ export class Coordinator {
     await this.evaluate();
     if (this.interruptReason) {
       await this.io;
+      await this.store.flush?.();
       return { kind: 'interrupted', reason: this.interruptReason, frames: readCounter(this.shared.counters, COUNTER.frames), checkpoint: finalCheckpoint };
     }
     await this.io;
@@ -217,9 +249,28 @@ export class Coordinator {
     await this.store.write('model/weights.bin', files.weights);
     await this.store.write('model/model.json', files.modelJson);
     const result = this.result(wallSeconds);
+    // result.json marks the run finished: everything appended (the final eval.csv rows) is stored first.
+    await this.store.flush?.();
     await this.store.write('result.json', `${JSON.stringify(result, null, 2)}\n`);
     this.broadcast({ type: 'exit' });
     return { kind: 'completed', result };
+  }
+
+  /**
+   * A run that failed while training keeps its last good checkpoint: a checkpoint being written when the
+   * failure came (its snapshot was taken, and checked finite, before it) is completed, none is started,
+   * and the failure's message says which checkpoint a resume would start from. Storage failures are
+   * returned as they are: waiting on storage that just failed would only delay the exit.
+   */
+  private async afterFailure(error: unknown): Promise<unknown> {
+    if (!(error instanceof RunFailure)) return error;
+    await this.checkpointing;
+    await this.io;
+    const kept =
+      this.lastCheckpointDir === ''
+        ? 'No checkpoint was written before the failure.'
+        : `The last good checkpoint is kept: ${this.lastCheckpointDir} (T = ${this.lastCheckpointFrames.toLocaleString('en-US')}) in ${this.store.location}.`;
+    return new RunFailure(`${error.message}\n${kept}`, error.detail);
   }
 
   private spawnWorkers(): void {
@@ -229,13 +280,13 @@ export class Coordinator {
   }
 
   private spawn(index: number, rngState: RngState | undefined, name: string): WorkerSlot {
-    const init: WorkerInit = { workerIndex: index, config: this.config, buffers: this.buffers, rngState };
+    const init: WorkerInit = { workerIndex: index, config: this.config, buffers: this.buffers, rngState, fault: this.options.fault };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     const slot: WorkerSlot = { worker, rng: rngState, state: 'starting', times: undefined };
     worker.on('message', (m: FromWorker) => (slot === this.evaluator ? this.onEvaluatorMessage(slot, m) : this.onMessage(slot, m)));
-    worker.on('error', (error) => this.fail(new Error(`${name} crashed: ${error.message}`)));
+    worker.on('error', (error) => this.fail(new RunFailure(`${name} crashed: ${error.message}`, error.stack)));
     worker.on('exit', (code) => {
-      if (slot.state !== 'done' && !this.failure && code !== 0) this.fail(new Error(`${name} exited with code ${code}`));
+      if (slot.state !== 'done' && !this.failure && code !== 0) this.fail(new RunFailure(`${name} exited with code ${code}`));
       slot.state = 'done';
       this.wake();
     });
@@ -269,7 +320,7 @@ export class Coordinator {
         this.recordPeriodic();
         break;
       case 'error':
-        this.fail(new Error(`the evaluation thread failed: ${m.message}${m.stack ? `\n${m.stack}` : ''}`));
+        this.fail(new RunFailure(`the evaluation thread: ${m.message}`, m.stack));
         break;
       case 'episode':
       case 'paused':
@@ -326,7 +377,7 @@ export class Coordinator {
         slot.state = 'trained';
         break;
       case 'error':
-        this.fail(new Error(`worker ${m.worker} failed: ${m.message}${m.stack ? `\n${m.stack}` : ''}`));
+        this.fail(new RunFailure(`worker ${m.worker}: ${m.message}`, m.stack));
         break;
       default:
         assertNever(m);
@@ -375,6 +426,9 @@ export class Coordinator {
   private async prepareFiles(): Promise<void> {
     const { store, config } = this;
     if (this.options.resume) {
+      // The checkpoint resumed from becomes the newest (a damaged or unnamed later one is removed) before
+      // any row is dropped, so that no checkpoint ever counts more rows than the files hold.
+      await rollBackTo(store, this.options.resume.state.frames);
       // Rows written after the checkpoint describe frames that the resumed run plays again: drop them.
       const kept = await this.truncateCsv('curve.csv', CURVE_HEADER, this.curveRows);
       const evalKept = await this.truncateCsv('eval.csv', EVAL_HEADER, this.evalRows);
@@ -469,6 +523,15 @@ export class Coordinator {
       rngStates: this.slots.map((s, i) => s.rng ?? Rng.fromSeed(this.config.seed, i).state()),
       wallSeconds: this.wallSeconds(),
     };
+    // The gradient check keeps NaN out of θ; this one, once per checkpoint, makes sure that whatever got
+    // past it is never saved over the last good checkpoint.
+    for (const [name, values] of [['θ', snapshot.params], ['the RMSProp statistics', snapshot.meanSquare], ['θ⁻', snapshot.target ?? new Float32Array(0)]] as const) {
+      const bad = firstNonFinite(values);
+      if (bad < 0) continue;
+      const error = new RunFailure(`${name} holds a non-finite value at T = ${frames.toLocaleString('en-US')} (index ${bad}: ${String(values[bad])}); no checkpoint was written`);
+      this.fail(error);
+      throw error;
+    }
     const rowsWritten = this.takeCurveRows();
     const curveRows = this.curveRows;
     const evalRows = this.evalRows;
@@ -482,6 +545,9 @@ export class Coordinator {
     let dir = '';
     // Queued behind the rows taken above, so the checkpoint never counts rows that are not on storage.
     await this.enqueue(async () => {
+      // A store that buffers appends (S3) stores the rows this checkpoint counts before latest.json
+      // names it; otherwise a resume could find fewer curve.csv rows than the checkpoint says.
+      await this.store.flush?.();
       dir = await writeCheckpoint(
         this.store,
         {

@@ -9,6 +9,7 @@ import type { Rng } from '../util/rng.js';
 import type { FromWorker, PhaseTimes } from './messages.js';
 import { CONTROL, COUNTER, type SharedViews } from './shared-memory.js';
 import { clipByGlobalNorm, sharedRmsPropStep, annealedLearningRate } from '../optim/shared-rmsprop.js';
+import { FAULT_INJECT_VARIABLE, type FaultInjection } from './fault-injection.js';
 
 export type LearnerContext = {
   readonly index: number;
@@ -17,7 +18,28 @@ export type LearnerContext = {
   /** The worker's own stream: environment, actions, exploration. Saved in checkpoints. */
   readonly rng: Rng;
   readonly post: (message: FromWorker) => void;
+  /** A fault to inject (tests only, see fault-injection.ts); undefined in every real run. */
+  readonly fault?: FaultInjection | undefined;
 };
+
+/**
+ * A failure whose message says all there is to say (a non-finite gradient): the worker reports it
+ * without a stack trace, which would only point at this file.
+ */
+export class NonFiniteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** Index of the first NaN or ±Infinity in `values`, or -1. */
+export function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i] as number)) return i;
+  }
+  return -1;
+}
 
 export interface Learner {
   readonly times: PhaseTimes;
@@ -73,15 +95,38 @@ export function runEvaluation(
   }
 }
 
+/** Whether this thread's injected fault has fired (each worker thread has its own copy of this module). */
+let faultFired = false;
+
+function dueFault(ctx: LearnerContext, frames: number): FaultInjection | undefined {
+  const fault = ctx.fault;
+  if (fault === undefined || faultFired || fault.worker !== ctx.index || frames < fault.frames) return undefined;
+  faultFired = true;
+  return fault;
+}
+
 /**
  * Clips a worker's gradient and applies it to the shared θ with shared RMSProp at the annealed learning
- * rate. A non-finite gradient stops the worker before it can reach θ, where every worker would use it.
+ * rate. A non-finite gradient norm (computed for the clipping anyway, so the check is free) stops the
+ * worker before the update can reach θ, where every worker would use it. With finite clipped gradients
+ * RMSProp keeps θ finite, and a θ made non-finite some other way gives a non-finite gradient at the next
+ * segment of whichever worker reads it, so this one check guards θ.
  */
 export function applyGradient(ctx: LearnerContext, grad: Float32Array, rms: { alpha: number; epsilon: number }): void {
   const { config, shared } = ctx;
-  const norm = clipByGlobalNorm(grad, config.gradClip);
   const frames = Number(Atomics.load(shared.counters, COUNTER.frames));
-  if (!Number.isFinite(norm)) throw new Error(`the gradient is not finite (norm ${norm}) at T = ${frames}; θ was not updated`);
+  const fault = dueFault(ctx, frames);
+  if (fault?.kind === 'throw') throw new Error(`injected fault (${FAULT_INJECT_VARIABLE}) at T = ${frames.toLocaleString('en-US')}`);
+  if (fault?.kind === 'nan-gradient') grad[0] = Number.NaN;
+  if (fault?.kind === 'inf-gradient') grad[0] = Number.POSITIVE_INFINITY;
+  const norm = clipByGlobalNorm(grad, config.gradClip);
+  if (!Number.isFinite(norm)) {
+    const bad = firstNonFinite(shared.params);
+    const theta = bad < 0 ? '' : ` (θ itself holds a non-finite value: θ[${bad}] = ${String(shared.params[bad])})`;
+    throw new NonFiniteError(`gradient norm is ${norm} at T = ${frames.toLocaleString('en-US')}; the update was not applied${theta}`);
+  }
   sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), rms);
   Atomics.add(shared.counters, COUNTER.updates, 1n);
+  // Test-only: a NaN written straight into θ, as a bug outside the gradient path could.
+  if (fault?.kind === 'nan-params') shared.params[0] = Number.NaN;
 }

@@ -5,6 +5,7 @@
 import type { TrainConfig } from '../config/schema.js';
 import type { RngState } from '../util/rng.js';
 import type { SharedBuffers } from './shared-memory.js';
+import type { FaultInjection } from './fault-injection.js';
 
 /** Seconds spent per phase of the actor-learner loop, summed over a worker's run. */
 export type PhaseTimes = {
@@ -21,6 +22,8 @@ export type WorkerInit = {
   readonly buffers: SharedBuffers;
   /** Restored random state on resume; derived from the run seed otherwise. */
   readonly rngState: RngState | undefined;
+  /** A fault to inject (tests only, see fault-injection.ts). */
+  readonly fault: FaultInjection | undefined;
 };
 
 export type ToWorker =

@@ -9,7 +9,7 @@ import { QLearner } from '../algorithms/q-learning.js';
 import { Rng } from '../util/rng.js';
 import { viewsOf } from './shared-memory.js';
 import { prepareEnv } from '../envs/registry.js';
-import type { Learner, LearnerContext } from './learner.js';
+import { NonFiniteError, type Learner, type LearnerContext } from './learner.js';
 import type { FromWorker, PhaseTimes, ToWorker, WorkerInit } from './messages.js';
 
 /** Stream offset so that training and evaluation randomness never share a stream. */
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const backend = await selectBackend(config.backend);
     await prepareEnv(config.env);
     const rng = init.rngState ? Rng.fromState(init.rngState) : Rng.fromSeed(config.seed, index);
-    const learner = makeLearner({ index, config, shared: viewsOf(init.buffers), rng, post });
+    const learner = makeLearner({ index, config, shared: viewsOf(init.buffers), rng, post, fault: init.fault });
     post({ type: 'ready', worker: index, backend });
     for (;;) {
       const message = await nextMessage();
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       type: 'error',
       worker: index,
       message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
+      stack: error instanceof Error && !(error instanceof NonFiniteError) ? error.stack : undefined,
     });
   }
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from './local-store.js';
-import { checkpointDir, loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkpointDir, loadLatestCheckpoint, rollBackTo, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 
 function checkpoint(frames: number): Checkpoint {
   return {
@@ -49,8 +49,102 @@ test('a corrupt newest checkpoint is skipped, with a warning, for the one before
   const warnings: string[] = [];
   const read = await loadLatestCheckpoint(store, (m) => warnings.push(m));
   assert.equal(read?.state.frames, 1000);
-  assert.equal(warnings.length, 1);
-  assert.match(warnings[0] as string, /params\.f32 fails its sha256 check/);
+  assert.deepEqual(warnings, [
+    'skipping checkpoint checkpoints/0000000002000: params.f32 fails its sha256 check (corrupt)',
+    'using the checkpoint before it: checkpoints/0000000001000 (T = 1,000)',
+  ]);
+});
+
+/** Two checkpoints, T = 1000 and T = 2000 (latest); `damage` then breaks the run directory `dir`. */
+async function damagedNewest(damage: (dir: string) => void): Promise<{ frames: number | undefined; warnings: string[] }> {
+  const { dir, store } = fresh();
+  await writeCheckpoint(store, checkpoint(1000), 3);
+  await writeCheckpoint(store, checkpoint(2000), 3);
+  damage(dir);
+  const warnings: string[] = [];
+  const read = await loadLatestCheckpoint(store, (m) => warnings.push(m));
+  return { frames: read?.state.frames, warnings };
+}
+
+const newest = (dir: string, name: string): string => join(dir, checkpointDir(2000), name);
+
+test('each kind of damage to the newest checkpoint is detected, named, and the one before it is used', async () => {
+  const cases: { name: string; damage: (dir: string) => void; reason: RegExp }[] = [
+    { name: 'a truncated file', damage: (d) => truncateSync(newest(d, 'rmsprop.f32'), 10), reason: /^skipping checkpoint checkpoints\/0000000002000: rmsprop\.f32 has 10 bytes, its manifest says 32 \(truncated/ },
+    { name: 'a missing file', damage: (d) => rmSync(newest(d, 'state.json')), reason: /^skipping checkpoint checkpoints\/0000000002000: state\.json is missing$/ },
+    { name: 'a missing manifest', damage: (d) => rmSync(newest(d, 'manifest.json')), reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json is missing/ },
+    {
+      name: 'a rewritten manifest',
+      damage: (d) => writeFileSync(newest(d, 'manifest.json'), readFileSync(newest(d, 'manifest.json'), 'utf8').replace('"files"', '"files" ')),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json does not match the sha256 in latest\.json$/,
+    },
+    {
+      name: 'latest.json naming a directory that is gone',
+      damage: (d) => rmSync(join(d, checkpointDir(2000)), { recursive: true }),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json is missing/,
+    },
+  ];
+  for (const c of cases) {
+    const { frames, warnings } = await damagedNewest(c.damage);
+    assert.equal(frames, 1000, c.name);
+    assert.equal(warnings.length, 2, `${c.name}: ${JSON.stringify(warnings)}`);
+    assert.match(warnings[0] as string, c.reason, c.name);
+    assert.equal(warnings[1], 'using the checkpoint before it: checkpoints/0000000001000 (T = 1,000)', c.name);
+  }
+});
+
+test('garbage or missing latest.json: the newest valid checkpoint is used, with a warning', async () => {
+  const garbage = await damagedNewest((d) => writeFileSync(join(d, 'checkpoints', 'latest.json'), '{"checkpoint": "checkp'));
+  assert.equal(garbage.frames, 2000);
+  assert.deepEqual(garbage.warnings, ['checkpoints/latest.json is not valid JSON; looking for the newest valid checkpoint']);
+  const missing = await damagedNewest((d) => rmSync(join(d, 'checkpoints', 'latest.json')));
+  assert.equal(missing.frames, 2000);
+  assert.deepEqual(missing.warnings, ['checkpoints/latest.json is missing; looking for the newest valid checkpoint']);
+  // Both broken: latest.json is garbage and the newest directory is damaged.
+  const both = await damagedNewest((d) => {
+    writeFileSync(join(d, 'checkpoints', 'latest.json'), 'not json');
+    writeFileSync(newest(d, 'params.f32'), Buffer.alloc(32));
+  });
+  assert.equal(both.frames, 1000);
+  assert.equal(both.warnings.length, 3);
+});
+
+test('a state.json that does not match its directory is rejected', async () => {
+  const { frames, warnings } = await damagedNewest((d) => {
+    // A complete, self-consistent checkpoint of T = 1000 copied under the name of T = 2000.
+    rmSync(join(d, checkpointDir(2000)), { recursive: true });
+    cpSync(join(d, checkpointDir(1000)), join(d, checkpointDir(2000)), { recursive: true });
+    rmSync(join(d, 'checkpoints', 'latest.json'));
+  });
+  assert.equal(frames, 1000);
+  assert.match(warnings[1] as string, /^skipping checkpoint checkpoints\/0000000002000: state\.json is for T = 1000/);
+});
+
+test('no usable checkpoint at all: undefined, after a warning for each', async () => {
+  const { frames, warnings } = await damagedNewest((d) => {
+    for (const t of [1000, 2000]) rmSync(join(d, checkpointDir(t), 'params.f32'));
+  });
+  assert.equal(frames, undefined);
+  assert.equal(warnings.length, 2);
+  const { store } = fresh();
+  assert.equal(await loadLatestCheckpoint(store, noWarning), undefined, 'a run without checkpoints has none, and no warning');
+});
+
+test('rollBackTo makes the resumed checkpoint the newest: latest.json names it, later directories are gone', async () => {
+  const { dir, store } = fresh();
+  for (const t of [1000, 2000, 3000]) await writeCheckpoint(store, checkpoint(t), 5);
+  writeFileSync(join(dir, checkpointDir(3000), 'params.f32'), 'damaged');
+  const warnings: string[] = [];
+  const read = await loadLatestCheckpoint(store, (m) => warnings.push(m));
+  assert.equal(read?.state.frames, 2000);
+  await rollBackTo(store, 2000);
+  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['0000000001000', '0000000002000', 'latest.json']);
+  assert.equal((JSON.parse(readFileSync(join(dir, 'checkpoints', 'latest.json'), 'utf8')) as { checkpoint: string }).checkpoint, checkpointDir(2000));
+  assert.equal((await loadLatestCheckpoint(store, noWarning))?.state.frames, 2000);
+  // Rolling back to the checkpoint latest.json already names leaves latest.json as it is.
+  const before = readFileSync(join(dir, 'checkpoints', 'latest.json'));
+  await rollBackTo(store, 2000);
+  assert.deepEqual(readFileSync(join(dir, 'checkpoints', 'latest.json')), before);
 });
 
 test('a partial checkpoint past the resumed one never displaces a new checkpoint', async () => {

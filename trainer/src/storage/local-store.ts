@@ -10,6 +10,11 @@ function isAbsent(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** A directory is not a file: read() of one finds no file, as on S3 where a "directory" is only a key prefix. */
+function isDirectory(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EISDIR';
+}
+
 export class LocalRunStore implements RunStore {
   constructor(readonly location: string) {}
 
@@ -41,14 +46,15 @@ export class LocalRunStore implements RunStore {
     try {
       return await fs.readFile(this.abs(path));
     } catch (error) {
-      if (isAbsent(error)) return undefined;
+      if (isAbsent(error) || isDirectory(error)) return undefined;
       throw error;
     }
   }
 
+  /** `dir` '' lists the store's own directory. */
   async list(dir: string): Promise<string[]> {
     try {
-      return (await fs.readdir(this.abs(dir))).filter((name) => !name.includes('.tmp-')).sort();
+      return (await fs.readdir(dir === '' ? this.location : this.abs(dir))).filter((name) => !name.includes('.tmp-')).sort();
     } catch (error) {
       if (isAbsent(error)) return [];
       throw error;

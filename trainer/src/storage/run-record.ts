@@ -1,17 +1,17 @@
 /** The run's config.json: the resolved config plus what the run found on the machine. */
-import { join } from 'node:path';
 import type { TrainConfig } from '../config/schema.js';
 import { parseTrainConfig } from '../config/parse.js';
 import type { RunStore } from './run-store.js';
+import { joinLocation } from './open-store.js';
 
 export type RunRecord = {
   readonly config: TrainConfig;
   readonly backend: string;
 };
 
-/** Local run directory of a config: `<out>/runs/<runId>`. */
-export function localRunDir(config: Pick<TrainConfig, 'out' | 'runId'>): string {
-  return join(config.out, 'runs', config.runId);
+/** Where a config's run lives: `<out>/runs/<runId>`, a local directory or an s3:// URI. */
+export function runLocation(config: Pick<TrainConfig, 'out' | 'runId'>): string {
+  return joinLocation(config.out, 'runs', config.runId);
 }
 
 /**

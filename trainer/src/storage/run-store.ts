@@ -1,6 +1,6 @@
 /**
  * Where a run's files go. Paths are relative to the run's directory (`<root>/runs/<runId>/`) and use
- * '/' separators; the same layout is used on local disk and, later, in S3.
+ * '/' separators; the same layout is used on local disk and in S3.
  */
 export interface RunStore {
   /** A description for messages, e.g. the directory or the s3:// URI. */
@@ -11,10 +11,15 @@ export interface RunStore {
   append(path: string, text: string): Promise<void>;
   /** The file's bytes, or undefined if it does not exist. */
   read(path: string): Promise<Uint8Array | undefined>;
-  /** Names directly under a directory (files and sub-directories), sorted; empty if it does not exist. */
+  /** Names directly under a directory ('' for the store's root), files and sub-directories, sorted; empty if it does not exist. */
   list(dir: string): Promise<string[]>;
   /** Removes a file or a directory tree; no error if absent. */
   remove(path: string): Promise<void>;
+  /**
+   * Stores everything written or appended so far, for stores that buffer appends (S3); resolves once it
+   * is stored. A run calls it at each checkpoint and before it ends. Absent where appends are immediate.
+   */
+  flush?(): Promise<void>;
 }
 
 /** Rejects paths that could leave the run's directory. */

@@ -1,0 +1,412 @@
+/**
+ * `asyncrl sweep …` and `asyncrl results …`: running sweeps here or in the cloud, and getting their
+ * results. Argument rules follow `asyncrl train`: `--flag VALUE` or `--flag=VALUE`, each flag once,
+ * a value starting with "--" only in the `=` form; bad usage names the flag and the value and exits 2.
+ *
+ * Nothing here reads process.env: the entry point (cli/main.ts) passes what it read in `SweepCliContext`.
+ */
+import { UsageError, closest, formatValue } from './errors.js';
+import { parseDecimal } from './args.js';
+import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource } from '../aws/api-client.js';
+import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../config/sweep-schema.js';
+import { trainConfigSchema } from '../config/schema.js';
+import { aggregateSweep, SweepInputError } from '../scores/aggregate.js';
+import { copyTree } from '../storage/copy-tree.js';
+import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
+import { runSweepChild, type TrainFn } from '../sweep/child.js';
+import { SWEEP_ID_PATTERN, readManifest, sweepPath } from '../sweep/manifest.js';
+import { runSweepLocal } from '../sweep/run-local.js';
+
+export type SweepCliContext = {
+  /** Logical cores of this machine. */
+  readonly cores: number;
+  readonly now: () => Date;
+  /** AWS_BATCH_JOB_ARRAY_INDEX, as read at the entry point. */
+  readonly batchArrayIndex?: string;
+  /** AWS_REGION or AWS_DEFAULT_REGION, as read at the entry point; the API URL's own region wins. */
+  readonly region?: string;
+  /** How the trainer's runs are trained (`asyncrl train`'s own function). */
+  readonly train: TrainFn;
+  /** How s3:// roots are reached (endpoint, region), from the entry point's environment. */
+  readonly storeOptions?: OpenStoreOptions;
+};
+
+/** The default storage root, the same as `asyncrl train --out`'s. */
+const DEFAULT_ROOT = trainConfigSchema.shape.out.parse(undefined);
+/** Runs at once on one machine; beyond a few, runs only compete for the same cores. */
+const MAX_PARALLEL = 64;
+const HELP_FLAGS: readonly string[] = ['--help', '-h'];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+type Command = {
+  /** "sweep run", "results pull". */
+  readonly name: string;
+  /** Positional arguments, in order, all required (e.g. ['SPEC']). */
+  readonly positionals: readonly string[];
+  /** Flag → its argument's name in the help ("ROOT"). */
+  readonly flags: Readonly<Record<string, string>>;
+  readonly usage: string;
+};
+
+type Parsed = { readonly positionals: readonly string[]; readonly values: ReadonlyMap<string, string> };
+
+function parseCommand(command: Command, argv: readonly string[]): Parsed {
+  const flags = Object.keys(command.flags);
+  const positionals: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] ?? '';
+    if (!token.startsWith('--') || token === '--') {
+      if (positionals.length >= command.positionals.length) {
+        throw new UsageError(`${command.name}: unexpected argument ${formatValue(token)}; usage: ${command.usage}`);
+      }
+      positionals.push(token);
+      continue;
+    }
+    const equals = token.indexOf('=');
+    const flag = equals === -1 ? token : token.slice(0, equals);
+    if (!flags.includes(flag)) {
+      const suggestion = closest(flag.replace(/^-+/, ''), flags.map((known) => known.slice(2)));
+      const hint = suggestion === undefined ? `; flags: ${flags.join(', ') || 'none'}` : ` (did you mean --${suggestion}?)`;
+      throw new UsageError(`${command.name}: unknown flag ${flag}${hint}`);
+    }
+    let value: string;
+    if (equals !== -1) {
+      value = token.slice(equals + 1);
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) {
+        throw new UsageError(`${command.name}: ${flag}: missing value; expected ${command.flags[flag]} (write ${flag} VALUE or ${flag}=VALUE)`);
+      }
+      value = next;
+      i++;
+    }
+    if (value === '') throw new UsageError(`${command.name}: ${flag}: empty value; expected ${command.flags[flag]}`);
+    const previous = values.get(flag);
+    if (previous !== undefined) {
+      throw new UsageError(`${command.name}: ${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`);
+    }
+    values.set(flag, value);
+  }
+  if (positionals.length < command.positionals.length) {
+    throw new UsageError(`${command.name}: missing ${command.positionals[positionals.length]}; usage: ${command.usage}`);
+  }
+  return { positionals, values };
+}
+
+function intFlag(command: Command, parsed: Parsed, flag: string, min: number, max: number): number | undefined {
+  const text = parsed.values.get(flag);
+  if (text === undefined) return undefined;
+  const value = parseDecimal(text);
+  if (value === undefined || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${command.name}: ${flag}: expected an integer ≥ ${min} and ≤ ${max}, got ${formatValue(text)}`);
+  }
+  return value;
+}
+
+function requiredFlag(command: Command, parsed: Parsed, flag: string): string {
+  const value = parsed.values.get(flag);
+  if (value === undefined) throw new UsageError(`${command.name}: ${flag} is required (${command.flags[flag]}); usage: ${command.usage}`);
+  return value;
+}
+
+function sweepIdArg(command: Command, text: string, what: string): string {
+  if (!SWEEP_ID_PATTERN.test(text)) {
+    throw new UsageError(`${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`);
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+const RUN: Command = {
+  name: 'sweep run',
+  positionals: ['SPEC'],
+  flags: { '--out': 'a storage root: a directory or s3://bucket/prefix', '--parallel': `runs at once, 1 to ${MAX_PARALLEL}`, '--workers': `workers per run, 1 to ${MAX_SWEEP_WORKERS}` },
+  usage: 'asyncrl sweep run SPEC [--out ROOT] [--parallel K] [--workers W]',
+};
+const CHILD: Command = {
+  name: 'sweep child',
+  positionals: [],
+  flags: {
+    '--manifest': 'the manifest: a path or s3:// URI',
+    '--index': `a run index, 0 to ${MAX_SWEEP_RUNS - 1}`,
+    '--out': 'a storage root: a directory or s3://bucket/prefix',
+    '--workers': `workers per run, 1 to ${MAX_SWEEP_WORKERS}`,
+  },
+  usage: 'asyncrl sweep child --manifest PATH_OR_S3 [--index N] [--out ROOT] [--workers W]',
+};
+const SUBMIT: Command = {
+  name: 'sweep submit',
+  positionals: ['SPEC'],
+  flags: { '--api': 'the API URL', '--region': 'an AWS region' },
+  usage: 'asyncrl sweep submit SPEC --api URL [--region REGION]',
+};
+const STATUS: Command = {
+  name: 'sweep status',
+  positionals: ['ID'],
+  flags: { '--api': 'the API URL', '--region': 'an AWS region' },
+  usage: 'asyncrl sweep status ID --api URL [--region REGION]',
+};
+const AGGREGATE: Command = {
+  name: 'sweep aggregate',
+  positionals: ['ROOT'],
+  flags: { '--sweep': 'a sweep id' },
+  usage: 'asyncrl sweep aggregate PATH_OR_S3 --sweep ID',
+};
+const PULL: Command = {
+  name: 'results pull',
+  positionals: ['ID'],
+  flags: { '--out': 'a local directory (or s3:// root) to copy into', '--from': 'the storage root holding the sweep' },
+  usage: 'asyncrl results pull ID --out DIR [--from ROOT]',
+};
+
+export const SWEEP_HELP = `Usage: asyncrl sweep COMMAND …
+
+Sweeps train one config over environments, seeds and hyperparameter points (a grid and/or random
+samples), from a spec file in JSON or YAML (name, base, envs, seeds, grid, samples, referenceTable).
+
+Commands:
+  ${RUN.usage}
+      validate and expand SPEC, write <ROOT>/sweeps/<id>/spec.json and manifest.json, train every run
+      here (K at a time, default 1; W workers each, default cores / K), then aggregate the scores.
+      ROOT defaults to ${DEFAULT_ROOT}.
+  ${CHILD.usage}
+      train one entry of a manifest: --index N, or AWS_BATCH_JOB_ARRAY_INDEX in a Batch array job.
+      Resumes from the run's latest checkpoint; exits 0 at once if the run has finished.
+  ${SUBMIT.usage}
+      validate SPEC here, then launch it in the cloud (POST /sweeps); prints the sweep id.
+  ${STATUS.usage}
+      the state of every run of a cloud sweep (GET /sweeps/{id}).
+  ${AGGREGATE.usage}
+      score a sweep under a root: writes sweeps/<id>/summary/scores.json and scores.csv.
+
+Results:
+  ${PULL.usage}
+      copy sweeps/<ID>/ and every run of its manifest from ROOT (default ${DEFAULT_ROOT}) into DIR.
+
+API requests are signed with the AWS credentials of the default chain (environment, profile, role);
+the region is the API URL's, else --region, else AWS_REGION.`;
+
+export const RESULTS_HELP = `Usage: ${PULL.usage}
+
+Copies sweeps/<ID>/ (spec, manifest, summary) and every run of the sweep's manifest from ROOT
+(a directory or s3://bucket/prefix, default ${DEFAULT_ROOT}) into DIR, in the same layout.`;
+
+function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((token) => HELP_FLAGS.includes(token));
+}
+
+async function sweepRun(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(RUN, argv);
+  const parallel = intFlag(RUN, parsed, '--parallel', 1, MAX_PARALLEL) ?? 1;
+  const workers = intFlag(RUN, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
+  return runSweepLocal({
+    specPath: parsed.positionals[0] as string,
+    out: parsed.values.get('--out') ?? DEFAULT_ROOT,
+    parallel,
+    ...(workers === undefined ? {} : { workers }),
+    cores: context.cores,
+    now: context.now(),
+    ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
+    log: (line) => console.error(line),
+    print: (line) => console.log(line),
+    handleSignals: true,
+  });
+}
+
+async function sweepChild(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(CHILD, argv);
+  const index = intFlag(CHILD, parsed, '--index', 0, MAX_SWEEP_RUNS - 1);
+  const workers = intFlag(CHILD, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
+  const out = parsed.values.get('--out');
+  return runSweepChild({
+    manifest: requiredFlag(CHILD, parsed, '--manifest'),
+    ...(index === undefined ? {} : { index }),
+    ...(context.batchArrayIndex === undefined ? {} : { arrayIndex: context.batchArrayIndex }),
+    ...(out === undefined ? {} : { out }),
+    ...(workers === undefined ? {} : { workers }),
+    machine: { cores: context.cores, now: context.now() },
+    train: context.train,
+    ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
+    log: (line) => console.error(line),
+  });
+}
+
+async function apiClient(command: Command, parsed: Parsed, context: SweepCliContext): Promise<SweepApiClient> {
+  const url = requiredFlag(command, parsed, '--api');
+  const region = parsed.values.get('--region');
+  // Loaded only here: the provider chain (environment, profile, role) pulls in much of the SDK, which no
+  // other command needs. It is asked for credentials only when a request is signed.
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  const credentials: CredentialsSource = defaultProvider();
+  let parsedUrl: URL | undefined;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    parsedUrl = undefined; // SweepApiClient words the error
+  }
+  const signingRegion = region ?? (parsedUrl === undefined ? undefined : regionFromUrl(parsedUrl)) ?? context.region;
+  try {
+    return new SweepApiClient({
+      url,
+      ...(signingRegion === undefined ? {} : { region: signingRegion }),
+      credentials,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${command.name}: --api: ${message}${/region/.test(message) ? ' (--region REGION, or set AWS_REGION)' : ''}`);
+  }
+}
+
+/** An API error the user can act on (a rejected spec, an unknown sweep) is bad input, exit 2. */
+function apiFailure(command: Command, error: unknown): never {
+  if (error instanceof ApiError && (error.status === 400 || error.status === 404 || error.status === 422)) {
+    throw new UsageError(`${command.name}: ${error.message}`);
+  }
+  if (error instanceof ApiError) throw new Error(`${command.name}: ${error.message}`);
+  throw error;
+}
+
+async function sweepSubmit(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(SUBMIT, argv);
+  const specPath = parsed.positionals[0] as string;
+  const input = loadSweepSpecFile(specPath);
+  // Checked here first, so that a mistake is reported at once and names the file.
+  const spec = parseSweepSpec(input, sweepSpecSource(specPath));
+  const client = await apiClient(SUBMIT, parsed, context);
+  let answer;
+  try {
+    answer = await client.submitSweep(input);
+  } catch (error) {
+    return apiFailure(SUBMIT, error);
+  }
+  console.error(`Submitted sweep "${spec.name}" to ${client.baseUrl.href}; follow it with: asyncrl sweep status ${answer.sweepId} --api ${client.baseUrl.href}`);
+  console.log(answer.sweepId);
+  return 0;
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd());
+}
+
+async function sweepStatus(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(STATUS, argv);
+  const sweepId = sweepIdArg(STATUS, parsed.positionals[0] as string, 'ID');
+  const client = await apiClient(STATUS, parsed, context);
+  let answer;
+  try {
+    answer = await client.getSweep(sweepId);
+  } catch (error) {
+    return apiFailure(STATUS, error);
+  }
+  const states = answer.runs.map((run) => run.status ?? run.state ?? 'unknown');
+  const rows = [
+    ['index', 'env', 'point', 'seed', 'state', 'run'],
+    ...answer.runs.map((run, i) => [String(run.index), run.env ?? '', run.point ?? '', run.seed === undefined ? '' : String(run.seed), states[i] ?? '', run.runId]),
+  ];
+  for (const line of table(rows)) console.log(line);
+  const counts = new Map<string, number>();
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ');
+  console.log(`Sweep ${sweepId}${answer.status === undefined ? '' : ` (${answer.status})`}: ${answer.runs.length} runs${summary === '' ? '' : `: ${summary}`}`);
+  return 0;
+}
+
+async function sweepAggregate(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(AGGREGATE, argv);
+  const root = parsed.positionals[0] as string;
+  const sweepId = sweepIdArg(AGGREGATE, requiredFlag(AGGREGATE, parsed, '--sweep'), '--sweep');
+  let scores;
+  try {
+    scores = await aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) });
+  } catch (error) {
+    if (error instanceof SweepInputError) throw new UsageError(`${AGGREGATE.name}: ${error.message}`);
+    throw error;
+  }
+  const { counts } = scores;
+  console.log(`Sweep ${sweepId}: ${counts.runs} runs, ${counts.ok} ok, ${counts.failed} failed, ${counts.missing} missing; reference table ${scores.table.id}`);
+  console.log(`Scores: ${root}/${sweepPath(sweepId, 'summary/scores.json')} and scores.csv`);
+  return 0;
+}
+
+/** Copies at most this many runs at once: S3 round trips dominate, local disks do not mind. */
+const COPY_CONCURRENCY = 8;
+
+async function resultsPull(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const parsed = parseCommand(PULL, argv);
+  const sweepId = sweepIdArg(PULL, parsed.positionals[0] as string, 'ID');
+  const out = requiredFlag(PULL, parsed, '--out');
+  const from = parsed.values.get('--from') ?? DEFAULT_ROOT;
+  const source = openStore(from, context.storeOptions);
+  const target = openStore(out, context.storeOptions);
+  const manifest = await readManifest(source, sweepId);
+  const sweep = await copyTree(source, target, sweepPath(sweepId));
+  let files = sweep.files;
+  let bytes = sweep.bytes;
+  const empty: string[] = [];
+  const queue = [...manifest.runs];
+  const lane = async (): Promise<void> => {
+    for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
+      const copied = await copyTree(source, target, `runs/${run.runId}`);
+      files += copied.files;
+      bytes += copied.bytes;
+      if (copied.files === 0) empty.push(run.runId);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, queue.length) }, lane));
+  console.error(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) of sweep ${sweepId} from ${from} to ${out}`);
+  if (empty.length > 0) console.error(`${empty.length} of ${manifest.runs.length} runs have no files yet (not started): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''}`);
+  console.log(target.location);
+  return 0;
+}
+
+/** `asyncrl sweep ARGS…`; returns the exit code, throws UsageError on bad usage. */
+export async function runSweepCommand(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help') {
+    if (sub === undefined) {
+      console.error(SWEEP_HELP);
+      return 2;
+    }
+    console.log(SWEEP_HELP);
+    return 0;
+  }
+  const commands: Readonly<Record<string, Command>> = { run: RUN, child: CHILD, submit: SUBMIT, status: STATUS, aggregate: AGGREGATE };
+  const command = commands[sub];
+  if (command === undefined) {
+    const suggestion = closest(sub, Object.keys(commands));
+    throw new UsageError(`unknown sweep command ${formatValue(sub)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${Object.keys(commands).join(', ')} (asyncrl sweep --help)`);
+  }
+  if (wantsHelp(rest)) {
+    console.log(`Usage: ${command.usage}\n\nSee asyncrl sweep --help.`);
+    return 0;
+  }
+  switch (sub) {
+    case 'run':
+      return sweepRun(rest, context);
+    case 'child':
+      return sweepChild(rest, context);
+    case 'submit':
+      return sweepSubmit(rest, context);
+    case 'status':
+      return sweepStatus(rest, context);
+    default:
+      return sweepAggregate(rest, context);
+  }
+}
+
+/** `asyncrl results ARGS…`. */
+export async function runResultsCommand(argv: readonly string[], context: SweepCliContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help' || (sub === 'pull' && wantsHelp(rest))) {
+    (sub === undefined ? console.error : console.log)(RESULTS_HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'pull') throw new UsageError(`unknown results command ${formatValue(sub)}; commands: pull (asyncrl results --help)`);
+  return resultsPull(rest, context);
+}
