@@ -155,6 +155,21 @@ describe('asyncrl report: a real training run', () => {
       assert.ok(html.includes('1 of 1 finished'));
     });
 
+    test('a scores.json that disagrees with the runs (written before the run finished) is computed again', async () => {
+      const store = openStore(s3Root, { aws: s3.clientOptions });
+      const path = `sweeps/${SWEEP_ID}/summary/scores.json`;
+      const fresh = JSON.parse(new TextDecoder().decode(await store.read(path))) as { runs: Record<string, unknown>[] };
+      const stale = { ...fresh, runs: fresh.runs.map((r) => ({ ...r, status: 'missing', score: null, normalised: null, detail: 'no result.json (run not started)' })) };
+      await store.write(path, JSON.stringify(stale));
+      await store.flush?.();
+      const result = await asyncrl(['report', `${s3Root}/sweeps/${SWEEP_ID}`], root, s3.env);
+      assert.equal(result.status, 0, describeResult(result));
+      const rewritten = JSON.parse(new TextDecoder().decode(await store.read(path))) as { runs: { status: string }[] };
+      assert.deepEqual(rewritten.runs.map((r) => r.status), ['ok']);
+      const html = new TextDecoder().decode(await store.read(`sweeps/${SWEEP_ID}/summary/report.html`));
+      assert.ok(html.includes('1 of 1 finished'));
+    });
+
     test('a run in S3: <run>/report.html in S3', async () => {
       const result = await asyncrl(['report', `${s3Root}/runs/${RUN_ID}`], root, s3.env);
       assert.equal(result.status, 0, describeResult(result));

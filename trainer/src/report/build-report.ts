@@ -51,7 +51,10 @@ export type SweepReportOptions = ReportOptions & {
   /** Storage root: a local directory or s3://bucket/prefix. */
   readonly root: string;
   readonly sweepId: string;
-  /** Scores to report; default: summary/scores.json, computed with aggregateSweep when absent or stale. */
+  /**
+   * Scores to report; default: summary/scores.json, or, when it is absent or disagrees with the runs'
+   * result.json files, aggregateSweep's (which rewrites scores.json and scores.csv).
+   */
   readonly scores?: SweepScores;
 };
 
@@ -240,6 +243,16 @@ async function readScoresJson(store: RunStore, manifest: SweepManifest): Promise
   return value as SweepScores;
 }
 
+/** Whether every run scored 'ok' in `scores` has the score its result.json holds now, and no other run has a result. */
+function agreesWithResults(scores: SweepScores, files: readonly RunFiles[]): boolean {
+  const byId = new Map(scores.runs.map((r) => [r.runId, r]));
+  return files.every(({ run, result }) => {
+    const scored = byId.get(run.runId);
+    const now = result?.evaluation?.meanReturn;
+    return scored?.status === 'ok' ? scored.score === now : now === undefined;
+  });
+}
+
 /** Config fields that hold the same value in every config, and the names of those that differ. */
 function splitConfigs(configs: readonly Readonly<Record<string, unknown>>[]): { shared: Record<string, unknown>; varying: string[] } {
   const own = new Set(['runId', 'env', 'seed', 'out']);
@@ -285,16 +298,19 @@ async function environmentCurves(store: RunStore, env: string, files: readonly R
 export async function buildSweepReportWithScores(options: SweepReportOptions): Promise<{ readonly html: string; readonly scores: SweepScores }> {
   const store = openStore(options.root, options.storeOptions);
   const manifest = await readSweepManifest(store, options.sweepId);
-  const scores =
-    options.scores ??
-    (await readScoresJson(store, manifest)) ??
-    (await aggregateSweep({ root: options.root, sweepId: options.sweepId, ...(options.storeOptions ? { storeOptions: options.storeOptions } : {}) }));
-  const bins = options.bins ?? DEFAULT_BINS;
-
   const files = await mapLimit(manifest.runs, READ_CONCURRENCY, async (run): Promise<RunFiles> => {
     const [config, result] = await Promise.all([readConfigJson(store, `runs/${run.runId}/config.json`), readResultJson(store, `runs/${run.runId}/result.json`)]);
     return { run, config: typeof config === 'string' ? undefined : config, result };
   });
+  const aggregate = (): Promise<SweepScores> =>
+    aggregateSweep({ root: options.root, sweepId: options.sweepId, ...(options.storeOptions ? { storeOptions: options.storeOptions } : {}) });
+  let scores = options.scores;
+  if (scores === undefined) {
+    const stored = await readScoresJson(store, manifest);
+    // A scores.json older than the runs (one finished or was redone since) would contradict the run table.
+    scores = stored !== undefined && agreesWithResults(stored, files) ? stored : await aggregate();
+  }
+  const bins = options.bins ?? DEFAULT_BINS;
 
   const envs = [...new Set(manifest.runs.map((r) => r.env))];
   const points = [...new Set(manifest.runs.map((r) => r.point))];

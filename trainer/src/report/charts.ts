@@ -201,7 +201,7 @@ export async function normalisedScoreChart(scores: SweepScores): Promise<Chart> 
       width: 200,
       height: { step: 22 },
       layer: [
-        { mark: { type: 'bar', color: '#4c78a8', opacity: 0.85 }, encoding: { y, x: { field: 'value', type: 'quantitative', title: 'normalised score' } } },
+        { mark: { type: 'bar', color: '#8fb3d9' }, encoding: { y, x: { field: 'value', type: 'quantitative', title: 'normalised score' } } },
         { mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding: { y, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
       ],
     },
@@ -239,7 +239,7 @@ export async function learningRateChart(runs: readonly LearningRatePoint[]): Pro
       mark: { type: 'point', filled: true, size: 55, opacity: 0.8, color: '#4c78a8' },
       encoding: {
         x: { field: 'lr', type: 'quantitative', title: 'learning rate (log scale)', scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '.1~e', tickCount: 4 } },
-        y: { field: 'score', type: 'quantitative', title: 'final evaluation score', scale: { zero: false, padding: 10 } },
+        y: { field: 'score', type: 'quantitative', title: 'final evaluation score' },
       },
     },
     resolve: { scale: { y: 'independent' } },

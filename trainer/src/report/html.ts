@@ -350,6 +350,7 @@ ${nav([
   ['scores', 'Normalised scores'],
   ['curves', 'Learning curves'],
   ['learning-rate', 'Learning rate'],
+  ['details', 'Scores per environment'],
   ['runs', 'Runs and throughput'],
   ['configs', 'Configs'],
 ])}
@@ -358,19 +359,19 @@ ${header}
 ${notOk}
 <h2 id="scores">Normalised scores</h2>
 ${figure(report.scoreChart)}
-<h3>Per configuration, across environments</h3>
 ${pointTable}
-<h3>Per environment and configuration</h3>
-${envTable}
-<h3>Average of the top ${s.topRuns.k} runs per environment (over every configuration and seed)</h3>
-${topTable}
-<p class="note">Mean over environments: ${escapeHtml(formatNumber(s.topRuns.mean))}; median: ${escapeHtml(formatNumber(s.topRuns.median))} (normalised).</p>
 <h2 id="curves">Learning curves</h2>
 <div class="charts">
 ${report.curves.map(figure).join('\n')}
 </div>
 <h2 id="learning-rate">Learning-rate robustness</h2>
 ${figure(report.learningRate)}
+<h2 id="details">Scores per environment</h2>
+<h3>Per environment and configuration</h3>
+${envTable}
+<h3>Average of the top ${s.topRuns.k} runs per environment (over every configuration and seed)</h3>
+${topTable}
+<p class="note">Mean over environments: ${escapeHtml(formatNumber(s.topRuns.mean))}; median: ${escapeHtml(formatNumber(s.topRuns.median))} (normalised).</p>
 <h2 id="runs">Runs and throughput</h2>
 ${figure(report.throughput)}
 ${runTable}
