@@ -6,8 +6,7 @@ import os from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseTrainArgs } from './args.js';
-import { runResultsCommand, runSweepCommand, type SweepCliContext } from './sweep.js';
-import { runReportCommand } from './report.js';
+import type { SweepCliContext } from './sweep.js';
 import { awsClientOptionsFromEnv, type AwsClientOptions } from '../aws/clients.js';
 import { progressPrinter } from './progress.js';
 import { envIds, findEnv, prepareEnv } from '../envs/registry.js';
@@ -16,7 +15,7 @@ import { describeFault, FAULT_INJECT_VARIABLE, parseFaultInjection, type FaultIn
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
 import { readRunRecord, runLocation } from '../storage/run-record.js';
-import { isS3Location, openStore } from '../storage/open-store.js';
+import { isS3Location, openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Checkpoint } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -43,12 +42,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'train':
         return await train(rest);
+      // Loaded on use: the sweep and report modules (charts, API signing) would slow every `train` start.
       case 'sweep':
-        return await runSweepCommand(rest, sweepContext());
+        return await (await import('./sweep.js')).runSweepCommand(rest, sweepContext());
       case 'results':
-        return await runResultsCommand(rest, sweepContext());
+        return await (await import('./sweep.js')).runResultsCommand(rest, sweepContext());
       case 'report':
-        return await runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {} });
+        return await (await import('./report.js')).runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {} });
       case 'envs':
         if (rest.length > 0) throw new UsageError(`asyncrl envs takes no arguments, got ${JSON.stringify(rest.join(' '))}`);
         printEnvs();
@@ -90,7 +90,7 @@ function sweepContext(): SweepCliContext {
     ...(arrayIndex === undefined ? {} : { batchArrayIndex: arrayIndex }),
     ...(region ? { region } : {}),
     train: trainWithStore,
-    storeOptions: { aws: awsOptionsFromEnv() },
+    storeOptions: s3StoreOptions(),
   };
 }
 
@@ -204,19 +204,13 @@ function rejectedByS3(flag: string, location: string, error: unknown): never {
 }
 
 /**
- * A store on an s3:// location, reached as this process's environment says (AWS_ENDPOINT_URL,
- * AWS_REGION, credentials through the SDK's default chain). S3 outages are retried for minutes, so
- * they are reported as warnings while they last.
+ * How this process reaches s3:// locations, for `asyncrl train` and the sweep commands alike: as its
+ * environment says (AWS_ENDPOINT_URL, AWS_REGION, credentials through the SDK's default chain). S3
+ * outages are retried for minutes, so they are reported as warnings while they last.
  */
-function openS3Store(location: string): RunStore {
-  let aws: AwsClientOptions;
-  try {
-    aws = awsClientOptionsFromEnv(process.env);
-  } catch (error) {
-    throw new UsageError(`AWS_ENDPOINT_URL: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return openStore(location, {
-    aws,
+function s3StoreOptions(): OpenStoreOptions {
+  return {
+    aws: awsOptionsFromEnv(),
     retry: {
       onRetry: (error, attempt, delayMs) => {
         if (attempt === 1 || attempt % 10 === 0) {
@@ -224,8 +218,13 @@ function openS3Store(location: string): RunStore {
         }
       },
     },
-    onBackgroundError: (error) => console.error(`asyncrl: warning: upload to ${location} failed, kept in memory and retried: ${error instanceof Error ? error.message : String(error)}`),
-  });
+    onBackgroundError: (error) => console.error(`asyncrl: warning: an upload to S3 failed, kept in memory and retried: ${error instanceof Error ? error.message : String(error)}`),
+  };
+}
+
+/** A store on an s3:// location (see s3StoreOptions). */
+function openS3Store(location: string): RunStore {
+  return openStore(location, s3StoreOptions());
 }
 
 /**

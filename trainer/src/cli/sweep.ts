@@ -11,6 +11,7 @@ import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource } from 
 import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../config/sweep-schema.js';
 import { trainConfigSchema } from '../config/schema.js';
 import { aggregateSweep, SweepInputError } from '../scores/aggregate.js';
+import { writeSweepReport } from '../report/build-report.js';
 import { copyTree } from '../storage/copy-tree.js';
 import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import { runSweepChild, type TrainFn } from '../sweep/child.js';
@@ -182,7 +183,7 @@ Commands:
   ${STATUS.usage}
       the state of every run of a cloud sweep (GET /sweeps/{id}).
   ${AGGREGATE.usage}
-      score a sweep under a root: writes sweeps/<id>/summary/scores.json and scores.csv.
+      score a sweep under a root: writes sweeps/<id>/summary/scores.json, scores.csv and report.html.
 
 Results:
   ${PULL.usage}
@@ -328,9 +329,11 @@ async function sweepAggregate(argv: readonly string[], context: SweepCliContext)
     if (error instanceof SweepInputError) throw new UsageError(`${AGGREGATE.name}: ${error.message}`);
     throw error;
   }
+  const report = await writeSweepReport({ root, sweepId, scores, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) });
   const { counts } = scores;
   console.log(`Sweep ${sweepId}: ${counts.runs} runs, ${counts.ok} ok, ${counts.failed} failed, ${counts.missing} missing; reference table ${scores.table.id}`);
   console.log(`Scores: ${root}/${sweepPath(sweepId, 'summary/scores.json')} and scores.csv`);
+  console.log(`Report: ${report.location}`);
   return 0;
 }
 

@@ -70,9 +70,11 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
     // What a kill leaves when a background upload (every 5 s) ran after the last checkpoint: rows past
     // the checkpoint's count in S3, one of them cut short. The resume must drop them all.
     const extra = `${definite(resumeFrames) + 1},0.5,0,7,7\n${definite(resumeFrames) + 2},0.6,0,3,3\n${definite(resumeFrames) + 3},0.7,0`;
-    await store.append('curve.csv', extra);
-    await store.append('eval.csv', `${definite(resumeFrames) + 1},0.5,0,${SHAPE.workers},9,9\n`);
-    await store.flush?.();
+    // A store of its own: one that appends keeps the file in memory, and would read that copy back.
+    const writer = runStore('killed');
+    await writer.append('curve.csv', extra);
+    await writer.append('eval.csv', `${definite(resumeFrames) + 1},0.5,0,${SHAPE.workers},9,9\n`);
+    await writer.flush?.();
     const exit = await new AsyncrlProcess(['train', '--resume', `${ROOT}/runs/killed`], { cwd, env: childEnv(server().env) }).exit();
     assert.equal(exit.code, 0, describeExit(exit));
     await assertFinishedRun(store, { ...SHAPE, frames: FRAMES }, 'the run resumed from S3');

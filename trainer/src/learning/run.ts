@@ -31,7 +31,7 @@ export type CaseResult = {
 export async function runCase(c: LearningCase, budget: Budget, keepDir?: string): Promise<CaseResult> {
   const dir = keepDir ?? mkdtempSync(join(tmpdir(), `asyncrl-${c.id}-`));
   try {
-    const config = resolveTrainConfig(parseTrainConfig({ ...c.config, frames: budget.frames, runId: c.id }, `learning case ${c.id}`), {
+    const config = resolveTrainConfig(parseTrainConfig({ ...c.config, ...budget.config, frames: budget.frames, runId: c.id }, `learning case ${c.id}`), {
       cores: 2,
       now: new Date(),
     });

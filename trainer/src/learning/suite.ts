@@ -15,7 +15,15 @@ import type { TrainConfigInput } from '../config/schema.js';
 
 export type Criterion = 'train-window' | 'best-eval';
 
-export type Budget = { readonly frames: number; readonly threshold: number };
+export type Budget = {
+  readonly frames: number;
+  readonly threshold: number;
+  /**
+   * Settings that differ at this budget. The learning rate anneals to 0 at the budget's last frame, so
+   * a shorter budget may need a larger initial rate to learn as much.
+   */
+  readonly config?: Partial<TrainConfigInput>;
+};
 
 export type LearningCase = {
   readonly id: string;

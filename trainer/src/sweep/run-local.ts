@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { loadSweepSpecFile, sweepSpecSource, type SweepSpec } from '../config/sweep-schema.js';
 import { aggregateSweep, FAILURE_MARKER } from '../scores/aggregate.js';
+import { writeSweepReport } from '../report/build-report.js';
 import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { prepareSweep } from './expand.js';
@@ -228,9 +229,11 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
   }
 
   try {
-    const scores = await aggregateSweep({ root: options.out, sweepId, ...(options.storeOptions === undefined ? {} : { storeOptions: options.storeOptions }) });
+    const storeOptions = options.storeOptions === undefined ? {} : { storeOptions: options.storeOptions };
+    const scores = await aggregateSweep({ root: options.out, sweepId, ...storeOptions });
+    await writeSweepReport({ root: options.out, sweepId, scores, ...storeOptions });
     options.print(
-      `Scores: ${sweepPath(sweepId, 'summary/scores.json')} under ${options.out} (${scores.counts.ok} ok, ${scores.counts.failed} failed, ${scores.counts.missing} missing)`,
+      `Scores: ${sweepPath(sweepId, 'summary/scores.json')} under ${options.out} (${scores.counts.ok} ok, ${scores.counts.failed} failed, ${scores.counts.missing} missing); report: ${sweepPath(sweepId, 'summary/report.html')}`,
     );
   } catch (error) {
     options.log(`aggregation failed: ${error instanceof Error ? error.message : String(error)}; retry with: asyncrl sweep aggregate ${options.out} --sweep ${sweepId}`);
