@@ -1,4 +1,112 @@
-// placeholder until the handler is written
-export async function handler(_event: unknown, _context?: unknown): Promise<{ statusCode: number; body: string }> {
-  return { statusCode: 501, body: '{"error":"not implemented"}' };
+/**
+ * POST /sweeps: the body is a sweep spec as JSON (the same spec `asyncrl sweep run` takes; YAML is
+ * converted by `asyncrl sweep submit` before sending). Validates and expands it with the trainer's own
+ * functions, writes sweeps/<id>/spec.json and manifest.json, and submits one AWS Batch array job whose
+ * child i trains manifest entry i (`asyncrl sweep child --manifest s3://…`, AWS_BATCH_JOB_ARRAY_INDEX).
+ *
+ * 201 { sweepId, name, runs, jobId, jobName, manifest }. A bad spec is 400 with every problem, each
+ * naming its field, and nothing is written or submitted. If Batch refuses the job, the files stay, the
+ * refusal is recorded in sweeps/<id>/submit-error.json (GET /sweeps/{id} then reports the sweep as
+ * failed) and the answer is 502.
+ */
+import { SubmitJobCommand, type SubmitJobCommandInput } from '@aws-sdk/client-batch';
+import type { SubmitResponse } from 'asyncrl/aws/api-client';
+import { MAX_SPEC_BYTES } from 'asyncrl/sweep/limits';
+import { joinLocation } from 'asyncrl/storage/open-store';
+import type { RunStore } from 'asyncrl/storage/run-store';
+import { prepareSweep, type PreparedSweep } from 'asyncrl/sweep/expand';
+import { MANIFEST_FILE, SPEC_FILE, sweepPath, writeManifest } from 'asyncrl/sweep/manifest';
+import { defaultDeps, type HandlerDeps, type LambdaEnv } from './env.js';
+import { apiRoute, deployedRoute, describeError, HttpError, jsonBody, jsonLineLog, type ApiHandler, type ApiResponse, type LambdaContext } from './http.js';
+import { JOB_FILE, SUBMIT_ERROR_FILE, openRoot, sweepJobName, type JobRecord } from './sweeps.js';
+
+export const ROUTE = 'POST /sweeps';
+
+/** Batch array jobs have 2 to 10,000 children; a one-run sweep is a plain job (the child then trains entry 0). */
+const MIN_ARRAY_SIZE = 2;
+
+/** The SubmitJob request of a prepared sweep whose manifest lies at `manifestUri`. */
+export function submitJobInput(sweep: PreparedSweep, manifestUri: string, env: LambdaEnv): SubmitJobCommandInput {
+  const runs = sweep.manifest.runs.length;
+  // The children reach S3 as the Lambdas do; credentials come from the job role, never from here.
+  const environment = env.aws.endpoint === undefined ? [] : [{ name: 'AWS_ENDPOINT_URL', value: env.aws.endpoint }];
+  return {
+    jobName: sweepJobName(sweep.sweepId),
+    jobQueue: env.jobQueue,
+    jobDefinition: env.jobDefinition,
+    ...(runs >= MIN_ARRAY_SIZE ? { arrayProperties: { size: runs } } : {}),
+    parameters: { sweepId: sweep.sweepId },
+    containerOverrides: {
+      command: ['sweep', 'child', '--manifest', manifestUri],
+      ...(environment.length > 0 ? { environment } : {}),
+    },
+  };
+}
+
+/** Writes spec.json then manifest.json; a sweep id already in use (same spec, same second) is a conflict. */
+async function writeSweep(store: RunStore, sweep: PreparedSweep): Promise<void> {
+  if ((await store.list(sweepPath(sweep.sweepId))).includes(MANIFEST_FILE)) {
+    throw new HttpError(409, `sweep ${sweep.sweepId} already exists: the same spec was submitted within the same second; submit it again`);
+  }
+  await store.write(sweepPath(sweep.sweepId, SPEC_FILE), sweep.specJson);
+  await writeManifest(store, sweep.manifest);
+}
+
+export function makeHandler(deps: HandlerDeps): ApiHandler {
+  const log = deps.log ?? jsonLineLog;
+  return apiRoute(ROUTE, log, async (request) => {
+    const input = jsonBody(request, MAX_SPEC_BYTES);
+    const sweep = prepareSweep(input, 'request body', deps.now());
+    request.sweepId = sweep.sweepId;
+    const store = openRoot(deps);
+    await writeSweep(store, sweep);
+
+    const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
+    const submit = submitJobInput(sweep, manifestUri, deps.env);
+    let job: { jobId: string; jobArn?: string };
+    try {
+      const output = await deps.batch.send(new SubmitJobCommand(submit));
+      if (output.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
+      job = { jobId: output.jobId, ...(output.jobArn === undefined ? {} : { jobArn: output.jobArn }) };
+    } catch (error) {
+      const record = { sweepId: sweep.sweepId, at: deps.now().toISOString(), jobName: submit.jobName, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const recorded = await store.write(sweepPath(sweep.sweepId, SUBMIT_ERROR_FILE), `${JSON.stringify(record, null, 2)}\n`).then(
+        () => undefined,
+        (writeError: unknown) => writeError,
+      );
+      throw new HttpError(502, `sweep ${sweep.sweepId} was written but AWS Batch did not accept its job, so nothing will train; submit the spec again later`, {
+        cause: recorded === undefined ? error : new AggregateError([error, recorded], `SubmitJob failed, and so did writing ${SUBMIT_ERROR_FILE}`),
+      });
+    }
+
+    const record: JobRecord = {
+      ...job,
+      jobName: submit.jobName ?? '',
+      jobQueue: deps.env.jobQueue,
+      jobDefinition: deps.env.jobDefinition,
+      ...(submit.arrayProperties?.size === undefined ? {} : { arraySize: submit.arrayProperties.size }),
+      submittedAt: deps.now().toISOString(),
+    };
+    // The job runs whether or not its record is stored: answer 201 either way, so that it is not submitted twice.
+    try {
+      await store.write(sweepPath(sweep.sweepId, JOB_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      log({ level: 'warn', route: ROUTE, requestId: request.requestId ?? null, sweepId: sweep.sweepId, outcome: `${JOB_FILE} not written`, error: describeError(error) });
+    }
+    const body = {
+      sweepId: sweep.sweepId,
+      name: sweep.spec.name,
+      runs: sweep.manifest.runs.length,
+      jobId: job.jobId,
+      jobName: record.jobName,
+      manifest: manifestUri,
+    } satisfies SubmitResponse;
+    return { status: 201, body };
+  });
+}
+
+const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));
+
+export async function handler(event: unknown, context?: LambdaContext): Promise<ApiResponse> {
+  return deployed(event, context);
 }

@@ -20,16 +20,10 @@ import { REFERENCE_TABLE_IDS, isReferenceTableId } from '../scores/reference-tab
 import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
 import { CONFIG_FIELDS, describeExpected, fieldValueKind, parseTrainConfig, type ConfigField } from './parse.js';
 import { trainConfigSchema } from './schema.js';
+import { DEFAULT_REFERENCE_TABLE, MAX_SPEC_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, SWEEP_NAME_PATTERN } from '../sweep/limits.js';
 
-/** Runs one sweep may expand to; also the longest list any spec field may hold. */
-export const MAX_SWEEP_RUNS = 1000;
-/** Bytes of a spec as submitted (file or request body); real specs are well under 1 KiB. */
-export const MAX_SPEC_BYTES = 64 * 1024;
-/** Actor-learner threads per run in a sweep: a Batch instance has 16 vCPUs, a large laptop fewer than 64. */
-export const MAX_SWEEP_WORKERS = 64;
-/** Sweep names go into sweep ids, run ids, S3 keys and Batch job names: a short lower-case slug. */
-export const SWEEP_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
-export const DEFAULT_REFERENCE_TABLE = 'registry';
+// The limits live in sweep/limits.ts so that the manifest can use them without the environment registry.
+export { DEFAULT_REFERENCE_TABLE, MAX_SPEC_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, SWEEP_NAME_PATTERN } from '../sweep/limits.js';
 
 /** Fields the sweep sets for each run itself; a base, grid or sample may not set them. */
 const SWEEP_OWNED = {
