@@ -37,7 +37,7 @@ export const INFREQUENT_ACCESS_MIN_BYTES = 128 * 1024;
  * job, the Lambdas) is given some of these and nothing else on S3, so who may do what under which folder
  * is written down once, next to the bucket:
  *
- *   ReadSweeps      get and list under sweeps/          ReadRuns   get and list under runs/
+ *   ReadSweeps      get under sweeps/, list the bucket  ReadRuns   get under runs/, list the bucket
  *   WriteSweeps     put under sweeps/                   WriteRuns  put and delete under runs/
  *   WriteSummaries  put under sweeps/<id>/summary/
  */
@@ -127,8 +127,11 @@ export class StorageStack extends Stack {
 
   /**
    * A managed policy allowing `actions` on the objects under `folder` (a key prefix ending in '/'), and
-   * with `list`, listing keys under it: ListBucket applies to the bucket, and its s3:prefix condition
-   * limits what may be listed.
+   * with `list`, listing the bucket's keys. ListBucket is granted without an s3:prefix condition on
+   * purpose: S3 answers a GET of a missing key with 404 only to a caller that may list the bucket, and
+   * a GET request carries no s3:prefix, so a prefix-limited grant turns every "not there yet" (a run's
+   * result.json, a sweep's summary) into 403 AccessDenied. Listing shows key names only, in a bucket
+   * that holds nothing but asyncrl's runs and sweeps; reading and writing stay limited to the folder.
    */
   private accessPolicy(id: ResultsAccess, description: string, folder: string, actions: string[], list: boolean): iam.ManagedPolicy {
     const statements = [new iam.PolicyStatement({ actions, resources: [this.resultsBucket.arnForObjects(`${folder}*`)] })];
@@ -137,7 +140,6 @@ export class StorageStack extends Stack {
         new iam.PolicyStatement({
           actions: ['s3:ListBucket'],
           resources: [this.resultsBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${folder}*`] } },
         }),
       );
     }
