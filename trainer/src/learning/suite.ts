@@ -87,7 +87,7 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     criterion: 'train-window',
     full: { frames: 2_000_000, threshold: -400 },
     // Separate policy and value trunks (Pendulum-v1's tuned default): five 1M-frame runs with η 1e-4
-    // reached ≥ −400 at T = 372k–410k (best −178 to −195). At 500k frames η 1e-4 anneals too soon
+    // reached ≥ −400 at T = 373k–410k (best −178 to −193); the 2M case −151.7. At 500k frames η 1e-4 anneals too soon
     // (best −775), so the CI budget doubles it: two runs reached ≥ −400 at T = 204k and 199k (best −177
     // and −176).
     ci: { frames: 500_000, threshold: -500, config: { lr: 0.0002 } },
