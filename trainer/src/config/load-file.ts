@@ -63,7 +63,7 @@ function readText(path: string, fail: (problem: string) => UsageError): string {
   }
 }
 
-function parseJson(text: string, fail: (problem: string) => UsageError): unknown {
+export function parseJson(text: string, fail: (problem: string) => UsageError): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -78,7 +78,13 @@ function parseJson(text: string, fail: (problem: string) => UsageError): unknown
   }
 }
 
-function parseYaml(text: string, fail: (problem: string) => UsageError): unknown {
+/** How a data text is read: the unit named when it holds several documents, and the alias-expansion cap. */
+export type DataTextOptions = { readonly unit: string; readonly maxAliasCount: number };
+
+const CONFIG_TEXT: DataTextOptions = { unit: 'a config file holds one', maxAliasCount: MAX_ALIAS_COUNT };
+
+/** Plain data only: no custom or YAML 1.1 tags, no merge keys, one document, unique keys, few aliases. */
+export function parseYaml(text: string, fail: (problem: string) => UsageError, options: DataTextOptions = CONFIG_TEXT): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: false, resolveKnownTags: false });
   // An unknown tag is only a warning to the yaml package (the value is read as a string); it is an
   // error here, since it means the file holds something other than plain data.
@@ -88,17 +94,17 @@ function parseYaml(text: string, fail: (problem: string) => UsageError): unknown
     // prettyErrors appends " at line L, column C:" and a source excerpt; keep the first line.
     const what =
       problem.code === 'MULTIPLE_DOCS'
-        ? 'the file holds multiple documents ("---"); a config file holds one'
+        ? `the text holds multiple documents ("---"); ${options.unit}`
         : (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
     throw fail(`invalid YAML${where}: ${what}`);
   }
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return doc.toJS({ maxAliasCount: options.maxAliasCount });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The yaml package words the cap as "Excessive alias count indicates a resource exhaustion attack".
     if (/alias count/i.test(message)) {
-      throw fail(`invalid YAML: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`);
+      throw fail(`invalid YAML: its aliases (*name) expand to more than ${options.maxAliasCount} copies; write the values out`);
     }
     throw fail(`invalid YAML: ${message}`);
   }

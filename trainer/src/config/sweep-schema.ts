@@ -12,7 +12,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseJson, parseYaml } from './load-file.js';
 import { z } from 'zod';
 import { UsageError, closest, describeKind, formatValue } from '../cli/errors.js';
 import { envIds, findEnv } from '../envs/registry.js';
@@ -20,7 +20,7 @@ import { REFERENCE_TABLE_IDS, isReferenceTableId } from '../scores/reference-tab
 import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
 import { CONFIG_FIELDS, describeExpected, fieldValueKind, parseTrainConfig, type ConfigField } from './parse.js';
 import { trainConfigSchema } from './schema.js';
-import { DEFAULT_REFERENCE_TABLE, MAX_SPEC_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, SWEEP_NAME_PATTERN } from '../sweep/limits.js';
+import { DEFAULT_REFERENCE_TABLE, MAX_SPEC_BYTES, MAX_SPEC_DEPTH, MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, SWEEP_NAME_PATTERN } from '../sweep/limits.js';
 
 // The limits live in sweep/limits.ts so that the manifest can use them without the environment registry.
 export { DEFAULT_REFERENCE_TABLE, MAX_SPEC_BYTES, MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, SWEEP_NAME_PATTERN } from '../sweep/limits.js';
@@ -416,6 +416,23 @@ function configLines(spec: SweepSpec, wording: SpecWording): string[] {
   return [];
 }
 
+/**
+ * What the schema cannot see in plain data: nesting deeper than MAX_SPEC_DEPTH (which would overflow
+ * the stack of JSON.stringify and of the checks below) and "__proto__" keys, which zod's records drop
+ * without a word (a grid field named so would vanish and the sweep run without it). Undefined if none.
+ */
+function plainDataProblem(value: unknown, path: Path, wording: SpecWording): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (path.length >= MAX_SPEC_DEPTH) return wording.at(path, `nested more than ${MAX_SPEC_DEPTH} levels deep; a sweep spec needs a few`);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+  for (const [key, item] of entries) {
+    if (key === '__proto__') return wording.at([...path, key], 'the key "__proto__" is not allowed; it names no field');
+    const problem = plainDataProblem(item, [...path, key], wording);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 /** How errors name a spec read from a file. */
 export function sweepSpecSource(path: string): string {
   return `sweep spec ${path}`;
@@ -428,6 +445,8 @@ export function sweepSpecSource(path: string): string {
  */
 export function parseSweepSpec(input: unknown, source: string): SweepSpec {
   const wording = new SpecWording(source);
+  const problem = plainDataProblem(input, [], wording);
+  if (problem !== undefined) throw new UsageError(problem);
   const bytes = Buffer.byteLength(JSON.stringify(input) ?? '', 'utf8');
   if (bytes > MAX_SPEC_BYTES) throw new UsageError(`${source}: the spec is ${bytes} bytes as JSON, over the limit of ${MAX_SPEC_BYTES} (64 KiB)`);
   if (!isRecord(input)) throw new UsageError(`${source}: expected an object with name, envs and seeds, got ${describeKind(input)}`);
@@ -449,37 +468,7 @@ export function parseSweepSpec(input: unknown, source: string): SweepSpec {
 export type SpecFormat = 'json' | 'yaml';
 
 /** Alias expansions allowed while building the object: a spec needs few, a "billion laughs" needs many. */
-const MAX_ALIAS_COUNT = 10;
-
-function parseJsonText(text: string, fail: (problem: string) => UsageError): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw fail(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Plain data only: no custom or YAML 1.1 tags, no merge keys, one document, unique keys. */
-function parseYamlText(text: string, fail: (problem: string) => UsageError): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: false, resolveKnownTags: false });
-  // An unknown tag is only a warning to the yaml package; here it means the text is not plain data.
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem !== undefined) {
-    const where = problem.linePos === undefined ? '' : ` at line ${problem.linePos[0].line}, column ${problem.linePos[0].col}`;
-    const what =
-      problem.code === 'MULTIPLE_DOCS'
-        ? 'the text holds multiple documents ("---"); a spec is one'
-        : (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
-    throw fail(`invalid YAML${where}: ${what}`);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/alias count/i.test(message)) throw fail(`invalid YAML: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`);
-    throw fail(`invalid YAML: ${message}`);
-  }
-}
+const SPEC_TEXT = { unit: 'a spec is one', maxAliasCount: 10 } as const;
 
 /** A spec's text (as submitted) to plain data; checks size and syntax, not fields. */
 export function readSweepSpecText(text: string, format: SpecFormat, source: string): unknown {
@@ -487,7 +476,7 @@ export function readSweepSpecText(text: string, format: SpecFormat, source: stri
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) throw fail(`is ${bytes} bytes, over the limit of ${MAX_SPEC_BYTES} (64 KiB) for a sweep spec`);
   if (text.trim() === '') throw fail('is empty; expected an object with name, envs and seeds');
-  return format === 'json' ? parseJsonText(text, fail) : parseYamlText(text, fail);
+  return format === 'json' ? parseJson(text, fail) : parseYaml(text, fail, SPEC_TEXT);
 }
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, SpecFormat>> = { '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' };

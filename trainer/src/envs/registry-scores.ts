@@ -112,7 +112,7 @@ function minatarScores(): Record<string, ReferenceScores> {
   return out;
 }
 
-/** Copies of MAZE_SPECS' scores (envs/maze/index.ts, which explains the expert). */
+/** The maze's scores (envs/maze/index.ts and expert.ts describe the expert). */
 const MAZE: Readonly<Record<string, ReferenceScores>> = {
   'Maze-5x5-v0': {
     random: 4.6,
@@ -136,7 +136,7 @@ const MAZE: Readonly<Record<string, ReferenceScores>> = {
   },
 };
 
-/** Copies of MUJOCO_SPECS' scores (envs/mujoco/index.ts, which gives the measuring protocol). */
+/** The MuJoCo tasks' scores (envs/mujoco/index.test.ts measures the random ones). */
 const MUJOCO: Readonly<Record<string, ReferenceScores>> = {
   'MuJoCo-CartpoleSwingup-v0': {
     random: 26.5,
@@ -176,4 +176,15 @@ export const REGISTRY_SCORES: Readonly<Record<string, ReferenceScores>> = Object
 /** The reference scores registered for `id`, or undefined for an id the registry does not know. */
 export function registryScores(id: string): ReferenceScores | undefined {
   return Object.hasOwn(REGISTRY_SCORES, id) ? REGISTRY_SCORES[id] : undefined;
+}
+
+/**
+ * The reference scores of a built-in id, for the environment specs. They live here rather than next to
+ * each environment so that score aggregation (the aggregate Lambda) can read them without loading any
+ * environment code.
+ */
+export function builtInScores(id: string): ReferenceScores {
+  const scores = registryScores(id);
+  if (scores === undefined) throw new Error(`envs/registry-scores: no reference scores for ${id}`);
+  return scores;
 }

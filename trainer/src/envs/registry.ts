@@ -3,9 +3,9 @@
  * reference scores (with their source). Adding an environment means adding one entry to `SPECS` and
  * its scores to registry-scores.ts, which score aggregation reads without loading any environment.
  */
-import type { Env, EnvSpec, ReferenceScores } from './types.js';
+import type { Env, EnvSpec } from './types.js';
 import type { Rng } from '../util/rng.js';
-import { MINATAR_RANDOM, registryScores } from './registry-scores.js';
+import { MINATAR_RANDOM, builtInScores } from './registry-scores.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
@@ -24,16 +24,6 @@ const MOUNTAIN_CAR_V0_MAX_STEPS = 200;
 /** Gymnasium's registration of Pendulum-v1: max_episode_steps=200. */
 const PENDULUM_V1_MAX_STEPS = 200;
 
-/**
- * The reference scores of a built-in id, kept in registry-scores.ts so that score aggregation can read
- * them without loading any environment.
- */
-function scoresOf(id: string): ReferenceScores {
-  const scores = registryScores(id);
-  if (scores === undefined) throw new Error(`envs/registry: no reference scores for ${id} in registry-scores.ts`);
-  return scores;
-}
-
 const SPECS: readonly EnvSpec[] = [
   {
     id: 'CartPole-v1',
@@ -50,7 +40,7 @@ const SPECS: readonly EnvSpec[] = [
       'one-step-q': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
       'one-step-sarsa': { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
     },
-    scores: scoresOf('CartPole-v1'),
+    scores: builtInScores('CartPole-v1'),
   },
   {
     id: 'CartPoleNoVel-v1',
@@ -65,7 +55,7 @@ const SPECS: readonly EnvSpec[] = [
       a3c: { lr: 0.001, entropy: 0.001, tmax: 20, rewardScale: 0.1, hidden: [64] },
       'a3c-lstm': { lr: 0.001, entropy: 0.001, tmax: 20, rewardScale: 0.1, hidden: [64], lstmCells: 64 },
     },
-    scores: scoresOf('CartPoleNoVel-v1'),
+    scores: builtInScores('CartPoleNoVel-v1'),
   },
   {
     id: 'Acrobot-v1',
@@ -73,14 +63,14 @@ const SPECS: readonly EnvSpec[] = [
     maxEpisodeSteps: ACROBOT_V1_MAX_STEPS,
     make: (rng) => new AcrobotEnv(rng, ACROBOT_V1_MAX_STEPS),
     defaults: { a3c: { lr: 0.001, entropy: 0.001, tmax: 20 } },
-    scores: scoresOf('Acrobot-v1'),
+    scores: builtInScores('Acrobot-v1'),
   },
   {
     id: 'MountainCar-v0',
     description: 'Drive an under-powered car up a hill by rocking it back and forth (Moore 1990; Gymnasium MountainCar-v0)',
     maxEpisodeSteps: MOUNTAIN_CAR_V0_MAX_STEPS,
     make: (rng) => new MountainCarEnv(rng, MOUNTAIN_CAR_V0_MAX_STEPS),
-    scores: scoresOf('MountainCar-v0'),
+    scores: builtInScores('MountainCar-v0'),
   },
   {
     id: 'Pendulum-v1',
@@ -98,7 +88,7 @@ const SPECS: readonly EnvSpec[] = [
       a3c: { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, trunk: 'separate' },
       'a3c-lstm': { lr: 0.0001, gamma: 0.9, entropy: 0.001, tmax: 10, rewardScale: 0.125, lstmCells: 64 },
     },
-    scores: scoresOf('Pendulum-v1'),
+    scores: builtInScores('Pendulum-v1'),
   },
 ];
 
@@ -115,7 +105,7 @@ function minatarSpec(game: MinAtarGame, actionSet: ActionSet): EnvSpec {
     // MinAtar's network: the convolution (models/conv.ts), then one dense layer of 128 units.
     defaults: { all: { hidden: [128] } },
     make: (rng) => new game.Env(rng, game.maxEpisodeSteps, { actionSet }),
-    scores: scoresOf(id),
+    scores: builtInScores(id),
   };
 }
 

@@ -16,6 +16,7 @@
  * to 0.1; index.test.ts re-measures them.
  */
 import type { EnvSpec } from '../types.js';
+import { builtInScores } from '../registry-scores.js';
 import type { Rng } from '../../util/rng.js';
 import { MazeEnv, type MazeOptions } from './maze.js';
 
@@ -62,16 +63,7 @@ export const MAZE_SPECS: readonly MazeSpec[] = [
     maxEpisodeSteps: 300,
     options: { size: 5, view: 5, apples: 8 },
     defaults: MAZE_NETWORK,
-    scores: {
-      random: 4.6,
-      reference: 198.4,
-      referenceKind: 'expert',
-      source:
-        'random: measured by asyncrl, uniform random policy, 200 episodes (mean return 4.59, standard error 0.42, ' +
-        'seed 2024 in envs/maze/index.test.ts); reference: measured by asyncrl, full-map expert of envs/maze/expert.ts ' +
-        '(shortest paths to the portal, with apples on the way when they pay), 200 episodes (mean return 198.35, ' +
-        'standard error 3.03, same seed)',
-    },
+    scores: builtInScores('Maze-5x5-v0'),
   }),
   mazeSpec({
     description:
@@ -80,15 +72,6 @@ export const MAZE_SPECS: readonly MazeSpec[] = [
     maxEpisodeSteps: 600,
     options: { size: 7, view: 5, apples: 12 },
     defaults: MAZE_NETWORK,
-    scores: {
-      random: 3.8,
-      reference: 238.0,
-      referenceKind: 'expert',
-      source:
-        'random: measured by asyncrl, uniform random policy, 200 episodes (mean return 3.83, standard error 0.32, ' +
-        'seed 2024 in envs/maze/index.test.ts); reference: measured by asyncrl, full-map expert of envs/maze/expert.ts ' +
-        '(shortest paths to the portal, with apples on the way when they pay), 200 episodes (mean return 237.96, ' +
-        'standard error 3.58, same seed)',
-    },
+    scores: builtInScores('Maze-7x7-v0'),
   }),
 ];

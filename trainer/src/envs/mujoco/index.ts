@@ -12,6 +12,7 @@
  * re-measures them.
  */
 import type { EnvSpec } from '../types.js';
+import { builtInScores } from '../registry-scores.js';
 import type { Rng } from '../../util/rng.js';
 import type { MujocoEnv } from './mujoco-env.js';
 import { CartpoleSwingupEnv } from './cartpole-swingup.js';
@@ -47,13 +48,7 @@ export const MUJOCO_SPECS: readonly MujocoTaskSpec[] = [
     maxEpisodeSteps: CARTPOLE_SWINGUP_MAX_STEPS,
     cls: CartpoleSwingupEnv,
     make: (rng) => new CartpoleSwingupEnv(rng, CARTPOLE_SWINGUP_MAX_STEPS),
-    scores: {
-      // Each figure is re-measured by index.test.ts under the protocol in the file comment.
-      random: 26.5,
-      source:
-        'random: measured by asyncrl, uniform random policy, 100 episodes (mean return 26.52, standard error 2.05, seed 2024 in ' +
-        'envs/mujoco/index.test.ts); no reference: the DeepMind Control Suite defines no solved threshold (its returns lie in [0, 1000])',
-    },
+    scores: builtInScores('MuJoCo-CartpoleSwingup-v0'),
   },
   {
     id: 'MuJoCo-Reacher-v0',
@@ -63,15 +58,7 @@ export const MUJOCO_SPECS: readonly MujocoTaskSpec[] = [
     maxEpisodeSteps: REACHER_MAX_STEPS,
     cls: ReacherEnv,
     make: (rng) => new ReacherEnv(rng, REACHER_MAX_STEPS),
-    scores: {
-      random: -42.3,
-      reference: -3.75,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 100 episodes (mean return -42.28, standard error 0.39, seed 2024 in ' +
-        'envs/mujoco/index.test.ts); reference: Gymnasium registers Reacher-v5, whose model and reward this task re-creates, with ' +
-        'reward_threshold=-3.75 (gymnasium/envs/__init__.py); the two have not been compared numerically',
-    },
+    scores: builtInScores('MuJoCo-Reacher-v0'),
   },
   {
     id: 'MuJoCo-Hopper-v0',
@@ -81,16 +68,7 @@ export const MUJOCO_SPECS: readonly MujocoTaskSpec[] = [
     maxEpisodeSteps: HOPPER_MAX_STEPS,
     cls: HopperEnv,
     make: (rng) => new HopperEnv(rng, HOPPER_MAX_STEPS),
-    scores: {
-      random: 18.7,
-      reference: 3800,
-      referenceKind: 'solved',
-      source:
-        'random: measured by asyncrl, uniform random policy, 100 episodes (mean return 18.66, standard error 1.89, mean length 22.7 ' +
-        'steps, every episode terminated by a fall, seed 2024 in envs/mujoco/index.test.ts); reference: Gymnasium registers Hopper-v5, ' +
-        'whose model and reward this task re-creates, with reward_threshold=3800.0 (gymnasium/envs/__init__.py); the two have not been ' +
-        'compared numerically',
-    },
+    scores: builtInScores('MuJoCo-Hopper-v0'),
   },
 ];
 
