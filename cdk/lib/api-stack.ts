@@ -8,6 +8,11 @@
  *   POST /sweeps/{id}/aggregate   aggregate      (re)compute sweeps/{id}/summary/
  *
  * A REST API rather than an HTTP API because LocalStack's free tier serves REST APIs.
+ *
+ * Without `sweepJobs` (the app's `batch=false`, for LocalStack, whose free tier has no AWS Batch) the
+ * Lambdas get empty JOB_QUEUE and JOB_DEFINITION, no Batch permissions, and there is no EventBridge rule:
+ * launch-sweep writes the manifest and answers with the command that trains each run locally, and
+ * aggregation runs on POST /sweeps/{id}/aggregate.
  */
 import { Duration, RemovalPolicy, Stack, Validations, type Acknowledgment, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -31,15 +36,31 @@ export interface ApiStackProps extends StackProps {
   readonly resultsAccess: Readonly<Record<ResultsAccess, iam.IManagedPolicy>>;
   /** Key prefix of everything asyncrl writes: '' or ending in '/'. */
   readonly resultsPrefix: string;
-  readonly jobQueue: batch.IJobQueue;
-  /** Name of the trainer job definition; the Lambdas submit to its latest revision. */
-  readonly jobDefinitionName: string;
+  /** Where sweeps run on AWS Batch; absent when the deployment has none (runs are then trained locally). */
+  readonly sweepJobs?: SweepJobs;
+  /**
+   * Lambdas serve requests that carry no IAM identity (API_CALLER_CHECK=localstack), because LocalStack's
+   * REST API passes none. Only without `sweepJobs`; default false.
+   */
+  readonly localstack?: boolean;
   /** Steady-state request rate limit (requests per second) and burst limit of the API. */
   readonly rateLimit: number;
   readonly burstLimit: number;
   /** AWS_ENDPOINT_URL for the Lambdas (an emulator such as LocalStack). */
   readonly endpointUrl?: string;
 }
+
+export interface SweepJobs {
+  readonly jobQueue: batch.IJobQueue;
+  /** Name of the trainer job definition; the Lambdas submit to its latest revision. */
+  readonly jobDefinitionName: string;
+}
+
+/**
+ * The Lambdas' API_CALLER_CHECK (lambdas/src/env.ts): absent means 'iam', a request must carry the IAM
+ * identity API Gateway authorised; 'localstack' serves requests without one.
+ */
+export const LOCALSTACK_CALLER_CHECK = 'localstack';
 
 /** Name prefix of a sweep's Batch array job (`asyncrl-sweep-<sweepId>`), shared with launch-sweep. */
 export const SWEEP_JOB_NAME_PREFIX = 'asyncrl-sweep-';
@@ -60,51 +81,62 @@ export class ApiStack extends Stack {
   readonly getSweep: nodejs.NodejsFunction;
   readonly sweepResults: nodejs.NodejsFunction;
   readonly aggregate: nodejs.NodejsFunction;
-  readonly sweepFinishedRule: events.Rule;
+  /** Absent without `sweepJobs`: no Batch job ever ends. */
+  readonly sweepFinishedRule: events.Rule | undefined;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const prefix = props.resultsPrefix;
     const bucket = props.resultsBucket;
-    const jobDefinitionArn = this.formatArn({
-      service: 'batch',
-      resource: 'job-definition',
-      resourceName: props.jobDefinitionName,
-    });
+    const jobs = props.sweepJobs;
+    if (props.localstack === true && jobs !== undefined) {
+      throw new Error('ApiStack: localstack (API callers without an IAM identity) is only allowed without sweepJobs (AWS Batch)');
+    }
+    const jobDefinitionArn = jobs === undefined
+      ? undefined
+      : this.formatArn({ service: 'batch', resource: 'job-definition', resourceName: jobs.jobDefinitionName });
 
     const environment: Record<string, string> = {
       RESULTS_BUCKET: bucket.bucketName,
       RESULTS_PREFIX: prefix,
-      JOB_QUEUE: props.jobQueue.jobQueueArn,
-      JOB_DEFINITION: jobDefinitionArn,
+      // Both empty: the deployment has no AWS Batch (lambdas/src/env.ts accepts both set or both empty).
+      JOB_QUEUE: jobs?.jobQueue.jobQueueArn ?? '',
+      JOB_DEFINITION: jobDefinitionArn ?? '',
+      ...(props.localstack === true ? { API_CALLER_CHECK: LOCALSTACK_CALLER_CHECK } : {}),
       ...(props.endpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.endpointUrl }),
     };
     const access = props.resultsAccess;
-    const describeJobs = new iam.PolicyStatement({
-      actions: ['batch:DescribeJobs', 'batch:ListJobs'],
-      resources: ['*'],
-    });
+    const describeJobs = jobs === undefined
+      ? []
+      : [new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] })];
 
     this.launchSweep = this.handler({
       id: 'LaunchSweep',
       file: 'launch-sweep.ts',
-      description: 'Validates a sweep, writes its manifest, submits its array job',
+      description: jobs === undefined
+        ? 'Validates a sweep and writes its manifest; no AWS Batch here, its runs are trained locally'
+        : 'Validates a sweep, writes its manifest, submits its array job',
       environment,
-      access: [access.ReadSweeps, access.WriteSweeps],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['batch:SubmitJob'],
-          // The queue, and the trainer definition by name (its latest revision) or by any revision of it.
-          resources: [props.jobQueue.jobQueueArn, jobDefinitionArn, `${jobDefinitionArn}:*`],
-        }),
-      ],
-      acknowledgments: [
-        {
-          id: `AwsSolutions-IAM5[Resource::${nagValue(this, `${jobDefinitionArn}:*`)}]`,
-          reason:
-            'SubmitJob is authorized against a revision of the job definition; the wildcard stands for the revision number only, so every revision of the one trainer definition and nothing else.',
-        },
-      ],
+      // It lists (does this sweep exist yet?) and writes spec.json and manifest.json; it reads nothing.
+      access: [access.ListResults, access.WriteSweeps],
+      statements: jobs === undefined || jobDefinitionArn === undefined
+        ? []
+        : [
+            new iam.PolicyStatement({
+              actions: ['batch:SubmitJob'],
+              // The queue, and the trainer definition by name (its latest revision) or by any revision of it.
+              resources: [jobs.jobQueue.jobQueueArn, jobDefinitionArn, `${jobDefinitionArn}:*`],
+            }),
+          ],
+      acknowledgments: jobDefinitionArn === undefined
+        ? []
+        : [
+            {
+              id: `AwsSolutions-IAM5[Resource::${nagValue(this, `${jobDefinitionArn}:*`)}]`,
+              reason:
+                'SubmitJob is authorized against a revision of the job definition; the wildcard stands for the revision number only, so every revision of the one trainer definition and nothing else.',
+            },
+          ],
     });
     this.getSweep = this.handler({
       id: 'GetSweep',
@@ -112,7 +144,7 @@ export class ApiStack extends Stack {
       description: 'Reports the status of every run of a sweep',
       environment,
       access: [access.ReadSweeps, access.ReadRuns],
-      statements: [describeJobs],
+      statements: describeJobs,
     });
     // Pre-signed GET links carry this role's permissions, so they reach what the role can read.
     this.sweepResults = this.handler({
@@ -129,7 +161,7 @@ export class ApiStack extends Stack {
       description: 'Aggregates the normalised scores of a sweep into its summary',
       environment,
       access: [access.ReadSweeps, access.ReadRuns, access.WriteSummaries],
-      statements: [describeJobs],
+      statements: [],
       timeout: Duration.minutes(5),
       memorySize: 1024,
     });
@@ -137,20 +169,22 @@ export class ApiStack extends Stack {
     // When a sweep's array job ends, aggregate it. Children of an array job report their own state
     // changes (they carry arrayProperties.index); only the parent's, which comes once every child has
     // ended, is wanted, and a job that is not an array (a one-run sweep) has no index either.
-    this.sweepFinishedRule = new events.Rule(this, 'SweepFinishedRule', {
-      description: 'Aggregates a sweep when its Batch job succeeds or fails',
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Job State Change'],
-        detail: {
-          jobQueue: [props.jobQueue.jobQueueArn],
-          status: ['SUCCEEDED', 'FAILED'],
-          jobName: [{ prefix: SWEEP_JOB_NAME_PREFIX }],
-          arrayProperties: { index: [{ exists: false }] },
-        },
-      },
-      targets: [new targets.LambdaFunction(this.aggregate, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
-    });
+    this.sweepFinishedRule = jobs === undefined
+      ? undefined
+      : new events.Rule(this, 'SweepFinishedRule', {
+          description: 'Aggregates a sweep when its Batch job succeeds or fails',
+          eventPattern: {
+            source: ['aws.batch'],
+            detailType: ['Batch Job State Change'],
+            detail: {
+              jobQueue: [jobs.jobQueue.jobQueueArn],
+              status: ['SUCCEEDED', 'FAILED'],
+              jobName: [{ prefix: SWEEP_JOB_NAME_PREFIX }],
+              arrayProperties: { index: [{ exists: false }] },
+            },
+          },
+          targets: [new targets.LambdaFunction(this.aggregate, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+        });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -232,7 +266,7 @@ export class ApiStack extends Stack {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'AWS Batch DescribeJobs and ListJobs do not support resource-level permissions, so they can only be granted on every resource; both are read-only.',
+          'AWS Batch DescribeJobs does not support resource-level permissions, so it can only be granted on every resource; it is read-only and reveals job states only.',
       });
     }
 

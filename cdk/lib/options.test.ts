@@ -64,6 +64,21 @@ describe('readOptions', () => {
     assertOptionError({ account: '123456789012' }, '"account" and "region"');
     assertOptionError({ endpointUrl: 'localhost:4566' }, '"endpointUrl"', '"localhost:4566"');
     assertOptionError({ stackPrefix: '1st' }, '"stackPrefix"', '"1st"');
+    assertOptionError({ batch: 'no' }, '"batch"', '"no"');
+    assertOptionError({ localstack: 1 }, '"localstack"', '1');
+  });
+
+  test('batch defaults to true and localstack to false; batch=false alone is allowed', () => {
+    const defaults = readOptions(from({}));
+    assert.deepEqual([defaults.batch, defaults.localstack], [true, false]);
+    const local = readOptions(from({ batch: 'false', endpointUrl: 'http://localhost.localstack.cloud:4566' }));
+    assert.deepEqual([local.batch, local.localstack, local.endpointUrl], [false, false, 'http://localhost.localstack.cloud:4566']);
+    assert.equal(readOptions(from({ batch: 'false', localstack: 'true' })).localstack, true);
+  });
+
+  test('localstack=true (API callers without an IAM identity) is refused unless batch=false', () => {
+    assertOptionError({ localstack: 'true' }, '"localstack"', 'batch=false');
+    assertOptionError({ localstack: true, batch: true }, '"localstack"', 'batch=false');
   });
 });
 

@@ -33,6 +33,17 @@ export interface AsyncrlOptions {
   readonly apiRateLimit: number;
   /** Burst limit of the API (requests). */
   readonly apiBurstLimit: number;
+  /**
+   * AWS Batch for the sweeps (default). false: no training stack (no VPC, no Batch); launch-sweep writes the
+   * manifest and answers with the command that trains each run locally, against the results bucket. For
+   * LocalStack, whose free tier has no Batch.
+   */
+  readonly batch: boolean;
+  /**
+   * The API's Lambdas serve requests that carry no IAM identity, because LocalStack's REST API passes none
+   * (requestContext.identity.userArn and caller are null there). Only with batch=false, and off by default.
+   */
+  readonly localstack: boolean;
   /** AWS_ENDPOINT_URL given to the Lambdas, for an emulator such as LocalStack; none on AWS. */
   readonly endpointUrl?: string;
   /** Account and region of the stacks; both or neither. Without them the stacks are environment-agnostic. */
@@ -63,6 +74,8 @@ export const DEFAULT_OPTIONS = {
   accessLogExpiryDays: 365,
   apiRateLimit: 10,
   apiBurstLimit: 20,
+  batch: true,
+  localstack: false,
 } as const satisfies AsyncrlOptions;
 
 /** The context keys `readOptions` understands (the option names above). */
@@ -156,6 +169,12 @@ export function readOptions(get: ContextGetter): AsyncrlOptions {
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(endpointUrl)) {
     throw new OptionError(`context "endpointUrl" must be an http(s) URL, got ${show(endpointUrl)}`);
   }
+  const batch = readBoolean(get, 'batch', DEFAULT_OPTIONS.batch);
+  const localstack = readBoolean(get, 'localstack', DEFAULT_OPTIONS.localstack);
+  // Serving callers without an IAM identity is for an emulator only; a deployment with Batch is a real one.
+  if (localstack && batch) {
+    throw new OptionError('context "localstack" is true but "batch" is not false; localstack=true (API callers without an IAM identity) needs -c batch=false');
+  }
   return {
     stackPrefix,
     resultsPrefix: readResultsPrefix(get),
@@ -171,6 +190,8 @@ export function readOptions(get: ContextGetter): AsyncrlOptions {
     accessLogExpiryDays: readInteger(get, 'accessLogExpiryDays', DEFAULT_OPTIONS.accessLogExpiryDays, 1, 3650),
     apiRateLimit: readInteger(get, 'apiRateLimit', DEFAULT_OPTIONS.apiRateLimit, 1, 10_000),
     apiBurstLimit: readInteger(get, 'apiBurstLimit', DEFAULT_OPTIONS.apiBurstLimit, 1, 20_000),
+    batch,
+    localstack,
     ...(endpointUrl === undefined ? {} : { endpointUrl }),
     ...(account === undefined || region === undefined ? {} : { account, region }),
   };

@@ -39,9 +39,12 @@ export const INFREQUENT_ACCESS_MIN_BYTES = 128 * 1024;
  *
  *   ReadSweeps      get under sweeps/, list the bucket  ReadRuns   get under runs/, list the bucket
  *   WriteSweeps     put under sweeps/                   WriteRuns  put and delete under runs/
- *   WriteSummaries  put under sweeps/<id>/summary/
+ *   WriteSummaries  put under sweeps/<id>/summary/  ListResults list the bucket, read nothing
+ *
+ * Nothing asyncrl writes uses multipart uploads (every object is one PutObject), so no policy grants
+ * s3:AbortMultipartUpload; the lifecycle rule clears incomplete uploads.
  */
-export const RESULTS_ACCESS = ['ReadSweeps', 'WriteSweeps', 'WriteSummaries', 'ReadRuns', 'WriteRuns'] as const;
+export const RESULTS_ACCESS = ['ListResults', 'ReadSweeps', 'WriteSweeps', 'WriteSummaries', 'ReadRuns', 'WriteRuns'] as const;
 export type ResultsAccess = (typeof RESULTS_ACCESS)[number];
 
 export class StorageStack extends Stack {
@@ -116,13 +119,22 @@ export class StorageStack extends Stack {
     });
 
     this.resultsAccess = {
+      ListResults: this.listPolicy(),
       ReadSweeps: this.accessPolicy('ReadSweeps', 'read sweep specs, manifests and summaries', `${prefix}sweeps/`, ['s3:GetObject'], true),
-      WriteSweeps: this.accessPolicy('WriteSweeps', 'write sweep specs and manifests', `${prefix}sweeps/`, ['s3:PutObject', 's3:AbortMultipartUpload'], false),
-      WriteSummaries: this.accessPolicy('WriteSummaries', 'write sweep summaries', `${prefix}sweeps/*/summary/`, ['s3:PutObject', 's3:AbortMultipartUpload'], false),
+      WriteSweeps: this.accessPolicy('WriteSweeps', 'write sweep specs and manifests', `${prefix}sweeps/`, ['s3:PutObject'], false),
+      WriteSummaries: this.accessPolicy('WriteSummaries', 'write sweep summaries', `${prefix}sweeps/*/summary/`, ['s3:PutObject'], false),
       ReadRuns: this.accessPolicy('ReadRuns', 'read runs', `${prefix}runs/`, ['s3:GetObject'], true),
       // DeleteObject: the trainer removes checkpoints older than its newest few.
-      WriteRuns: this.accessPolicy('WriteRuns', 'write runs, remove superseded checkpoints', `${prefix}runs/`, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], false),
+      WriteRuns: this.accessPolicy('WriteRuns', 'write runs, remove superseded checkpoints', `${prefix}runs/`, ['s3:PutObject', 's3:DeleteObject'], false),
     };
+  }
+
+  /** Listing only: for a role that must tell whether keys exist without reading them (launch-sweep). */
+  private listPolicy(): iam.ManagedPolicy {
+    return new iam.ManagedPolicy(this, 'ListResults', {
+      description: 'asyncrl results bucket: list keys',
+      statements: [new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.resultsBucket.bucketArn] })],
+    });
   }
 
   /**

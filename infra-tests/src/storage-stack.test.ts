@@ -113,12 +113,18 @@ describe('storage stack with the default options', () => {
     assert.equal(policies.length, RESULTS_ACCESS.length);
     const expected: Record<string, { actions: string[]; keys: string; list: boolean }> = {
       ReadSweeps: { actions: ['s3:GetObject'], keys: 'sweeps/*', list: true },
-      WriteSweeps: { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], keys: 'sweeps/*', list: false },
-      WriteSummaries: { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], keys: 'sweeps/*/summary/*', list: false },
+      WriteSweeps: { actions: ['s3:PutObject'], keys: 'sweeps/*', list: false },
+      WriteSummaries: { actions: ['s3:PutObject'], keys: 'sweeps/*/summary/*', list: false },
       ReadRuns: { actions: ['s3:GetObject'], keys: 'runs/*', list: true },
-      WriteRuns: { actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], keys: 'runs/*', list: false },
+      WriteRuns: { actions: ['s3:PutObject', 's3:DeleteObject'], keys: 'runs/*', list: false },
     };
-    for (const name of RESULTS_ACCESS) {
+    const listOnly = policies.find(([id]) => id.startsWith('ListResults'));
+    assert.ok(listOnly, 'policy ListResults');
+    assert.deepEqual(
+      statementsOf(listOnly[1].Properties?.['PolicyDocument']).map((statement) => [statement.Action, statement.Resource.map(flat)]),
+      [[['s3:ListBucket'], [`<GetAtt:${RESULTS_BUCKET_LOGICAL_ID}.Arn>`]]],
+    );
+    for (const name of RESULTS_ACCESS.filter((n) => n !== 'ListResults')) {
       const entry = policies.find(([id]) => id.startsWith(name));
       assert.ok(entry, `policy ${name}`);
       const statements = statementsOf(entry[1].Properties?.['PolicyDocument']);

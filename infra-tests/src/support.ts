@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addAsyncrlStacks, type AsyncrlStacks } from '../../cdk/dist/lib/asyncrl-app.js';
+import type { TrainingStack } from '../../cdk/dist/lib/training-stack.js';
 import { readOptions } from '../../cdk/dist/lib/options.js';
 
 /** The repository root; this file runs compiled from infra-tests/dist/. */
@@ -39,13 +40,27 @@ export function readCdkJson(): CdkJson {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as CdkJson;
 }
 
-export interface TestApp extends AsyncrlStacks {
+/** The app as `buildAnyApp` builds it: with `-c batch=false` it has no training stack. */
+export interface AnyTestApp extends AsyncrlStacks {
   readonly app: App;
   readonly outdir: string;
 }
 
-/** The asyncrl app with cdk.json's context overridden by `context` (values as `-c key=value` gives them). */
+/** The app with AWS Batch (the default): its training stack is there. */
+export interface TestApp extends AnyTestApp {
+  readonly training: TrainingStack;
+}
+
+/** The asyncrl app with cdk.json's context overridden by `context`; it must have a training stack (AWS Batch). */
 export function buildApp(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): TestApp {
+  const built = buildAnyApp(context, options);
+  const { training } = built;
+  if (training === undefined) throw new Error('buildApp: this context builds no training stack (batch=false); use buildAnyApp');
+  return { ...built, training };
+}
+
+/** The asyncrl app with cdk.json's context overridden by `context` (values as `-c key=value` gives them). */
+export function buildAnyApp(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): AnyTestApp {
   const outdir = tempDir('asyncrl-cdk-');
   const app = new App({
     outdir,

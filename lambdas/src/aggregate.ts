@@ -111,7 +111,7 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Lambd
     const sweepId = sweepIdParameter(request);
     request.sweepId = sweepId;
     return { status: 200, body: answer(await aggregate(deps, sweepId, log, ROUTE)) };
-  });
+  }, deps.env.callerCheck);
 
   const onEvent = async (event: unknown, context?: LambdaContext): Promise<EventResult> => {
     const started = performance.now();

@@ -136,7 +136,7 @@ export function makeHandler(deps: HandlerDeps): ApiHandler {
       })),
     } satisfies SweepStatus;
     return { status: 200, body };
-  });
+  }, deps.env.callerCheck);
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

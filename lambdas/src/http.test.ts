@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from 'asyncrl/cli/errors';
-import { apiRoute, badRequest, deployedRoute, HttpError, jsonBody, sweepIdParameter, type ApiRequest } from './http.js';
+import { apiRoute, badRequest, deployedRoute, HttpError, jsonBody, sweepIdParameter, UNVERIFIED_LOCALSTACK_CALLER, type ApiRequest } from './http.js';
 
 const IDENTITY = { userArn: 'arn:aws:iam::123456789012:user/alice', caller: 'AIDAEXAMPLE' };
 
@@ -60,6 +60,31 @@ describe('apiRoute', () => {
     }
     assert.equal(ran, 0);
     assert.equal((await route(event({}, { userArn: null, caller: 'AIDAEXAMPLE' }))).statusCode, 200);
+  });
+
+  test('with callerCheck "localstack" a request without an IAM caller is served and logged as unverified; an identity still wins', async () => {
+    const logs: Record<string, unknown>[] = [];
+    const callers: string[] = [];
+    const route = apiRoute('GET /sweeps/{id}', (r) => logs.push({ ...r }), async (req) => {
+      callers.push(req.caller);
+      return { status: 200, body: {} };
+    }, 'localstack');
+    // What LocalStack's REST API puts in requestContext.identity: the IAM fields null, sourceIp and userAgent set.
+    const localstackIdentity = { accountId: null, accessKey: null, caller: null, user: null, userArn: null, sourceIp: '127.0.0.1', userAgent: 'asyncrl' };
+    for (const identity of [localstackIdentity, null, {}]) {
+      const answer = await route(event({}, identity));
+      assert.equal(answer.statusCode, 200, JSON.stringify(identity));
+    }
+    assert.deepEqual(callers, [UNVERIFIED_LOCALSTACK_CALLER, UNVERIFIED_LOCALSTACK_CALLER, UNVERIFIED_LOCALSTACK_CALLER]);
+    assert.equal(logs[0]?.['caller'], UNVERIFIED_LOCALSTACK_CALLER);
+    await route(event());
+    assert.equal(callers[callers.length - 1], IDENTITY.userArn);
+  });
+
+  test('the default callerCheck is "iam": LocalStack\'s identity (IAM fields null) is refused', async () => {
+    const route = apiRoute('GET /sweeps/{id}', () => undefined, async () => ({ status: 200, body: {} }));
+    const answer = await route(event({}, { caller: null, userArn: null, sourceIp: '127.0.0.1' }));
+    assert.equal(answer.statusCode, 403);
   });
 
   test('an event that is not an API Gateway proxy request is 400', async () => {

@@ -91,14 +91,25 @@ export function jsonResponse(status: number, body: unknown): ApiResponse {
 }
 
 /**
+ * How a route treats a request without an IAM caller: 'iam' refuses it (403); 'localstack' serves it, for
+ * a deployment on LocalStack (API_CALLER_CHECK=localstack, lambdas/src/env.ts), whose REST API emulation
+ * sets requestContext.identity.userArn and caller to null whatever signed the request.
+ */
+export type CallerCheck = 'iam' | 'localstack';
+
+/** The caller a log line names for a request served under API_CALLER_CHECK=localstack without an identity. */
+export const UNVERIFIED_LOCALSTACK_CALLER = 'unverified (API_CALLER_CHECK=localstack: LocalStack passes no IAM identity)';
+
+/**
  * The IAM caller of a request. With IAM authorization API Gateway fills requestContext.identity with the
  * signer's ARN and id; a request without them did not come through IAM authorization (a method left
- * open by mistake, a direct invocation) and is refused.
+ * open by mistake, a direct invocation) and is refused, unless the deployment is LocalStack's.
  */
-function callerOf(event: ApiEvent): string {
+function callerOf(event: ApiEvent, check: CallerCheck): string {
   const identity = event.requestContext.identity;
   const caller = identity?.userArn || identity?.caller;
   if (caller === undefined || caller === null || caller.trim() === '') {
+    if (check === 'localstack') return UNVERIFIED_LOCALSTACK_CALLER;
     throw new HttpError(403, 'requestContext.identity: no IAM caller; requests must be signed with AWS credentials (SigV4) and authorised by API Gateway');
   }
   return caller;
@@ -111,13 +122,15 @@ function brief(message: string, max = 300): string {
 }
 
 /**
- * Wraps a route: parses the event, checks the caller, runs `handle`, answers JSON, and logs one line.
- * UsageError (the trainer's bad-input error, whose message names the field) becomes 400.
+ * Wraps a route: parses the event, checks the caller (`callerCheck`, default 'iam'), runs `handle`,
+ * answers JSON, and logs one line. UsageError (the trainer's bad-input error, whose message names the
+ * field) becomes 400.
  */
 export function apiRoute(
   route: string,
   log: Log,
   handle: (request: ApiRequest) => Promise<RouteAnswer>,
+  callerCheck: CallerCheck = 'iam',
 ): (event: unknown, context?: LambdaContext) => Promise<ApiResponse> {
   return async (event, context) => {
     const started = performance.now();
@@ -128,7 +141,7 @@ export function apiRoute(
     const requestId = (parsed.success ? parsed.data.requestContext.requestId : undefined) ?? context?.awsRequestId;
     try {
       if (!parsed.success) throw badRequest('event: not an API Gateway REST proxy request (httpMethod and requestContext are required)');
-      request = { event: parsed.data, caller: callerOf(parsed.data), requestId: requestId ?? undefined };
+      request = { event: parsed.data, caller: callerOf(parsed.data, callerCheck), requestId: requestId ?? undefined };
       const result = await handle(request);
       answer = jsonResponse(result.status, result.body);
     } catch (error) {

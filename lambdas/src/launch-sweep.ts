@@ -8,6 +8,12 @@
  * naming its field, and nothing is written or submitted. If Batch refuses the job, the files stay, the
  * refusal is recorded in sweeps/<id>/submit-error.json (GET /sweeps/{id} then reports the sweep as
  * failed) and the answer is 502.
+ *
+ * A deployment without AWS Batch (JOB_QUEUE and JOB_DEFINITION empty: the CDK app's batch=false, for
+ * LocalStack) validates, expands and writes spec.json and manifest.json the same way, submits nothing,
+ * and answers 201 { sweepId, name, runs, jobId: null, jobName: null, manifest, localCommand,
+ * localEnvironment?, next }: `localCommand` trains run <i> (0 to runs − 1) on the caller's machine against
+ * the same bucket; aggregation then runs on POST /sweeps/{id}/aggregate.
  */
 import { SubmitJobCommand, type SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { SubmitResponse } from 'asyncrl/aws/api-client';
@@ -24,6 +30,33 @@ export const ROUTE = 'POST /sweeps';
 
 /** Batch array jobs have 2 to 10,000 children; a one-run sweep is a plain job (the child then trains entry 0). */
 const MIN_ARRAY_SIZE = 2;
+
+/** Stands for a run index in the `localCommand` of a deployment without AWS Batch. */
+export const RUN_INDEX_PLACEHOLDER = '<i>';
+
+/** The command that trains run RUN_INDEX_PLACEHOLDER of the manifest at `manifestUri` where it is typed. */
+export function localChildCommand(manifestUri: string): string {
+  return `asyncrl sweep child --manifest ${manifestUri} --index ${RUN_INDEX_PLACEHOLDER}`;
+}
+
+/** The 201 answer of a deployment without AWS Batch: nothing was submitted; how to train and aggregate. */
+function localAnswer(sweep: PreparedSweep, manifestUri: string, env: LambdaEnv): SubmitResponse {
+  const runs = sweep.manifest.runs.length;
+  return {
+    sweepId: sweep.sweepId,
+    name: sweep.spec.name,
+    runs,
+    jobId: null,
+    jobName: null,
+    manifest: manifestUri,
+    localCommand: localChildCommand(manifestUri),
+    // The children reach the bucket as the Lambdas do (an emulator's endpoint); credentials are the caller's own.
+    ...(env.aws.endpoint === undefined ? {} : { localEnvironment: { AWS_ENDPOINT_URL: env.aws.endpoint } }),
+    next:
+      `This deployment has no AWS Batch, so nothing was started. Train each run with localCommand, ${RUN_INDEX_PLACEHOLDER} from 0 to ${runs - 1}, ` +
+      `on a machine that reaches the results bucket, then aggregate with POST /sweeps/${sweep.sweepId}/aggregate.`,
+  };
+}
 
 /** The SubmitJob request of a prepared sweep whose manifest lies at `manifestUri`. */
 export function submitJobInput(sweep: PreparedSweep, manifestUri: string, env: LambdaEnv): SubmitJobCommandInput {
@@ -62,6 +95,7 @@ export function makeHandler(deps: HandlerDeps): ApiHandler {
     await writeSweep(store, sweep);
 
     const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
+    if (!deps.env.batch) return { status: 201, body: localAnswer(sweep, manifestUri, deps.env) };
     const submit = submitJobInput(sweep, manifestUri, deps.env);
     let job: { jobId: string; jobArn?: string };
     try {
@@ -102,7 +136,7 @@ export function makeHandler(deps: HandlerDeps): ApiHandler {
       manifest: manifestUri,
     } satisfies SubmitResponse;
     return { status: 201, body };
-  });
+  }, deps.env.callerCheck);
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

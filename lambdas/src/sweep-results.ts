@@ -51,7 +51,7 @@ export function makeHandler(deps: HandlerDeps): ApiHandler {
       status: 200,
       body: { sweepId, summary, links, linksExpireAt: new Date(signedAt.getTime() + LINK_SECONDS * 1000).toISOString() },
     };
-  });
+  }, deps.env.callerCheck);
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

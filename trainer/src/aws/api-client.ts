@@ -90,8 +90,24 @@ export class ApiError extends Error {
   }
 }
 
-/** `POST /sweeps` answers with the new sweep's id (and whatever else the launcher reports). */
-export const submitResponseSchema = z.object({ sweepId: z.string().min(1) }).passthrough();
+/**
+ * `POST /sweeps` answers with the new sweep's id and what was started: the AWS Batch job (`jobId`), or,
+ * from a deployment without Batch (LocalStack), `jobId: null` and `localCommand`, the command that trains
+ * run `<i>` locally against the same bucket (with `localEnvironment`, e.g. the emulator's AWS_ENDPOINT_URL).
+ */
+export const submitResponseSchema = z
+  .object({
+    sweepId: z.string().min(1),
+    name: z.string().optional(),
+    runs: z.number().int().nonnegative().optional(),
+    jobId: z.string().min(1).nullable().optional(),
+    jobName: z.string().nullable().optional(),
+    manifest: z.string().optional(),
+    localCommand: z.string().min(1).optional(),
+    localEnvironment: z.record(z.string(), z.string()).optional(),
+    next: z.string().optional(),
+  })
+  .passthrough();
 export type SubmitResponse = z.output<typeof submitResponseSchema>;
 
 /** `GET /sweeps/{id}`: the sweep and one record per run; a run's state is `status` (or `state`). */

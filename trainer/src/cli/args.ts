@@ -241,7 +241,9 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine): Train
   const fromFile =
     configPath === undefined ? {} : parseTrainConfig(loadConfigFile(configPath), configFileSource(configPath));
   const parsed = parseTrainConfig({ ...fromFile, ...fromFlags }, COMMAND_LINE);
-  checkS3Location(flagName('out'), parsed.out);
+  // Named where the value came from: the flag, or the config file's field.
+  const outSource = configPath === undefined || values.has(flagName('out')) ? flagName('out') : `${configFileSource(configPath)}: field "out"`;
+  checkS3Location(outSource, parsed.out);
   return { kind: 'train', config: resolveTrainConfig(parsed, machine) };
 }
 

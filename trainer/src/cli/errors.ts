@@ -26,7 +26,13 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}`;
   if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return 'an object';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Arrays nested thousands deep (a hostile config file) overflow JSON.stringify's stack.
+    return 'an array nested too deeply to show';
+  }
   return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text;
 }
 

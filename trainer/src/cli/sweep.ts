@@ -7,13 +7,13 @@
  */
 import { UsageError, closest, formatValue } from './errors.js';
 import { parseDecimal } from './args.js';
-import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource } from '../aws/api-client.js';
+import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource, type SubmitResponse } from '../aws/api-client.js';
 import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../config/sweep-schema.js';
 import { trainConfigSchema } from '../config/schema.js';
 import { aggregateSweep, SweepInputError } from '../scores/aggregate.js';
 import { writeSweepReport } from '../report/build-report.js';
 import { copyTree } from '../storage/copy-tree.js';
-import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
+import { isS3Location, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
 import { runSweepChild, type TrainFn } from '../sweep/child.js';
 import { SWEEP_ID_PATTERN, readManifest, sweepPath } from '../sweep/manifest.js';
 import { runSweepLocal } from '../sweep/run-local.js';
@@ -113,6 +113,33 @@ function requiredFlag(command: Command, parsed: Parsed, flag: string): string {
   return value;
 }
 
+/** A storage root or location argument: a malformed s3:// URI is bad usage, reported before anything is read or written. */
+function locationArg(command: Command, what: string, location: string): string {
+  if (!isS3Location(location)) return location;
+  try {
+    parseS3Uri(location);
+  } catch (error) {
+    throw new UsageError(`${command.name}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return location;
+}
+
+/**
+ * Runs `task` on the storage at `location`. An S3 answer that says the request itself was wrong (4xx:
+ * NoSuchBucket, AccessDenied, InvalidAccessKeyId …) is bad input: a UsageError naming the location.
+ */
+async function atLocation<T>(command: Command, location: string, task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+    if (error instanceof Error && !(error instanceof UsageError) && typeof status === 'number' && status >= 400 && status < 500) {
+      throw new UsageError(`${command.name}: cannot use ${location}: ${error.name}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function sweepIdArg(command: Command, text: string, what: string): string {
   if (!SWEEP_ID_PATTERN.test(text)) {
     throw new UsageError(`${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`);
@@ -179,7 +206,8 @@ Commands:
       train one entry of a manifest: --index N, or AWS_BATCH_JOB_ARRAY_INDEX in a Batch array job.
       Resumes from the run's latest checkpoint; exits 0 at once if the run has finished.
   ${SUBMIT.usage}
-      validate SPEC here, then launch it in the cloud (POST /sweeps); prints the sweep id.
+      validate SPEC here, then launch it in the cloud (POST /sweeps); prints the sweep id. A deployment
+      without AWS Batch (LocalStack) starts nothing: the command says how to train the runs here.
   ${STATUS.usage}
       the state of every run of a cloud sweep (GET /sweeps/{id}).
   ${AGGREGATE.usage}
@@ -205,9 +233,10 @@ async function sweepRun(argv: readonly string[], context: SweepCliContext): Prom
   const parsed = parseCommand(RUN, argv);
   const parallel = intFlag(RUN, parsed, '--parallel', 1, MAX_PARALLEL) ?? 1;
   const workers = intFlag(RUN, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
-  return runSweepLocal({
+  const out = locationArg(RUN, '--out', parsed.values.get('--out') ?? DEFAULT_ROOT);
+  return atLocation(RUN, out, () => runSweepLocal({
     specPath: parsed.positionals[0] as string,
-    out: parsed.values.get('--out') ?? DEFAULT_ROOT,
+    out,
     parallel,
     ...(workers === undefined ? {} : { workers }),
     cores: context.cores,
@@ -216,7 +245,7 @@ async function sweepRun(argv: readonly string[], context: SweepCliContext): Prom
     log: (line) => console.error(line),
     print: (line) => console.log(line),
     handleSignals: true,
-  });
+  }));
 }
 
 async function sweepChild(argv: readonly string[], context: SweepCliContext): Promise<number> {
@@ -224,8 +253,10 @@ async function sweepChild(argv: readonly string[], context: SweepCliContext): Pr
   const index = intFlag(CHILD, parsed, '--index', 0, MAX_SWEEP_RUNS - 1);
   const workers = intFlag(CHILD, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
   const out = parsed.values.get('--out');
-  return runSweepChild({
-    manifest: requiredFlag(CHILD, parsed, '--manifest'),
+  if (out !== undefined) locationArg(CHILD, '--out', out);
+  const manifest = requiredFlag(CHILD, parsed, '--manifest');
+  return atLocation(CHILD, out === undefined ? manifest : `${manifest} or ${out}`, () => runSweepChild({
+    manifest,
     ...(index === undefined ? {} : { index }),
     ...(context.batchArrayIndex === undefined ? {} : { arrayIndex: context.batchArrayIndex }),
     ...(out === undefined ? {} : { out }),
@@ -234,7 +265,7 @@ async function sweepChild(argv: readonly string[], context: SweepCliContext): Pr
     train: context.train,
     ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
     log: (line) => console.error(line),
-  });
+  }));
 }
 
 async function apiClient(command: Command, parsed: Parsed, context: SweepCliContext): Promise<SweepApiClient> {
@@ -285,9 +316,34 @@ async function sweepSubmit(argv: readonly string[], context: SweepCliContext): P
   } catch (error) {
     return apiFailure(SUBMIT, error);
   }
-  console.error(`Submitted sweep "${spec.name}" to ${client.baseUrl.href}; follow it with: asyncrl sweep status ${answer.sweepId} --api ${client.baseUrl.href}`);
+  if (answer.jobId === null) {
+    for (const line of localTrainingLines(spec.name, client.baseUrl.href, answer)) console.error(line);
+  } else {
+    console.error(`Submitted sweep "${spec.name}" to ${client.baseUrl.href}; follow it with: asyncrl sweep status ${answer.sweepId} --api ${client.baseUrl.href}`);
+  }
   console.log(answer.sweepId);
   return 0;
+}
+
+/**
+ * What to do after submitting to a deployment without AWS Batch (LocalStack): the API wrote the manifest
+ * but started nothing, and answered with the command that trains one run here.
+ */
+function localTrainingLines(name: string, api: string, answer: SubmitResponse): string[] {
+  const id = answer.sweepId;
+  const environment = Object.entries(answer.localEnvironment ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+  const runs = answer.runs === undefined ? 'each run' : `its ${answer.runs} run${answer.runs === 1 ? '' : 's'} (<i> from 0 to ${answer.runs - 1})`;
+  const suffix = `/sweeps/${id}/manifest.json`;
+  const root = answer.manifest?.endsWith(suffix) === true ? answer.manifest.slice(0, -suffix.length) : undefined;
+  return [
+    `Submitted sweep "${name}" to ${api}: that deployment has no AWS Batch, so nothing was started.`,
+    `Train ${runs} here, with credentials for its bucket:`,
+    `  ${environment}${answer.localCommand ?? `asyncrl sweep child --manifest ${answer.manifest ?? '<manifest>'} --index <i>`}`,
+    root === undefined
+      ? `then aggregate with POST /sweeps/${id}/aggregate;`
+      : `then aggregate with POST /sweeps/${id}/aggregate or: ${environment}asyncrl sweep aggregate ${root} --sweep ${id}`,
+    `and follow it with: asyncrl sweep status ${id} --api ${api}`,
+  ];
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -320,11 +376,11 @@ async function sweepStatus(argv: readonly string[], context: SweepCliContext): P
 
 async function sweepAggregate(argv: readonly string[], context: SweepCliContext): Promise<number> {
   const parsed = parseCommand(AGGREGATE, argv);
-  const root = parsed.positionals[0] as string;
+  const root = locationArg(AGGREGATE, 'ROOT', parsed.positionals[0] as string);
   const sweepId = sweepIdArg(AGGREGATE, requiredFlag(AGGREGATE, parsed, '--sweep'), '--sweep');
   let scores;
   try {
-    scores = await aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) });
+    scores = await atLocation(AGGREGATE, root, () => aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) }));
   } catch (error) {
     if (error instanceof SweepInputError) throw new UsageError(`${AGGREGATE.name}: ${error.message}`);
     throw error;
@@ -343,12 +399,12 @@ const COPY_CONCURRENCY = 8;
 async function resultsPull(argv: readonly string[], context: SweepCliContext): Promise<number> {
   const parsed = parseCommand(PULL, argv);
   const sweepId = sweepIdArg(PULL, parsed.positionals[0] as string, 'ID');
-  const out = requiredFlag(PULL, parsed, '--out');
-  const from = parsed.values.get('--from') ?? DEFAULT_ROOT;
+  const out = locationArg(PULL, '--out', requiredFlag(PULL, parsed, '--out'));
+  const from = locationArg(PULL, '--from', parsed.values.get('--from') ?? DEFAULT_ROOT);
   const source = openStore(from, context.storeOptions);
   const target = openStore(out, context.storeOptions);
-  const manifest = await readManifest(source, sweepId);
-  const sweep = await copyTree(source, target, sweepPath(sweepId));
+  const manifest = await atLocation(PULL, from, () => readManifest(source, sweepId));
+  const sweep = await atLocation(PULL, `${from} or ${out}`, () => copyTree(source, target, sweepPath(sweepId)));
   let files = sweep.files;
   let bytes = sweep.bytes;
   const empty: string[] = [];
