@@ -7,8 +7,8 @@
  * look at templates, and synth.test.ts bundles for real.
  */
 import { App } from 'aws-cdk-lib';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempDir } from 'asyncrl/testing/helpers';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addAsyncrlStacks, type AsyncrlStacks } from '../../cdk/dist/lib/asyncrl-app.js';
@@ -18,17 +18,8 @@ import { readOptions } from '../../cdk/dist/lib/options.js';
 /** The repository root; this file runs compiled from infra-tests/dist/. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const tempDirs: string[] = [];
-process.on('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A new temporary directory, removed when the test file's process exits. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+/** A new temporary directory, removed when the test file's process exits (the trainer's test helper). */
+export { tempDir };
 
 export interface CdkJson {
   readonly app: string;
