@@ -63,7 +63,7 @@ const METHOD_CASES: readonly { label: string; algo: TrainConfigInput['algo']; en
   { label: 'A3C, convolutional', algo: 'a3c', env: 'MinAtar-Breakout-v1', frameShare: 0.2 },
   { label: 'n-step Q, convolutional', algo: 'n-step-q', env: 'MinAtar-Breakout-v1', frameShare: 0.2 },
   { label: 'A3C LSTM, convolutional trunk', algo: 'a3c-lstm', env: 'Maze-5x5-v0', frameShare: 0.2 },
-  { label: 'A3C, continuous, MuJoCo', algo: 'a3c', env: 'MuJoCo-CartpoleSwingup-v0', frameShare: 1 },
+  { label: 'A3C, continuous, MuJoCo', algo: 'a3c', env: 'MuJoCo-CartpoleSwingup-v1', frameShare: 1 },
 ];
 
 function parseOptions(argv: readonly string[]): Options {

@@ -119,7 +119,7 @@ export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' |
 };
 
 /** Fields an environment may give tuned defaults for. */
-export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells';
+export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells' | 'rmsEps';
 export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>> & {
   readonly hidden?: readonly number[];
   readonly trunk?: 'shared' | 'separate';

@@ -22,7 +22,7 @@ test('envIds() lists the registered ids, sorted', () => {
     'Maze-7x7-v0',
     ...['Asterix', 'Breakout', 'Freeway', 'Seaquest', 'SpaceInvaders'].flatMap((game) => [`MinAtar-${game}-v0`, `MinAtar-${game}-v1`]),
     'MountainCar-v0',
-    'MuJoCo-CartpoleSwingup-v0',
+    'MuJoCo-CartpoleSwingup-v1',
     'MuJoCo-Hopper-v0',
     'MuJoCo-Reacher-v0',
     'Pendulum-v1',

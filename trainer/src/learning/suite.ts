@@ -133,11 +133,12 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   {
     id: 'a3c-cartpole-swingup',
     description: 'continuous A3C on the MuJoCo cart-pole swing-up',
-    config: { ...base, env: 'MuJoCo-CartpoleSwingup-v0', algo: 'a3c', evalEpisodes: 10 },
+    config: { ...base, env: 'MuJoCo-CartpoleSwingup-v1', algo: 'a3c', evalEpisodes: 10 },
     criterion: 'train-window',
-    // 600 of the 1,000 a step-perfect episode earns: the pole swung up and held near the top, the cart
-    // near the centre, for most of the episode. Untuned: with the schema's defaults two 300k-frame runs
-    // peaked at 20-episode means of 76 and 95 (random 26.5) and fell back.
+    // 600 of the 1,000 a step-perfect episode earns: the pole swung up within a few seconds and held
+    // near the top, the cart near the centre, for most of the rest. A hand-tuned energy-shaping
+    // swing-up with a linear balancing law scores about 855; a policy that only spins the pole about 200.
+    // A frame is one env step of 0.04 s: 2M frames are 8,000 episodes of 10 s.
     full: { frames: 2_000_000, threshold: 600 },
     ci: { frames: 0, threshold: 0 },
   },

@@ -81,7 +81,7 @@ describe('expandSweep', () => {
     for (const entry of manifest.runs) assert.match(entry.runId, RUN_ID_PATTERN);
     assert.equal(new Set(manifest.runs.map((entry) => entry.runId)).size, manifest.runs.length);
     // The longest env id, the largest point and seed still fit RUN_ID_PATTERN's 128 characters.
-    assert.match(sweepRunId(`${'x'.repeat(40)}-20240102-030405-abcdef01`, 'MuJoCo-CartpoleSwingup-v0', 999, 0xffffffff), RUN_ID_PATTERN);
+    assert.match(sweepRunId(`${'x'.repeat(40)}-20240102-030405-abcdef01`, 'MuJoCo-CartpoleSwingup-v1', 999, 0xffffffff), RUN_ID_PATTERN);
   });
 
   test('gives each run a config in config-file shape that the trainer accepts, without out', () => {

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CARTPOLE_TIMESTEP, CARTPOLE_XML, CartpoleSwingupEnv, swingupReward, tolerance } from './cartpole-swingup.js';
+import {
+  CARTPOLE_FRAME_SKIP,
+  CARTPOLE_TIMESTEP,
+  CARTPOLE_XML,
+  CART_VELOCITY_UNIT,
+  CartpoleSwingupEnv,
+  POLE_VELOCITY_UNIT,
+  swingupReward,
+  tolerance,
+} from './cartpole-swingup.js';
 import { loadMujoco } from './module.js';
 import { Rng } from '../../util/rng.js';
 import * as contract from '../contract.test-support.js';
@@ -8,16 +17,17 @@ import * as mujoco from './mujoco.test-support.js';
 
 await loadMujoco();
 
-const STEPS = 1000;
-const ID = 'MuJoCo-CartpoleSwingup-v0';
+const STEPS = 250;
+const ID = 'MuJoCo-CartpoleSwingup-v1';
 const push = (u: number): Float32Array => Float32Array.of(u);
 
 test('spaces: one control in the motor\'s ctrlrange [-1, 1], five observations', () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
   assert.equal(env.id, ID);
   mujoco.assertSpaces(env, [-1], [1], 5);
-  assert.equal(env.frameSkip, 1);
-  assert.equal(env.dt, CARTPOLE_TIMESTEP);
+  assert.equal(env.frameSkip, 4);
+  assert.equal(CARTPOLE_FRAME_SKIP, 4);
+  assert.ok(Math.abs(env.dt - 0.04) < 1e-15, `dt ${env.dt}`);
   env.close();
 });
 
@@ -32,7 +42,8 @@ test('reset: cart near the centre, pole hanging down, small velocities, drawn as
     assert.deepEqual([...qpos], expected);
     assert.deepEqual([...qvel], expectedVel);
     const [x, th] = expected as [number, number];
-    assert.deepEqual([...obs], [x, Math.cos(th), Math.sin(th), ...expectedVel].map(Math.fround));
+    const [xd, thd] = expectedVel as [number, number];
+    assert.deepEqual([...obs], [x, Math.cos(th), Math.sin(th), xd / CART_VELOCITY_UNIT, thd / POLE_VELOCITY_UNIT].map(Math.fround));
     assert.ok(obs[1]! < -0.99, 'the pole hangs down');
     assert.equal(env.time, 0);
   }
@@ -65,11 +76,11 @@ test('same seed and actions give identical trajectories; different seeds differ'
   contract.assertSeedsDiffer(CartpoleSwingupEnv, STEPS);
 });
 
-test('never terminates; truncated at exactly 1000 steps after 10 s of simulated time', () => {
+test('never terminates; truncated at exactly 250 steps after 10 s of simulated time', () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(5), STEPS);
   const policy = Rng.fromSeed(6);
   const rewards = contract.assertTruncatedAtLimit(env, STEPS, () => Float32Array.of(policy.uniform(-1, 1)));
-  for (const r of rewards) assert.ok(r >= 0 && r <= 1, `reward ${r}`);
+  for (const r of rewards) assert.ok(r >= 0 && r <= CARTPOLE_FRAME_SKIP, `reward ${r}`);
   assert.ok(Math.abs(env.time - 10) < 1e-9, `time ${env.time}`);
   env.close();
 });
@@ -119,13 +130,45 @@ test('reward: 1 upright, centred, still and idle; lower hanging, off-centre, fas
   assert.ok(Math.abs(swingupReward(0, 0, 5, 0) - 0.55) < 1e-15);
 });
 
-test('the env rewards the pole up more than the pole down, on the state after the step', () => {
+test('a step holds the control for 4 physics steps and sums the reward of the state after each', async () => {
+  const mj = await loadMujoco();
+  const model = mj.MjModel.from_xml_string(CARTPOLE_XML);
+  const data = new mj.MjData(model);
+  try {
+    const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
+    const start = { qpos: [0.3, 2.5], qvel: [-0.4, 1.5] };
+    env.setState(start);
+    const u = Math.fround(0.7); // the env holds the control as given, a float32
+    const { reward, observation } = env.step(push(u));
+    // The same 4 physics steps by hand, on a second MjData.
+    (data.qpos as Float64Array).set(start.qpos);
+    (data.qvel as Float64Array).set(start.qvel);
+    (data.ctrl as Float64Array).set([u]);
+    let expected = 0;
+    for (let k = 0; k < 4; k++) {
+      mj.mj_step(model, data);
+      const [x, th] = data.qpos as Float64Array;
+      expected += swingupReward(x!, th!, (data.qvel as Float64Array)[1]!, u);
+    }
+    assert.ok(Math.abs(reward - expected) < 1e-12, `reward ${reward}, by hand ${expected}`);
+    const { qpos, qvel } = env.getState();
+    assert.deepEqual([...qpos], [...(data.qpos as Float64Array)]);
+    assert.deepEqual([...qvel], [...(data.qvel as Float64Array)]);
+    assert.equal(observation[3], Math.fround(qvel[0]! / CART_VELOCITY_UNIT));
+    assert.equal(observation[4], Math.fround(qvel[1]! / POLE_VELOCITY_UNIT));
+    assert.ok(Math.abs(env.time - 4 * CARTPOLE_TIMESTEP) < 1e-12);
+    env.close();
+  } finally {
+    data.delete();
+    model.delete();
+  }
+});
+
+test('the env rewards the pole up more than the pole down', () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
   env.setState({ qpos: [0, 0], qvel: [0, 0] });
   const up = env.step(push(0));
-  const { qpos, qvel } = env.getState();
-  assert.equal(up.reward, swingupReward(qpos[0]!, qpos[1]!, qvel[1]!, 0));
-  assert.ok(up.reward > 0.99, `upright reward ${up.reward}`);
+  assert.ok(up.reward > 0.99 * CARTPOLE_FRAME_SKIP, `upright reward ${up.reward}`);
   env.setState({ qpos: [0, Math.PI], qvel: [0, 0] });
   const down = env.step(push(0));
   assert.ok(down.reward < 0.01, `hanging reward ${down.reward}`);
@@ -138,11 +181,11 @@ test('the env rewards the pole up more than the pole down, on the state after th
 test('pushing moves the cart: +1 accelerates it to the right with the 10 N of the motor', () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
   env.setState({ qpos: [0, Math.PI], qvel: [0, 0] });
-  for (let t = 0; t < 10; t++) env.step(push(1));
+  for (let t = 0; t < 3; t++) env.step(push(1));
   const { qvel } = env.getState();
-  // For 0.1 s, between 10 N / (M + m) = 9.1 m/s² (a pole carried rigidly) and 10 N / (M + m/4) =
-  // 9.8 m/s² (a free uniform rod pivoting at the cart), M = 1 kg, m = 0.1 kg.
-  assert.ok(qvel[0]! > 0.9 && qvel[0]! < 0.98, `cart velocity ${qvel[0]}`);
+  // For 0.12 s (3 steps of 0.04 s), between 10 N / (M + m) = 9.1 m/s² (a pole carried rigidly) and
+  // 10 N / (M + m/4) = 9.8 m/s² (a free uniform rod pivoting at the cart), M = 1 kg, m = 0.1 kg.
+  assert.ok(qvel[0]! > 1.09 && qvel[0]! < 1.176, `cart velocity ${qvel[0]}`);
   env.close();
 });
 

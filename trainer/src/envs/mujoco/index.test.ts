@@ -11,7 +11,7 @@ await loadMujoco();
 
 test('the MuJoCo tasks, their classes and limits', () => {
   const expected = [
-    { id: 'MuJoCo-CartpoleSwingup-v0', cls: CartpoleSwingupEnv, maxEpisodeSteps: 1000, reference: undefined },
+    { id: 'MuJoCo-CartpoleSwingup-v1', cls: CartpoleSwingupEnv, maxEpisodeSteps: 250, reference: undefined },
     { id: 'MuJoCo-Reacher-v0', cls: ReacherEnv, maxEpisodeSteps: 50, reference: -3.75 },
     { id: 'MuJoCo-Hopper-v0', cls: HopperEnv, maxEpisodeSteps: 1000, reference: 3800 },
   ];

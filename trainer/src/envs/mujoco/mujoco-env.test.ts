@@ -34,7 +34,7 @@ test('a MuJoCo env made before loadMujoco() has finished throws, naming the fix'
   });
   await worker.terminate();
   assert.equal(reply.loaded, false);
-  assert.match(reply.message, /^MuJoCo-CartpoleSwingup-v0 needs the MuJoCo WebAssembly module, which is not loaded in this thread: await loadMujoco\(\)/);
+  assert.match(reply.message, /^MuJoCo-CartpoleSwingup-v1 needs the MuJoCo WebAssembly module, which is not loaded in this thread: await loadMujoco\(\)/);
 });
 
 test('loadMujoco() loads one module per thread; later calls return the same one', async () => {
@@ -70,7 +70,7 @@ test('close() frees the simulation state at once; the env refuses to be used aft
   assert.ok(env.closed);
   env.close(); // idempotent
   assert.equal(liveMujocoData(), live);
-  assert.throws(() => env.reset(), /^Error: MuJoCo-CartpoleSwingup-v0: the environment was closed; make a new one$/);
+  assert.throws(() => env.reset(), /^Error: MuJoCo-CartpoleSwingup-v1: the environment was closed; make a new one$/);
   assert.throws(() => env.step(Float32Array.of(0)), /the environment was closed/);
   assert.throws(() => env.getState(), /the environment was closed/);
 });

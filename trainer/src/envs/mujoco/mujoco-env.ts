@@ -285,12 +285,13 @@ export abstract class MujocoEnv implements Env {
   protected abstract writeObservation(v: MjViews): Float32Array;
 
   /**
-   * `frameSkip` calls of `mj_step`. After `mj_step` MuJoCo's position-derived quantities (`xpos`,
-   * `xipos`, `xmat`, …) still belong to the state before the last integration; with `kinematics`
-   * they are recomputed for the new `qpos` (`mj_kinematics`, which changes no dynamics).
+   * `steps` calls of `mj_step` (`frameSkip` unless a task that scores every physics step says
+   * otherwise). After `mj_step` MuJoCo's position-derived quantities (`xpos`, `xipos`, `xmat`, …)
+   * still belong to the state before the last integration; with `kinematics` they are recomputed
+   * for the new `qpos` (`mj_kinematics`, which changes no dynamics).
    */
-  protected simulate(data: MjData, kinematics = false): void {
-    for (let i = 0; i < this.frameSkip; i++) this.mj.mj_step(this.model, data);
+  protected simulate(data: MjData, steps = this.frameSkip, kinematics = false): void {
+    for (let i = 0; i < steps; i++) this.mj.mj_step(this.model, data);
     if (kinematics) this.mj.mj_kinematics(this.model, data);
   }
 

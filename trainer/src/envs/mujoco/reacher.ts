@@ -115,7 +115,7 @@ export class ReacherEnv extends MujocoEnv {
   }
 
   protected transition(v: MjViews, data: MjData): { reward: number; terminated: boolean } {
-    this.simulate(data, true);
+    this.simulate(data, this.frameSkip, true);
     const [dx, dy, dz] = this.fingertipToTarget(v);
     const u = this.action;
     const reward = -Math.hypot(dx, dy, dz) - ((u[0] as number) ** 2 + (u[1] as number) ** 2);
