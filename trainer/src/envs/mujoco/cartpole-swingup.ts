@@ -15,8 +15,8 @@
  *   (cart position and the pole's xmat entries zz, xz, which equal cos θ and sin θ) then its
  *   `velocity`, in units of typical speeds during a swing-up so that every input is of order one.
  *   The suite observes raw velocities; θ̇ reaches ±30 rad/s when a policy spins the pole, and with
- *   raw velocities A3C's best 100-episode mean in one 10M-frame-equivalent run was 453 against 873
- *   with these units (same settings and seed; README, "Learning results").
+ *   raw velocities A3C's best 100-episode mean over 2.5M steps was 453, with these units 873 (same
+ *   settings and seed; README, "Learning results").
  * - Action (1): the motor control in [-1, 1], clipped (see `MujocoEnv.step`).
  * - Control step 0.04 s: each env step holds the control for 4 physics steps of 0.01 s (action
  *   repeat, as benchmarks on the suite commonly use: PlaNet and Dreamer repeat 8 on this task), so

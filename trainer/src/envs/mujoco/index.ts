@@ -50,8 +50,8 @@ export const MUJOCO_SPECS: readonly MujocoTaskSpec[] = [
     // Rewards × 0.1 (up to 0.4 a step), separate policy and value trunks as for Pendulum-v1, and RMSProp's
     // ε at 1e-5 instead of the paper's 0.1: inside the square root, 0.1 dwarfed the mean squares of the
     // policy trunk's gradients (their root mean square was 0.005–0.03 in a run with ε = 0.1), so it
-    // stepped those weights 10–60 times more timidly than the value's. With ε = 0.1 a run reached 563
-    // within 2M frames, with 1e-5 it reached 600 at 944k and 850 at best (1 worker; README).
+    // stepped those weights 10–60 times more timidly than the value's. With ε = 1e-5 a run reached 600 at
+    // T = 944k and 850 at best; one with ε = 0.1 (and a tanh-bounded mean) 563 within 2M (1 worker; README).
     defaults: {
       a3c: { lr: 0.0003, entropy: 0.001, tmax: 20, gamma: 0.99, rewardScale: 0.1, rmsEps: 0.00001, trunk: 'separate' },
     },
