@@ -294,6 +294,7 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
   test('exits 0, reports the result and writes every file of a run under ./asyncrl-runs/runs/tiny', () => {
     assert.equal(run.status, 0, describeResult(run));
     assert.match(run.stdout, /^Done: 3,000 frames/m);
+    assert.match(run.stdout, /^Evaluation \(2 episodes, greedy policy\): mean return \d+\.\d ± \d+\.\d$/m);
     assert.deepEqual(readdirSync(cwd), ['asyncrl-runs']);
     for (const name of [
       'config.json',
@@ -306,6 +307,13 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
     ]) {
       assert.ok(existsSync(file(name)), `${name} is missing`);
     }
+  });
+
+  test('with --eval-episodes 0 the summary says no evaluation was run rather than printing NaN', () => {
+    const noEval = asyncrl(['train', '--frames', '1000', '--workers', '1', '--eval-episodes', '0', '--run-id', 'noeval', '--backend', 'cpu'], cliTempDir('noeval'), 100_000);
+    assert.equal(noEval.status, 0, describeResult(noEval));
+    assert.match(noEval.stdout, /^Evaluation: none \(--eval-episodes 0\)$/m);
+    assert.doesNotMatch(noEval.stdout, /NaN/);
   });
 
   test('config.json holds the resolved config and the backend used', () => {

@@ -273,7 +273,9 @@ export async function trainWithStore(config: TrainConfig, store: RunStore, resum
     [
       `Done: ${r.frames.toLocaleString('en-US')} frames in ${r.wallSeconds.toFixed(1)} s (${Math.round(r.framesPerSecond).toLocaleString('en-US')} frames/s, backend ${r.backend}), ${r.episodes} episodes`,
       `Mean return of the last 100 training episodes: ${r.meanReturn100.toFixed(1)}`,
-      `Evaluation (${r.evaluation.episodes} episodes, ${r.evaluation.policy} policy): mean return ${r.evaluation.meanReturn.toFixed(1)} ± ${r.evaluation.stdReturn.toFixed(1)}`,
+      r.evaluation.episodes === 0
+        ? 'Evaluation: none (--eval-episodes 0)'
+        : `Evaluation (${r.evaluation.episodes} episodes, ${r.evaluation.policy} policy): mean return ${r.evaluation.meanReturn.toFixed(1)} ± ${r.evaluation.stdReturn.toFixed(1)}`,
       `Run: ${store.location}`,
     ].join('\n'),
   );
