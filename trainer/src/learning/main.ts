@@ -26,9 +26,11 @@ async function main(): Promise<void> {
   const jsonPath = join(out, 'learning.json');
   // Results of cases not run this time are kept, so that the file always holds the latest of each; the
   // file is read again before each write, so that runs of different cases side by side do not clobber it.
-  type Saved = Record<string, CaseResult & { command: string; date: string }>;
+  // machine: the CPUs the run had (older entries predate it and show "—").
+  type Saved = Record<string, CaseResult & { command: string; date: string; machine?: string }>;
   const load = (): Saved => (existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Saved) : {});
   let previous = load();
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`;
   const command = `npm run test:learning${ids.length > 0 ? ` -- ${ids.join(' ')}` : ''}`;
   let failed = 0;
   for (const c of cases) {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     const result = await runCase(c, c.full);
     console.log(describeResult(result));
     if (!result.passed) failed++;
-    previous = { ...load(), [c.id]: { ...result, command, date: new Date().toISOString() } };
+    previous = { ...load(), [c.id]: { ...result, command, machine, date: new Date().toISOString() } };
     writeFileSync(jsonPath, `${JSON.stringify(previous, null, 2)}\n`);
   }
   previous = load();
@@ -44,15 +46,16 @@ async function main(): Promise<void> {
   const md = [
     '# Learning results',
     '',
-    `Full budgets of \`trainer/src/learning/suite.ts\`, 2 workers, seed 1, on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.`,
+    'Full budgets of `trainer/src/learning/suite.ts`, 2 workers, seed 1.',
     'Each row gives the command that produced it; runs are lock-free (Hogwild!), so repeated runs differ in detail.',
     'frames/s is as measured during the run, which may have shared the machine with other runs: see RESULTS.md for throughput.',
+    'machine is the CPUs the run had ("—": not recorded).',
     '',
-    '| case | criterion | score | target | frames | reached at T | frames/s | result | date | command |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| case | criterion | score | target | frames | reached at T | frames/s | result | date | machine | command |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.description} | ${r.criterion} | ${r.score.toFixed(1)} | ${r.expectBelow ? '<' : '≥'} ${r.threshold} | ${r.frames.toLocaleString('en-US')} | ${r.reachedAt?.toLocaleString('en-US') ?? '—'} | ${Math.round(r.framesPerSecond).toLocaleString('en-US')} | ${r.passed ? 'pass' : 'FAIL'} | ${r.date.slice(0, 10)} | \`${r.command}\` |`,
+        `| ${r.description} | ${r.criterion} | ${r.score.toFixed(1)} | ${r.expectBelow ? '<' : '≥'} ${r.threshold} | ${r.frames.toLocaleString('en-US')} | ${r.reachedAt?.toLocaleString('en-US') ?? '—'} | ${Math.round(r.framesPerSecond).toLocaleString('en-US')} | ${r.passed ? 'pass' : 'FAIL'} | ${r.date.slice(0, 10)} | ${r.machine ?? '—'} | \`${r.command}\` |`,
     ),
     '',
   ].join('\n');
