@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   type Saved = Record<string, CaseResult & { command: string; date: string; machine?: string }>;
   const load = (): Saved => (existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Saved) : {});
   let previous = load();
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`;
+  const cpuList = cpus();
+  const machine = `${cpuList.length} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}`;
   const command = `npm run test:learning${ids.length > 0 ? ` -- ${ids.join(' ')}` : ''}`;
   let failed = 0;
   for (const c of cases) {

@@ -117,7 +117,7 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     // MinAtar-Breakout-v1's tuned A3C settings: t_max 5, η 2e-3, RMSProp ε 1e-3 (envs/registry.ts).
     config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', evalEpisodes: 100, evalInterval: 500_000 },
     criterion: 'train-window',
-    // 5M frames take about 40 minutes on 2 cores: not in CI.
+    // 5M frames take about 50 minutes on 2 cores: not in CI.
     full: { frames: 5_000_000, threshold: 10 },
     ci: { frames: 0, threshold: 0 },
   },

@@ -10,7 +10,7 @@ import {
   swingupReward,
   tolerance,
 } from './cartpole-swingup.js';
-import { loadMujoco } from './module.js';
+import { loadMujoco, type MjData, type MjModel, type MujocoModule } from './module.js';
 import { Rng } from '../../util/rng.js';
 import * as contract from '../contract.test-support.js';
 import * as mujoco from './mujoco.test-support.js';
@@ -20,6 +20,19 @@ await loadMujoco();
 const STEPS = 250;
 const ID = 'MuJoCo-CartpoleSwingup-v1';
 const push = (u: number): Float32Array => Float32Array.of(u);
+
+/** A cart-pole simulation of its own, beside the env's, to check the env against; freed afterwards. */
+async function withSecondSimulation(body: (mj: MujocoModule, model: MjModel, data: MjData) => void): Promise<void> {
+  const mj = await loadMujoco();
+  const model = mj.MjModel.from_xml_string(CARTPOLE_XML);
+  const data = new mj.MjData(model);
+  try {
+    body(mj, model, data);
+  } finally {
+    data.delete();
+    model.delete();
+  }
+}
 
 test('spaces: one control in the motor\'s ctrlrange [-1, 1], five observations', () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
@@ -51,10 +64,7 @@ test('reset: cart near the centre, pole hanging down, small velocities, drawn as
 });
 
 test('the observed cos and sin are the pole\'s xmat entries zz and xz, as the Control Suite observes', async () => {
-  const mj = await loadMujoco();
-  const model = mj.MjModel.from_xml_string(CARTPOLE_XML);
-  const data = new mj.MjData(model);
-  try {
+  await withSecondSimulation((mj, model, data) => {
     const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
     const pole = mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'pole_1');
     for (const theta of [0, 0.3, -2, Math.PI, 5]) {
@@ -65,10 +75,7 @@ test('the observed cos and sin are the pole\'s xmat entries zz and xz, as the Co
       assert.ok(Math.abs(obs[1]! - xmat[8]!) < 1e-6 && Math.abs(obs[2]! - xmat[2]!) < 1e-6, `theta ${theta}`);
     }
     env.close();
-  } finally {
-    data.delete();
-    model.delete();
-  }
+  });
 });
 
 test('same seed and actions give identical trajectories; different seeds differ', () => {
@@ -131,10 +138,7 @@ test('reward: 1 upright, centred, still and idle; lower hanging, off-centre, fas
 });
 
 test('a step holds the control for 4 physics steps and sums the reward of the state after each', async () => {
-  const mj = await loadMujoco();
-  const model = mj.MjModel.from_xml_string(CARTPOLE_XML);
-  const data = new mj.MjData(model);
-  try {
+  await withSecondSimulation((mj, model, data) => {
     const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
     const start = { qpos: [0.3, 2.5], qvel: [-0.4, 1.5] };
     env.setState(start);
@@ -158,10 +162,7 @@ test('a step holds the control for 4 physics steps and sums the reward of the st
     assert.equal(observation[4], Math.fround(qvel[1]! / POLE_VELOCITY_UNIT));
     assert.ok(Math.abs(env.time - 4 * CARTPOLE_TIMESTEP) < 1e-12);
     env.close();
-  } finally {
-    data.delete();
-    model.delete();
-  }
+  });
 });
 
 test('the env rewards the pole up more than the pole down', () => {
