@@ -150,6 +150,20 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
     });
   });
 
+  /**
+   * The frames of a checkpoints/latest.json read while the trainer may be writing it: s3rver writes an
+   * object's file in place, so such a read can return a partial object, which counts as none yet.
+   */
+  const polledFrames = (bytes: Uint8Array | undefined): number => {
+    if (bytes === undefined) return 0;
+    try {
+      return (JSON.parse(new TextDecoder().decode(bytes)) as { frames: number }).frames;
+    } catch (error) {
+      if (error instanceof SyntaxError) return 0;
+      throw error;
+    }
+  };
+
   test('SIGINT after some progress, then --resume s3://…: the run finishes with no duplicate or missing curve rows', async () => {
     const store = runStore('sig');
     const args = ['train', '--frames', '8000', '--workers', '1', '--eval-episodes', '2', '--run-id', 'sig', '--backend', 'cpu', '--checkpoint-frames', '1000', '--out', ROOT];
@@ -157,8 +171,7 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
       // Wait for a checkpoint past T = 0: training has run and its rows are in S3.
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const latest = await store.read('checkpoints/latest.json');
-        if (latest && (JSON.parse(new TextDecoder().decode(latest)) as { frames: number }).frames > 0) break;
+        if (polledFrames(await store.read('checkpoints/latest.json')) > 0) break;
         assert.ok(!exited(), 'asyncrl exited before its first checkpoint past T = 0');
         assert.ok(Date.now() < deadline, 'no checkpoint past T = 0 within 60 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
