@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from 'asyncrl/cli/errors';
+import { InputError } from 'asyncrl/errors';
 import { apiRoute, badRequest, deployedRoute, HttpError, jsonBody, sweepIdParameter, UNVERIFIED_LOCALSTACK_CALLER, type ApiRequest } from './http.js';
 
 const IDENTITY = { userArn: 'arn:aws:iam::123456789012:user/alice', caller: 'AIDAEXAMPLE' };
@@ -96,12 +96,12 @@ describe('apiRoute', () => {
     }
   });
 
-  test('UsageError is 400 with its message; HttpError keeps its status; other errors are 500 without their details', async () => {
+  test('InputError is 400 with its message; HttpError keeps its status; other errors are 500 without their details', async () => {
     const logs: Record<string, unknown>[] = [];
     const throwing = (error: unknown) => apiRoute('POST /sweeps', (r) => logs.push({ ...r }), async () => {
       throw error;
     });
-    const usage = await throwing(new UsageError('request body: field "envs[0]": unknown environment "Nope-v0"'))(event());
+    const usage = await throwing(new InputError('request body: field "envs[0]": unknown environment "Nope-v0"'))(event());
     assert.equal(usage.statusCode, 400);
     assert.match(JSON.parse(usage.body).error, /field "envs\[0\]"/);
     assert.equal((await throwing(new HttpError(409, 'taken'))(event())).statusCode, 409);

@@ -9,7 +9,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { UsageError } from 'asyncrl/cli/errors';
+import { InputError } from 'asyncrl/errors';
 import { SWEEP_ID_PATTERN } from 'asyncrl/sweep/manifest';
 
 export type ApiResponse = APIGatewayProxyResult;
@@ -123,7 +123,7 @@ function brief(message: string, max = 300): string {
 
 /**
  * Wraps a route: parses the event, checks the caller (`callerCheck`, default 'iam'), runs `handle`,
- * answers JSON, and logs one line. UsageError (the trainer's bad-input error, whose message names the
+ * answers JSON, and logs one line. InputError (the trainer's bad-input error, whose message names the
  * field) becomes 400.
  */
 export function apiRoute(
@@ -147,7 +147,7 @@ export function apiRoute(
     } catch (error) {
       failure = error;
       if (error instanceof HttpError) answer = jsonResponse(error.status, { error: error.message });
-      else if (error instanceof UsageError) answer = jsonResponse(400, { error: error.message });
+      else if (error instanceof InputError) answer = jsonResponse(400, { error: error.message });
       else answer = jsonResponse(500, { error: 'internal error; the request failed on the server', ...(requestId ? { requestId } : {}) });
     }
     const status = answer.statusCode;

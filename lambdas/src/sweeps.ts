@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { openStore } from 'asyncrl/storage/open-store';
 import type { RunStore } from 'asyncrl/storage/run-store';
-import { UsageError } from 'asyncrl/cli/errors';
+import { InputError } from 'asyncrl/errors';
 import { MANIFEST_FILE, SWEEP_ID_PATTERN, readManifest, sweepPath, type SweepManifest } from 'asyncrl/sweep/manifest';
 import type { HandlerDeps } from './env.js';
 import { notFound } from './http.js';
@@ -81,7 +81,7 @@ export async function loadManifest(store: RunStore, sweepId: string): Promise<Sw
   try {
     return await readManifest(store, sweepId);
   } catch (error) {
-    if (error instanceof UsageError) throw new Error(`the manifest of sweep ${sweepId} cannot be used`, { cause: error });
+    if (error instanceof InputError) throw new Error(`the manifest of sweep ${sweepId} cannot be used`, { cause: error });
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import { findEnv } from '../envs/registry.js';
 import { parseTrainArgs, parseDecimal, type TrainCommand } from './args.js';
 import { CONFIG_FIELDS, flagName } from '../config/parse.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
-import { assertUsageError, scratchDir } from '../testing/helpers.js';
+import { assertInputError, scratchDir } from '../testing/helpers.js';
 
 const MACHINE = { cores: 6, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
 
@@ -104,7 +104,7 @@ describe('parseTrainArgs', () => {
   });
 
   test('a negative number is a value, not a flag', () => {
-    assertUsageError(() => parseTrainArgs(['--frames', '-5'], MACHINE), '--frames', 'got -5');
+    assertInputError(() => parseTrainArgs(['--frames', '-5'], MACHINE), '--frames', 'got -5');
   });
 
   describe('help', () => {
@@ -134,7 +134,7 @@ describe('parseTrainArgs', () => {
     });
 
     test('--help takes no value', () => {
-      assertUsageError(() => parseTrainArgs(['--help=yes'], MACHINE), '--help', '"yes"');
+      assertInputError(() => parseTrainArgs(['--help=yes'], MACHINE), '--help', '"yes"');
     });
   });
 
@@ -175,34 +175,34 @@ describe('parseTrainArgs', () => {
     ];
     for (const [argv, parts] of cases) {
       test(argv.join(' '), () => {
-        assertUsageError(() => parseTrainArgs(argv, MACHINE), ...parts);
+        assertInputError(() => parseTrainArgs(argv, MACHINE), ...parts);
       });
     }
   });
 
   describe('bad usage', () => {
     test('an unknown flag, with a suggestion when one is close', () => {
-      assertUsageError(() => parseTrainArgs(['--lrr', '0.1'], MACHINE), 'unknown flag --lrr (did you mean --lr?)');
-      assertUsageError(() => parseTrainArgs(['--valuecoef=0.1'], MACHINE), 'unknown flag --valuecoef (did you mean --value-coef?)');
-      assertUsageError(() => parseTrainArgs(['--banana', '1'], MACHINE), 'unknown flag --banana', '--help');
-      assertUsageError(() => parseTrainArgs(['-x'], MACHINE), 'unknown flag -x');
+      assertInputError(() => parseTrainArgs(['--lrr', '0.1'], MACHINE), 'unknown flag --lrr (did you mean --lr?)');
+      assertInputError(() => parseTrainArgs(['--valuecoef=0.1'], MACHINE), 'unknown flag --valuecoef (did you mean --value-coef?)');
+      assertInputError(() => parseTrainArgs(['--banana', '1'], MACHINE), 'unknown flag --banana', '--help');
+      assertInputError(() => parseTrainArgs(['-x'], MACHINE), 'unknown flag -x');
     });
 
     test('a flag without its value', () => {
-      assertUsageError(() => parseTrainArgs(['--lr'], MACHINE), '--lr: missing value', 'a number');
-      assertUsageError(() => parseTrainArgs(['--lr', '--gamma', '0.9'], MACHINE), '--lr: missing value');
-      assertUsageError(() => parseTrainArgs(['--config'], MACHINE), '--config: missing value');
-      assertUsageError(() => parseTrainArgs(['--config='], MACHINE), '--config: missing value');
-      assertUsageError(() => parseTrainArgs(['--resume'], MACHINE), '--resume: missing value');
+      assertInputError(() => parseTrainArgs(['--lr'], MACHINE), '--lr: missing value', 'a number');
+      assertInputError(() => parseTrainArgs(['--lr', '--gamma', '0.9'], MACHINE), '--lr: missing value');
+      assertInputError(() => parseTrainArgs(['--config'], MACHINE), '--config: missing value');
+      assertInputError(() => parseTrainArgs(['--config='], MACHINE), '--config: missing value');
+      assertInputError(() => parseTrainArgs(['--resume'], MACHINE), '--resume: missing value');
     });
 
     test('a repeated flag', () => {
-      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '--lr=0.2'], MACHINE), '--lr', 'more than once', '"0.1"', '"0.2"');
+      assertInputError(() => parseTrainArgs(['--lr', '0.1', '--lr=0.2'], MACHINE), '--lr', 'more than once', '"0.1"', '"0.2"');
     });
 
     test('an argument that is not a flag', () => {
-      assertUsageError(() => parseTrainArgs(['CartPole-v1'], MACHINE), 'unexpected argument "CartPole-v1"');
-      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '0.2'], MACHINE), 'unexpected argument "0.2"');
+      assertInputError(() => parseTrainArgs(['CartPole-v1'], MACHINE), 'unexpected argument "CartPole-v1"');
+      assertInputError(() => parseTrainArgs(['--lr', '0.1', '0.2'], MACHINE), 'unexpected argument "0.2"');
     });
   });
 
@@ -213,9 +213,9 @@ describe('parseTrainArgs', () => {
     });
 
     test('cannot be combined with config flags or --config, whichever order', () => {
-      assertUsageError(() => parseTrainArgs(['--resume', 'runs/x', '--lr', '0.1'], MACHINE), '--resume', '--lr', 'config.json');
-      assertUsageError(() => parseTrainArgs(['--lr', '0.1', '--resume', 'runs/x'], MACHINE), '--resume', '--lr');
-      assertUsageError(() => parseTrainArgs(['--resume', 'runs/x', '--config', 'c.json'], MACHINE), '--resume', '--config');
+      assertInputError(() => parseTrainArgs(['--resume', 'runs/x', '--lr', '0.1'], MACHINE), '--resume', '--lr', 'config.json');
+      assertInputError(() => parseTrainArgs(['--lr', '0.1', '--resume', 'runs/x'], MACHINE), '--resume', '--lr');
+      assertInputError(() => parseTrainArgs(['--resume', 'runs/x', '--config', 'c.json'], MACHINE), '--resume', '--config');
     });
   });
 
@@ -255,22 +255,22 @@ describe('parseTrainArgs', () => {
 
     test('a bad value in the file names the file and the key, even when a flag overrides it', () => {
       const path = file('bad-tmax.yaml', 'tmax: 0\n');
-      assertUsageError(() => parseTrainArgs(['--config', path], MACHINE), `config file ${path}: field "tmax"`, 'got 0');
-      assertUsageError(() => parseTrainArgs(['--config', path, '--tmax', '5'], MACHINE), `config file ${path}: field "tmax"`);
+      assertInputError(() => parseTrainArgs(['--config', path], MACHINE), `config file ${path}: field "tmax"`, 'got 0');
+      assertInputError(() => parseTrainArgs(['--config', path, '--tmax', '5'], MACHINE), `config file ${path}: field "tmax"`);
     });
 
     test('a wrong type, an unknown key or an unknown env in the file', () => {
-      assertUsageError(
+      assertInputError(
         () => parseTrainArgs(['--config', file('type.json', '{"frames": "lots"}')], MACHINE),
         'field "frames"',
         'got "lots"',
       );
-      assertUsageError(
+      assertInputError(
         () => parseTrainArgs(['--config', file('key.yaml', 'value-coef: 0.5\n')], MACHINE),
         'unknown field "value-coef"',
         'did you mean "valueCoef"?',
       );
-      assertUsageError(
+      assertInputError(
         () => parseTrainArgs(['--config', file('env.yaml', 'env: Foo-v0\n')], MACHINE),
         'field "env"',
         '"Foo-v0"',
@@ -279,15 +279,15 @@ describe('parseTrainArgs', () => {
 
     test('a bad flag next to a good file is named as a flag', () => {
       const path = file('good.yaml', 'lr: 0.0005\n');
-      assertUsageError(() => parseTrainArgs(['--config', path, '--gamma', '1.5'], MACHINE), '--gamma', 'got 1.5');
+      assertInputError(() => parseTrainArgs(['--config', path, '--gamma', '1.5'], MACHINE), '--gamma', 'got 1.5');
     });
 
     test('file problems surface as UsageErrors naming the file', () => {
       const missing = scratch.path('missing.yaml');
-      assertUsageError(() => parseTrainArgs(['--config', missing], MACHINE), missing, 'no such file');
-      assertUsageError(() => parseTrainArgs(['--config', file('bad.json', '{"lr": }')], MACHINE), 'invalid JSON');
-      assertUsageError(() => parseTrainArgs(['--config', file('bad.yaml', 'lr: [\n')], MACHINE), 'invalid YAML');
-      assertUsageError(() => parseTrainArgs(['--config', file('list.yaml', '- 1\n')], MACHINE), 'got an array');
+      assertInputError(() => parseTrainArgs(['--config', missing], MACHINE), missing, 'no such file');
+      assertInputError(() => parseTrainArgs(['--config', file('bad.json', '{"lr": }')], MACHINE), 'invalid JSON');
+      assertInputError(() => parseTrainArgs(['--config', file('bad.yaml', 'lr: [\n')], MACHINE), 'invalid YAML');
+      assertInputError(() => parseTrainArgs(['--config', file('list.yaml', '- 1\n')], MACHINE), 'got an array');
     });
   });
 });

@@ -12,7 +12,7 @@
  *   `NaN`, `Infinity` and trailing junk are rejected. Lists are comma-separated (`--hidden 64,64`).
  * - `-h`/`--help` anywhere wins over everything else.
  */
-import { UsageError, closest, formatValue } from './errors.js';
+import { InputError, closest, formatValue } from '../errors.js';
 import { envIds, findEnv } from '../envs/registry.js';
 import {
   COMMAND_LINE,
@@ -138,15 +138,15 @@ function splitFlags(argv: readonly string[]): Map<string, string> {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] ?? '';
     if (!token.startsWith('-') || token === '-' || token === '--') {
-      throw new UsageError(`unexpected argument ${formatValue(token)}: asyncrl train takes only flags; see asyncrl train --help`);
+      throw new InputError(`unexpected argument ${formatValue(token)}: asyncrl train takes only flags; see asyncrl train --help`);
     }
     const equals = token.indexOf('=');
     const flag = equals === -1 ? token : token.slice(0, equals);
-    if (HELP_FLAGS.includes(flag)) throw new UsageError(`${flag} takes no value, got ${formatValue(token.slice(equals + 1))}`);
+    if (HELP_FLAGS.includes(flag)) throw new InputError(`${flag} takes no value, got ${formatValue(token.slice(equals + 1))}`);
     if (!VALUE_FLAGS.includes(flag)) {
       const suggestion = closest(flag.replace(/^-+/, ''), VALUE_FLAGS.map((known) => known.slice(2)));
       const hint = suggestion === undefined ? '; see asyncrl train --help' : ` (did you mean --${suggestion}?)`;
-      throw new UsageError(`unknown flag ${flag}${hint}`);
+      throw new InputError(`unknown flag ${flag}${hint}`);
     }
     let value: string;
     if (equals !== -1) {
@@ -159,7 +159,7 @@ function splitFlags(argv: readonly string[]): Map<string, string> {
     }
     const previous = values.get(flag);
     if (previous !== undefined) {
-      throw new UsageError(
+      throw new InputError(
         `${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`,
       );
     }
@@ -168,11 +168,11 @@ function splitFlags(argv: readonly string[]): Map<string, string> {
   return values;
 }
 
-function missingValue(flag: string): UsageError {
+function missingValue(flag: string): InputError {
   const field = FIELD_BY_FLAG.get(flag);
   const expected =
     field !== undefined ? describeExpected(field, 'flag') : flag === CONFIG_FLAG ? 'a config file path' : 'a run directory';
-  return new UsageError(`${flag}: missing value; expected ${expected} (write ${flag} VALUE or ${flag}=VALUE)`);
+  return new InputError(`${flag}: missing value; expected ${expected} (write ${flag} VALUE or ${flag}=VALUE)`);
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -208,7 +208,7 @@ function flagValue(field: ConfigField, text: string): unknown {
 }
 
 /**
- * Parses the arguments after `asyncrl train`. Throws UsageError (exit code 2) on bad usage or a
+ * Parses the arguments after `asyncrl train`. Throws InputError (exit code 2) on bad usage or a
  * bad value; reads the --config file if one is given.
  */
 export function parseTrainArgs(argv: readonly string[], machine: Machine): TrainCommand {
@@ -219,7 +219,7 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine): Train
   if (runDir !== undefined) {
     const other = [...values.keys()].find((flag) => flag !== RESUME_FLAG);
     if (other !== undefined) {
-      throw new UsageError(
+      throw new InputError(
         `${RESUME_FLAG} cannot be combined with ${other}: a resumed run uses the config.json saved in its run ` +
           `directory. Drop ${other}, or start a new run without ${RESUME_FLAG}.`,
       );
@@ -253,6 +253,6 @@ function checkS3Location(flag: string, location: string): void {
   try {
     parseS3Uri(location);
   } catch (error) {
-    throw new UsageError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { existsSync, statSync } from 'node:fs';
-import { UsageError } from './errors.js';
+import { InputError } from '../errors.js';
 import { parseTrainArgs } from './args.js';
 import type { SweepCliContext } from './sweep.js';
 import { awsClientOptionsFromEnv, type AwsClientOptions } from '../aws/clients.js';
@@ -34,6 +34,9 @@ Usage:
 
 With no flags, \`asyncrl train\` trains A3C on CartPole-v1 and writes the run under ./asyncrl-runs/runs/.`;
 
+/** Exit code of bad usage or bad input (an InputError). */
+const EXIT_USAGE = 2;
+
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -50,7 +53,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'report':
         return await (await import('./report.js')).runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {} });
       case 'envs':
-        if (rest.length > 0) throw new UsageError(`asyncrl envs takes no arguments, got ${JSON.stringify(rest.join(' '))}`);
+        if (rest.length > 0) throw new InputError(`asyncrl envs takes no arguments, got ${JSON.stringify(rest.join(' '))}`);
         printEnvs();
         return 0;
       case '--version':
@@ -68,12 +71,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: train, envs, sweep, results, report (asyncrl --help)`);
+        throw new InputError(`unknown command ${JSON.stringify(command)}; commands: train, envs, sweep, results, report (asyncrl --help)`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof InputError) {
       console.error(`asyncrl: ${error.message}`);
-      return error.exitCode;
+      return EXIT_USAGE;
     }
     console.error(`asyncrl: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
@@ -99,7 +102,7 @@ function awsOptionsFromEnv(): AwsClientOptions {
   try {
     return awsClientOptionsFromEnv(process.env);
   } catch (error) {
-    throw new UsageError(`AWS_ENDPOINT_URL: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`AWS_ENDPOINT_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -125,7 +128,7 @@ function faultFromEnv(): FaultInjection | undefined {
   try {
     fault = parseFaultInjection(text);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new InputError(error instanceof Error ? error.message : String(error));
   }
   console.error(`asyncrl: warning: ${FAULT_INJECT_VARIABLE} is set: this run will fail on purpose (${describeFault(fault)}); it is for tests only`);
   return fault;
@@ -136,7 +139,7 @@ function newCoordinator(resuming: boolean, options: ConstructorParameters<typeof
   try {
     return new Coordinator(options);
   } catch (error) {
-    if (resuming) throw new UsageError(`--resume: ${error instanceof Error ? error.message : String(error)}`);
+    if (resuming) throw new InputError(`--resume: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
 }
@@ -155,16 +158,16 @@ async function train(argv: readonly string[]): Promise<number> {
       store = openS3Store(command.runDir);
     } else {
       if (!statSync(command.runDir, { throwIfNoEntry: false })?.isDirectory()) {
-        throw new UsageError(`--resume: ${JSON.stringify(command.runDir)} is not a directory`);
+        throw new InputError(`--resume: ${JSON.stringify(command.runDir)} is not a directory`);
       }
       store = new LocalRunStore(command.runDir);
     }
     const record = await readRunRecord(store).catch((error: unknown) => rejectedByS3('--resume', command.runDir, error));
-    if (typeof record === 'string') throw new UsageError(`--resume: ${record}`);
-    if (await store.read('result.json')) throw new UsageError(`--resume: the run in ${command.runDir} has already finished (result.json exists)`);
+    if (typeof record === 'string') throw new InputError(`--resume: ${record}`);
+    if (await store.read('result.json')) throw new InputError(`--resume: the run in ${command.runDir} has already finished (result.json exists)`);
     resume = await loadLatestCheckpoint(store, (m) => console.error(`asyncrl: warning: ${m}`));
     if (!resume) {
-      throw new UsageError(
+      throw new InputError(
         `--resume: ${command.runDir} has no complete checkpoint to continue from (it stopped before its first checkpoint, or every checkpoint is damaged: see the warnings above); start the run again under a new --run-id`,
       );
     }
@@ -177,11 +180,11 @@ async function train(argv: readonly string[]): Promise<number> {
       store = openS3Store(dir);
       // In S3 a run exists once its config.json does: there are no directories to find.
       if (await store.read('config.json').catch((error: unknown) => rejectedByS3('--out', dir, error))) {
-        throw new UsageError(`--run-id: run ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
+        throw new InputError(`--run-id: run ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
       }
     } else {
       if (existsSync(dir)) {
-        throw new UsageError(`--run-id: run directory ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
+        throw new InputError(`--run-id: run directory ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
       }
       store = new LocalRunStore(dir);
     }
@@ -192,13 +195,13 @@ async function train(argv: readonly string[]): Promise<number> {
 
 /**
  * An S3 answer that says the request itself was wrong (403 AccessDenied, 404 NoSuchBucket,
- * InvalidAccessKeyId …) is bad input: a UsageError naming the flag and location. Anything else is
+ * InvalidAccessKeyId …) is bad input: an InputError naming the flag and location. Anything else is
  * rethrown as it is.
  */
 function rejectedByS3(flag: string, location: string, error: unknown): never {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
   if (error instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
-    throw new UsageError(`${flag}: cannot use ${location}: ${error.name}: ${error.message}`);
+    throw new InputError(`${flag}: cannot use ${location}: ${error.name}: ${error.message}`);
   }
   throw error;
 }

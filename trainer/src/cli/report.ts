@@ -8,7 +8,7 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { UsageError, closest, formatValue } from './errors.js';
+import { InputError, closest, formatValue } from '../errors.js';
 import { buildRunReport, buildSweepReportWithScores, writeRunReport, writeSweepReport } from '../report/build-report.js';
 import { isS3Location, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
 import { MANIFEST_FILE } from '../sweep/manifest.js';
@@ -42,8 +42,8 @@ function parseReportArgs(argv: readonly string[]): ReportArgs {
     const token = argv[i] ?? '';
     if (token === '--help' || token === '-h') return { kind: 'help' };
     if (!token.startsWith('--')) {
-      if (location !== undefined) throw new UsageError(`report: unexpected argument ${formatValue(token)} (the location is ${formatValue(location)}); usage: asyncrl report PATH_OR_S3_URI [--out FILE]`);
-      if (token === '') throw new UsageError('report: the location is empty; expected a run or sweep directory, or an s3:// URI');
+      if (location !== undefined) throw new InputError(`report: unexpected argument ${formatValue(token)} (the location is ${formatValue(location)}); usage: asyncrl report PATH_OR_S3_URI [--out FILE]`);
+      if (token === '') throw new InputError('report: the location is empty; expected a run or sweep directory, or an s3:// URI');
       location = token;
       continue;
     }
@@ -51,22 +51,22 @@ function parseReportArgs(argv: readonly string[]): ReportArgs {
     const flag = equals === -1 ? token : token.slice(0, equals);
     if (flag !== '--out') {
       const suggestion = closest(flag.replace(/^-+/, ''), FLAGS.map((f) => f.slice(2)));
-      throw new UsageError(`report: unknown flag ${flag}${suggestion === undefined ? `; flags: ${FLAGS.join(', ')}` : ` (did you mean --${suggestion}?)`}`);
+      throw new InputError(`report: unknown flag ${flag}${suggestion === undefined ? `; flags: ${FLAGS.join(', ')}` : ` (did you mean --${suggestion}?)`}`);
     }
     let value: string | undefined;
     if (equals !== -1) {
       value = token.slice(equals + 1);
     } else {
       value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError('report: --out: missing value; expected a file path (write --out FILE or --out=FILE)');
+      if (value === undefined || value.startsWith('--')) throw new InputError('report: --out: missing value; expected a file path (write --out FILE or --out=FILE)');
       i++;
     }
-    if (value === '') throw new UsageError('report: --out: empty value; expected a file path');
-    if (out !== undefined) throw new UsageError(`report: --out: given more than once (${formatValue(out)}, then ${formatValue(value)}); give it once`);
-    if (isS3Location(value)) throw new UsageError(`report: --out: ${formatValue(value)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`);
+    if (value === '') throw new InputError('report: --out: empty value; expected a file path');
+    if (out !== undefined) throw new InputError(`report: --out: given more than once (${formatValue(out)}, then ${formatValue(value)}); give it once`);
+    if (isS3Location(value)) throw new InputError(`report: --out: ${formatValue(value)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`);
     out = value;
   }
-  if (location === undefined) throw new UsageError('report: missing PATH_OR_S3_URI; usage: asyncrl report PATH_OR_S3_URI [--out FILE]');
+  if (location === undefined) throw new InputError('report: missing PATH_OR_S3_URI; usage: asyncrl report PATH_OR_S3_URI [--out FILE]');
   return out === undefined ? { kind: 'report', location } : { kind: 'report', location, out };
 }
 
@@ -77,7 +77,7 @@ type Target = { readonly kind: 'run'; readonly location: string } | { readonly k
 function rejectedByS3(location: string, error: unknown): never {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
   if (error instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
-    throw new UsageError(`report: cannot read ${location}: ${error.name}: ${error.message}`);
+    throw new InputError(`report: cannot read ${location}: ${error.name}: ${error.message}`);
   }
   throw error;
 }
@@ -96,13 +96,13 @@ async function findTarget(given: string, storeOptions: OpenStoreOptions | undefi
     try {
       if (parseS3Uri(location).prefix === '') throw new Error(`${formatValue(given)} names a bucket, not a run or sweep under it`);
     } catch (error) {
-      throw new UsageError(`report: ${error instanceof Error ? error.message : String(error)}`);
+      throw new InputError(`report: ${error instanceof Error ? error.message : String(error)}`);
     }
   } else {
     const stat = statSync(location, { throwIfNoEntry: false });
-    if (stat === undefined) throw new UsageError(`report: ${formatValue(given)} does not exist; expected a run directory or a sweep directory (…/sweeps/<id>)`);
+    if (stat === undefined) throw new InputError(`report: ${formatValue(given)} does not exist; expected a run directory or a sweep directory (…/sweeps/<id>)`);
     if (stat.isFile() && basename(location) === MANIFEST_FILE) location = dirname(location);
-    else if (!stat.isDirectory()) throw new UsageError(`report: ${formatValue(given)} is not a directory; expected a run directory or a sweep directory (…/sweeps/<id>)`);
+    else if (!stat.isDirectory()) throw new InputError(`report: ${formatValue(given)} is not a directory; expected a run directory or a sweep directory (…/sweeps/<id>)`);
     location = resolve(location);
   }
   const store = openStore(location, storeOptions);
@@ -111,11 +111,11 @@ async function findTarget(given: string, storeOptions: OpenStoreOptions | undefi
   if (manifest !== undefined) {
     const parts = sweepParts(location);
     if (parts === undefined) {
-      throw new UsageError(`report: ${formatValue(given)} holds a manifest.json but is not at <root>/sweeps/<id>; the runs are looked up under <root>/runs/`);
+      throw new InputError(`report: ${formatValue(given)} holds a manifest.json but is not at <root>/sweeps/<id>; the runs are looked up under <root>/runs/`);
     }
     return { kind: 'sweep', ...parts };
   }
-  throw new UsageError(`report: ${formatValue(given)} is neither a run (no config.json) nor a sweep (no manifest.json)`);
+  throw new InputError(`report: ${formatValue(given)} is neither a run (no config.json) nor a sweep (no manifest.json)`);
 }
 
 export async function runReportCommand(argv: readonly string[], context: ReportCliContext = {}): Promise<number> {
@@ -128,14 +128,14 @@ export async function runReportCommand(argv: readonly string[], context: ReportC
   if (args.out !== undefined) {
     outFile = resolve(args.out);
     const parent = statSync(dirname(outFile), { throwIfNoEntry: false });
-    if (parent === undefined || !parent.isDirectory()) throw new UsageError(`report: --out: the directory of ${formatValue(args.out)} does not exist`);
-    if (statSync(outFile, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
+    if (parent === undefined || !parent.isDirectory()) throw new InputError(`report: --out: the directory of ${formatValue(args.out)} does not exist`);
+    if (statSync(outFile, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
   }
   try {
     return await report(args.location, outFile, context);
   } catch (error) {
     // Bad input met further in (a manifest that does not fit, …) is named as this command's.
-    if (error instanceof UsageError && !error.message.startsWith('report: ')) throw new UsageError(`report: ${error.message}`);
+    if (error instanceof InputError && !error.message.startsWith('report: ')) throw new InputError(`report: ${error.message}`);
     throw error;
   }
 }

@@ -5,7 +5,7 @@
  *
  * Nothing here reads process.env: the entry point (cli/main.ts) passes what it read in `SweepCliContext`.
  */
-import { UsageError, closest, formatValue } from './errors.js';
+import { InputError, closest, formatValue } from '../errors.js';
 import { parseDecimal } from './args.js';
 import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource, type SubmitResponse } from '../aws/api-client.js';
 import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../config/sweep-schema.js';
@@ -61,7 +61,7 @@ function parseCommand(command: Command, argv: readonly string[]): Parsed {
     const token = argv[i] ?? '';
     if (!token.startsWith('--') || token === '--') {
       if (positionals.length >= command.positionals.length) {
-        throw new UsageError(`${command.name}: unexpected argument ${formatValue(token)}; usage: ${command.usage}`);
+        throw new InputError(`${command.name}: unexpected argument ${formatValue(token)}; usage: ${command.usage}`);
       }
       positionals.push(token);
       continue;
@@ -71,7 +71,7 @@ function parseCommand(command: Command, argv: readonly string[]): Parsed {
     if (!flags.includes(flag)) {
       const suggestion = closest(flag.replace(/^-+/, ''), flags.map((known) => known.slice(2)));
       const hint = suggestion === undefined ? `; flags: ${flags.join(', ') || 'none'}` : ` (did you mean --${suggestion}?)`;
-      throw new UsageError(`${command.name}: unknown flag ${flag}${hint}`);
+      throw new InputError(`${command.name}: unknown flag ${flag}${hint}`);
     }
     let value: string;
     if (equals !== -1) {
@@ -79,20 +79,20 @@ function parseCommand(command: Command, argv: readonly string[]): Parsed {
     } else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) {
-        throw new UsageError(`${command.name}: ${flag}: missing value; expected ${command.flags[flag]} (write ${flag} VALUE or ${flag}=VALUE)`);
+        throw new InputError(`${command.name}: ${flag}: missing value; expected ${command.flags[flag]} (write ${flag} VALUE or ${flag}=VALUE)`);
       }
       value = next;
       i++;
     }
-    if (value === '') throw new UsageError(`${command.name}: ${flag}: empty value; expected ${command.flags[flag]}`);
+    if (value === '') throw new InputError(`${command.name}: ${flag}: empty value; expected ${command.flags[flag]}`);
     const previous = values.get(flag);
     if (previous !== undefined) {
-      throw new UsageError(`${command.name}: ${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`);
+      throw new InputError(`${command.name}: ${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`);
     }
     values.set(flag, value);
   }
   if (positionals.length < command.positionals.length) {
-    throw new UsageError(`${command.name}: missing ${command.positionals[positionals.length]}; usage: ${command.usage}`);
+    throw new InputError(`${command.name}: missing ${command.positionals[positionals.length]}; usage: ${command.usage}`);
   }
   return { positionals, values };
 }
@@ -102,14 +102,14 @@ function intFlag(command: Command, parsed: Parsed, flag: string, min: number, ma
   if (text === undefined) return undefined;
   const value = parseDecimal(text);
   if (value === undefined || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${command.name}: ${flag}: expected an integer ≥ ${min} and ≤ ${max}, got ${formatValue(text)}`);
+    throw new InputError(`${command.name}: ${flag}: expected an integer ≥ ${min} and ≤ ${max}, got ${formatValue(text)}`);
   }
   return value;
 }
 
 function requiredFlag(command: Command, parsed: Parsed, flag: string): string {
   const value = parsed.values.get(flag);
-  if (value === undefined) throw new UsageError(`${command.name}: ${flag} is required (${command.flags[flag]}); usage: ${command.usage}`);
+  if (value === undefined) throw new InputError(`${command.name}: ${flag} is required (${command.flags[flag]}); usage: ${command.usage}`);
   return value;
 }
 
@@ -119,22 +119,22 @@ function locationArg(command: Command, what: string, location: string): string {
   try {
     parseS3Uri(location);
   } catch (error) {
-    throw new UsageError(`${command.name}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`${command.name}: ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return location;
 }
 
 /**
  * Runs `task` on the storage at `location`. An S3 answer that says the request itself was wrong (4xx:
- * NoSuchBucket, AccessDenied, InvalidAccessKeyId …) is bad input: a UsageError naming the location.
+ * NoSuchBucket, AccessDenied, InvalidAccessKeyId …) is bad input: an InputError naming the location.
  */
 async function atLocation<T>(command: Command, location: string, task: () => Promise<T>): Promise<T> {
   try {
     return await task();
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
-    if (error instanceof Error && !(error instanceof UsageError) && typeof status === 'number' && status >= 400 && status < 500) {
-      throw new UsageError(`${command.name}: cannot use ${location}: ${error.name}: ${error.message}`);
+    if (error instanceof Error && !(error instanceof InputError) && typeof status === 'number' && status >= 400 && status < 500) {
+      throw new InputError(`${command.name}: cannot use ${location}: ${error.name}: ${error.message}`);
     }
     throw error;
   }
@@ -142,7 +142,7 @@ async function atLocation<T>(command: Command, location: string, task: () => Pro
 
 function sweepIdArg(command: Command, text: string, what: string): string {
   if (!SWEEP_ID_PATTERN.test(text)) {
-    throw new UsageError(`${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`);
+    throw new InputError(`${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`);
   }
   return text;
 }
@@ -290,14 +290,14 @@ async function apiClient(command: Command, parsed: Parsed, context: SweepCliCont
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${command.name}: --api: ${message}${/region/.test(message) ? ' (--region REGION, or set AWS_REGION)' : ''}`);
+    throw new InputError(`${command.name}: --api: ${message}${/region/.test(message) ? ' (--region REGION, or set AWS_REGION)' : ''}`);
   }
 }
 
 /** An API error the user can act on (a rejected spec, an unknown sweep) is bad input, exit 2. */
 function apiFailure(command: Command, error: unknown): never {
   if (error instanceof ApiError && (error.status === 400 || error.status === 404 || error.status === 422)) {
-    throw new UsageError(`${command.name}: ${error.message}`);
+    throw new InputError(`${command.name}: ${error.message}`);
   }
   if (error instanceof ApiError) throw new Error(`${command.name}: ${error.message}`);
   throw error;
@@ -382,7 +382,7 @@ async function sweepAggregate(argv: readonly string[], context: SweepCliContext)
   try {
     scores = await atLocation(AGGREGATE, root, () => aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) }));
   } catch (error) {
-    if (error instanceof SweepInputError) throw new UsageError(`${AGGREGATE.name}: ${error.message}`);
+    if (error instanceof SweepInputError) throw new InputError(`${AGGREGATE.name}: ${error.message}`);
     throw error;
   }
   const report = await writeSweepReport({ root, sweepId, scores, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) });
@@ -424,7 +424,7 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
   return 0;
 }
 
-/** `asyncrl sweep ARGS…`; returns the exit code, throws UsageError on bad usage. */
+/** `asyncrl sweep ARGS…`; returns the exit code, throws InputError on bad usage. */
 export async function runSweepCommand(argv: readonly string[], context: SweepCliContext): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help') {
@@ -439,7 +439,7 @@ export async function runSweepCommand(argv: readonly string[], context: SweepCli
   const command = commands[sub];
   if (command === undefined) {
     const suggestion = closest(sub, Object.keys(commands));
-    throw new UsageError(`unknown sweep command ${formatValue(sub)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${Object.keys(commands).join(', ')} (asyncrl sweep --help)`);
+    throw new InputError(`unknown sweep command ${formatValue(sub)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${Object.keys(commands).join(', ')} (asyncrl sweep --help)`);
   }
   if (wantsHelp(rest)) {
     console.log(`Usage: ${command.usage}\n\nSee asyncrl sweep --help.`);
@@ -466,6 +466,6 @@ export async function runResultsCommand(argv: readonly string[], context: SweepC
     (sub === undefined ? console.error : console.log)(RESULTS_HELP);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'pull') throw new UsageError(`unknown results command ${formatValue(sub)}; commands: pull (asyncrl results --help)`);
+  if (sub !== 'pull') throw new InputError(`unknown results command ${formatValue(sub)}; commands: pull (asyncrl results --help)`);
   return resultsPull(rest, context);
 }

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { MAX_CONFIG_FILE_BYTES, loadConfigFile } from './load-file.js';
-import { assertUsageError, scratchDir } from '../testing/helpers.js';
+import { assertInputError, scratchDir } from '../testing/helpers.js';
 
 
 describe('loadConfigFile', () => {
@@ -29,39 +29,39 @@ describe('loadConfigFile', () => {
 
   test('reports a missing file with its path', () => {
     const path = scratch.path('nope.yaml');
-    assertUsageError(() => loadConfigFile(path), `config file ${path}`, 'no such file');
+    assertInputError(() => loadConfigFile(path), `config file ${path}`, 'no such file');
   });
 
   test('reports a directory', () => {
     const path = scratch.path('folder.json');
     mkdirSync(path);
-    assertUsageError(() => loadConfigFile(path), path, 'is a directory');
+    assertInputError(() => loadConfigFile(path), path, 'is a directory');
   });
 
   // Root reads files whatever their mode, so the check only means something for other users.
   test('reports a file it may not read', { skip: process.getuid?.() === 0 ? 'running as root' : false }, () => {
     const path = file('secret.json', '{}');
     chmodSync(path, 0o000);
-    assertUsageError(() => loadConfigFile(path), path, 'permission denied');
+    assertInputError(() => loadConfigFile(path), path, 'permission denied');
   });
 
   test('reports invalid JSON with its line and column', () => {
     const path = file('bad.json', '{\n  "lr": 0.1,\n}\n');
-    assertUsageError(() => loadConfigFile(path), path, 'invalid JSON at line 3, column 1');
-    assertUsageError(() => loadConfigFile(file('bad2.json', '{"lr": x}')), 'invalid JSON', '"{"lr": x}"');
+    assertInputError(() => loadConfigFile(path), path, 'invalid JSON at line 3, column 1');
+    assertInputError(() => loadConfigFile(file('bad2.json', '{"lr": x}')), 'invalid JSON', '"{"lr": x}"');
   });
 
   test('reports invalid YAML with its line', () => {
     const path = file('bad.yaml', 'lr: 0.1\nhidden: [64, 64\n');
-    assertUsageError(() => loadConfigFile(path), path, 'invalid YAML at line 3');
-    assertUsageError(() => loadConfigFile(file('dup.yaml', 'lr: 0.1\nlr: 0.2\n')), 'invalid YAML at line 2', 'unique');
-    assertUsageError(() => loadConfigFile(file('docs.yaml', 'lr: 0.1\n---\nlr: 0.2\n')), 'invalid YAML', 'multiple documents');
+    assertInputError(() => loadConfigFile(path), path, 'invalid YAML at line 3');
+    assertInputError(() => loadConfigFile(file('dup.yaml', 'lr: 0.1\nlr: 0.2\n')), 'invalid YAML at line 2', 'unique');
+    assertInputError(() => loadConfigFile(file('docs.yaml', 'lr: 0.1\n---\nlr: 0.2\n')), 'invalid YAML', 'multiple documents');
   });
 
   test('rejects custom and YAML 1.1 tags instead of reading them as strings', () => {
-    assertUsageError(() => loadConfigFile(file('tag.yaml', 'lr: !!js/function "x"\n')), 'invalid YAML at line 1', 'js/function');
-    assertUsageError(() => loadConfigFile(file('tag2.yaml', 'out: !env HOME\n')), 'invalid YAML at line 1', '!env');
-    assertUsageError(() => loadConfigFile(file('tag3.yaml', 'out: !!binary aGVsbG8=\n')), 'invalid YAML', 'binary');
+    assertInputError(() => loadConfigFile(file('tag.yaml', 'lr: !!js/function "x"\n')), 'invalid YAML at line 1', 'js/function');
+    assertInputError(() => loadConfigFile(file('tag2.yaml', 'out: !env HOME\n')), 'invalid YAML at line 1', '!env');
+    assertInputError(() => loadConfigFile(file('tag3.yaml', 'out: !!binary aGVsbG8=\n')), 'invalid YAML', 'binary');
   });
 
   test('rejects an alias bomb', () => {
@@ -71,29 +71,29 @@ describe('loadConfigFile', () => {
       const name = String.fromCharCode(97 + i);
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
     }
-    assertUsageError(() => loadConfigFile(file('bomb.yaml', `${levels.join('\n')}\n`)), 'invalid YAML', 'alias');
+    assertInputError(() => loadConfigFile(file('bomb.yaml', `${levels.join('\n')}\n`)), 'invalid YAML', 'alias');
   });
 
   test('rejects a top level that is not an object', () => {
-    assertUsageError(() => loadConfigFile(file('list.json', '[1, 2]')), 'expected an object of config fields', 'got an array');
-    assertUsageError(() => loadConfigFile(file('null.json', 'null')), 'got null');
-    assertUsageError(() => loadConfigFile(file('scalar.yaml', 'just text\n')), 'got the string "just text"');
-    assertUsageError(() => loadConfigFile(file('list.yaml', '- lr: 0.1\n')), 'got an array');
-    assertUsageError(() => loadConfigFile(file('empty.yaml', '\n# nothing\n')), 'got null');
-    assertUsageError(() => loadConfigFile(file('empty.json', '  \n')), 'is empty');
+    assertInputError(() => loadConfigFile(file('list.json', '[1, 2]')), 'expected an object of config fields', 'got an array');
+    assertInputError(() => loadConfigFile(file('null.json', 'null')), 'got null');
+    assertInputError(() => loadConfigFile(file('scalar.yaml', 'just text\n')), 'got the string "just text"');
+    assertInputError(() => loadConfigFile(file('list.yaml', '- lr: 0.1\n')), 'got an array');
+    assertInputError(() => loadConfigFile(file('empty.yaml', '\n# nothing\n')), 'got null');
+    assertInputError(() => loadConfigFile(file('empty.json', '  \n')), 'is empty');
   });
 
   test('rejects a file over 1 MiB', () => {
     const path = file('big.json', `{"out": "${'x'.repeat(MAX_CONFIG_FILE_BYTES)}"}`);
-    assertUsageError(() => loadConfigFile(path), path, '1 MiB');
+    assertInputError(() => loadConfigFile(path), path, '1 MiB');
   });
 
   test('rejects a file that is not UTF-8', () => {
-    assertUsageError(() => loadConfigFile(file('latin1.json', Buffer.from([0x7b, 0xe9, 0x7d]))), 'not valid UTF-8');
+    assertInputError(() => loadConfigFile(file('latin1.json', Buffer.from([0x7b, 0xe9, 0x7d]))), 'not valid UTF-8');
   });
 
   test('rejects other file types', () => {
-    assertUsageError(() => loadConfigFile(file('run.toml', 'lr = 0.1')), 'run.toml', '".toml"', '.json, .yaml or .yml');
-    assertUsageError(() => loadConfigFile(file('run', '{}')), '(no extension)');
+    assertInputError(() => loadConfigFile(file('run.toml', 'lr = 0.1')), 'run.toml', '".toml"', '.json, .yaml or .yml');
+    assertInputError(() => loadConfigFile(file('run', '{}')), '(no extension)');
   });
 });

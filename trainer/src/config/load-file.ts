@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { UsageError, describeKind } from '../cli/errors.js';
+import { InputError, describeKind } from '../errors.js';
 
 /** Config files are a few hundred bytes; anything near this is a mistake. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -42,7 +42,7 @@ function fsReason(error: unknown): string {
   }
 }
 
-function readText(path: string, fail: (problem: string) => UsageError): string {
+function readText(path: string, fail: (problem: string) => InputError): string {
   let bytes: Buffer;
   try {
     const stats = statSync(path);
@@ -53,7 +53,7 @@ function readText(path: string, fail: (problem: string) => UsageError): string {
     }
     bytes = readFileSync(path);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof InputError) throw error;
     throw fail(fsReason(error));
   }
   try {
@@ -63,7 +63,7 @@ function readText(path: string, fail: (problem: string) => UsageError): string {
   }
 }
 
-export function parseJson(text: string, fail: (problem: string) => UsageError): unknown {
+export function parseJson(text: string, fail: (problem: string) => InputError): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -84,7 +84,7 @@ export type DataTextOptions = { readonly unit: string; readonly maxAliasCount: n
 const CONFIG_TEXT: DataTextOptions = { unit: 'a config file holds one', maxAliasCount: MAX_ALIAS_COUNT };
 
 /** Plain data only: no custom or YAML 1.1 tags, no merge keys, one document, unique keys, few aliases. */
-export function parseYaml(text: string, fail: (problem: string) => UsageError, options: DataTextOptions = CONFIG_TEXT): unknown {
+export function parseYaml(text: string, fail: (problem: string) => InputError, options: DataTextOptions = CONFIG_TEXT): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: false, resolveKnownTags: false });
   // An unknown tag is only a warning to the yaml package (the value is read as a string); it is an
   // error here, since it means the file holds something other than plain data.
@@ -110,10 +110,10 @@ export function parseYaml(text: string, fail: (problem: string) => UsageError, o
   }
 }
 
-/** The file's top-level object. Throws UsageError naming the file and the problem. */
+/** The file's top-level object. Throws InputError naming the file and the problem. */
 export function loadConfigFile(path: string): unknown {
   const source = configFileSource(path);
-  const fail = (problem: string): UsageError => new UsageError(`${source}: ${problem}`);
+  const fail = (problem: string): InputError => new InputError(`${source}: ${problem}`);
   const ext = extname(path).toLowerCase();
   if (!isExtension(ext)) {
     throw fail(`unsupported file type ${JSON.stringify(ext || '(no extension)')}; use .json, .yaml or .yml`);

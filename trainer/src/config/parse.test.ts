@@ -4,11 +4,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { COMMAND_LINE, CONFIG_FIELDS, flagName, parseTrainConfig } from './parse.js';
 import { defaultRunId, resolveTrainConfig } from './resolve.js';
 import { MAX_WORKERS, RUN_ID_PATTERN, trainConfigSchema } from './schema.js';
-import { assertUsageError } from '../testing/helpers.js';
+import { assertInputError } from '../testing/helpers.js';
 
 const SOURCE = 'config file run.yaml';
 const MACHINE = { cores: 8, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
@@ -27,9 +27,9 @@ describe('parseTrainConfig', () => {
 
   test('separate trunks only for feed-forward A3C on flat observations', () => {
     assert.equal(parseTrainConfig({ env: 'Pendulum-v1', trunk: 'separate' }, SOURCE).trunk, 'separate');
-    assertUsageError(() => parseTrainConfig({ algo: 'n-step-q', trunk: 'separate' }, SOURCE), 'field "trunk"', '"separate"', 'a3c only', '"n-step-q"');
-    assertUsageError(() => parseTrainConfig({ env: 'MinAtar-Breakout-v1', trunk: 'separate' }, SOURCE), 'field "trunk"', 'grid observations');
-    assertUsageError(() => parseTrainConfig({ trunk: 'split' }, SOURCE), 'field "trunk"', '"split"');
+    assertInputError(() => parseTrainConfig({ algo: 'n-step-q', trunk: 'separate' }, SOURCE), 'field "trunk"', '"separate"', 'a3c only', '"n-step-q"');
+    assertInputError(() => parseTrainConfig({ env: 'MinAtar-Breakout-v1', trunk: 'separate' }, SOURCE), 'field "trunk"', 'grid observations');
+    assertInputError(() => parseTrainConfig({ trunk: 'split' }, SOURCE), 'field "trunk"', '"split"');
   });
 
   test('keeps valid values', () => {
@@ -42,15 +42,15 @@ describe('parseTrainConfig', () => {
   });
 
   test('rejects an unknown environment, naming it and the known ones', () => {
-    assertUsageError(() => parseTrainConfig({ env: 'Foo-v0' }, SOURCE), SOURCE, 'field "env"', '"Foo-v0"', 'CartPole-v1');
+    assertInputError(() => parseTrainConfig({ env: 'Foo-v0' }, SOURCE), SOURCE, 'field "env"', '"Foo-v0"', 'CartPole-v1');
   });
 
   test('suggests the registered id for a wrongly cased environment', () => {
-    assertUsageError(() => parseTrainConfig({ env: 'cartpole-v1' }, SOURCE), '"cartpole-v1"', 'did you mean CartPole-v1?');
+    assertInputError(() => parseTrainConfig({ env: 'cartpole-v1' }, SOURCE), '"cartpole-v1"', 'did you mean CartPole-v1?');
   });
 
   test('rejects an unknown algorithm, listing the known ones', () => {
-    assertUsageError(() => parseTrainConfig({ algo: 'dqn' }, SOURCE), 'field "algo"', '"dqn"', 'a3c');
+    assertInputError(() => parseTrainConfig({ algo: 'dqn' }, SOURCE), 'field "algo"', '"dqn"', 'a3c');
   });
 
   const outOfRange: readonly [string, number, string][] = [
@@ -71,7 +71,7 @@ describe('parseTrainConfig', () => {
   ];
   for (const [field, value, allowed] of outOfRange) {
     test(`rejects ${field} = ${value}, saying what is allowed`, () => {
-      assertUsageError(
+      assertInputError(
         () => parseTrainConfig({ [field]: value }, SOURCE),
         `${SOURCE}: field "${field}": expected `,
         allowed,
@@ -81,48 +81,48 @@ describe('parseTrainConfig', () => {
   }
 
   test('rejects a value of the wrong type, showing it quoted', () => {
-    assertUsageError(() => parseTrainConfig({ lr: 'abc' }, SOURCE), 'field "lr"', 'expected a number', 'got "abc"');
-    assertUsageError(() => parseTrainConfig({ frames: '500000' }, SOURCE), 'field "frames"', 'got "500000"');
-    assertUsageError(() => parseTrainConfig({ hidden: '128,128' }, SOURCE), 'field "hidden"', 'an array', 'got "128,128"');
+    assertInputError(() => parseTrainConfig({ lr: 'abc' }, SOURCE), 'field "lr"', 'expected a number', 'got "abc"');
+    assertInputError(() => parseTrainConfig({ frames: '500000' }, SOURCE), 'field "frames"', 'got "500000"');
+    assertInputError(() => parseTrainConfig({ hidden: '128,128' }, SOURCE), 'field "hidden"', 'an array', 'got "128,128"');
   });
 
   test('reports a bad list once, with the whole list', () => {
     assert.throws(
       () => parseTrainConfig({ hidden: [0, 5000] }, SOURCE),
       (error: unknown) => {
-        assert.ok(error instanceof UsageError);
+        assert.ok(error instanceof InputError);
         assert.equal(error.message, `${SOURCE}: field "hidden": expected an array of 1 to 8 integers ≥ 1 and ≤ 4096, got [0,5000]`);
         return true;
       },
     );
-    assertUsageError(() => parseTrainConfig({ hidden: [] }, SOURCE), 'field "hidden"', 'got []');
+    assertInputError(() => parseTrainConfig({ hidden: [] }, SOURCE), 'field "hidden"', 'got []');
   });
 
   test('rejects bad backends, evaluation policies and run ids', () => {
-    assertUsageError(() => parseTrainConfig({ backend: 'gpu' }, SOURCE), 'field "backend"', '"gpu"', 'auto|tensorflow|wasm|cpu');
-    assertUsageError(() => parseTrainConfig({ evalPolicy: 'best' }, SOURCE), 'field "evalPolicy"', '"best"', 'greedy');
+    assertInputError(() => parseTrainConfig({ backend: 'gpu' }, SOURCE), 'field "backend"', '"gpu"', 'auto|tensorflow|wasm|cpu');
+    assertInputError(() => parseTrainConfig({ evalPolicy: 'best' }, SOURCE), 'field "evalPolicy"', '"best"', 'greedy');
     for (const runId of ['a/b', '..', '../x', '', '-x', 'a b']) {
-      assertUsageError(() => parseTrainConfig({ runId }, SOURCE), 'field "runId"', JSON.stringify(runId), 'letters, digits');
+      assertInputError(() => parseTrainConfig({ runId }, SOURCE), 'field "runId"', JSON.stringify(runId), 'letters, digits');
     }
   });
 
   test('reports an unknown key by name, with a suggestion when one is close', () => {
-    assertUsageError(() => parseTrainConfig({ lrr: 0.1 }, SOURCE), `${SOURCE}: unknown field "lrr"`, 'did you mean "lr"?');
-    assertUsageError(() => parseTrainConfig({ value_coef: 0.1 }, SOURCE), '"value_coef"', 'did you mean "valueCoef"?');
-    assertUsageError(() => parseTrainConfig({ banana: 1 }, SOURCE), 'unknown field "banana"', 'fields are: env, algo');
+    assertInputError(() => parseTrainConfig({ lrr: 0.1 }, SOURCE), `${SOURCE}: unknown field "lrr"`, 'did you mean "lr"?');
+    assertInputError(() => parseTrainConfig({ value_coef: 0.1 }, SOURCE), '"value_coef"', 'did you mean "valueCoef"?');
+    assertInputError(() => parseTrainConfig({ banana: 1 }, SOURCE), 'unknown field "banana"', 'fields are: env, algo');
   });
 
   test('rejects input that is not an object', () => {
-    assertUsageError(() => parseTrainConfig([1, 2], SOURCE), SOURCE, 'expected an object', 'got an array');
-    assertUsageError(() => parseTrainConfig(null, SOURCE), SOURCE, 'got null');
-    assertUsageError(() => parseTrainConfig('lr: 1', SOURCE), SOURCE, 'got the string "lr: 1"');
+    assertInputError(() => parseTrainConfig([1, 2], SOURCE), SOURCE, 'expected an object', 'got an array');
+    assertInputError(() => parseTrainConfig(null, SOURCE), SOURCE, 'got null');
+    assertInputError(() => parseTrainConfig('lr: 1', SOURCE), SOURCE, 'got the string "lr: 1"');
   });
 
   test('reports every problem, one line each, in one error', () => {
     assert.throws(
       () => parseTrainConfig({ lr: 0, tmax: 0, env: 'Foo-v0', extra: true }, SOURCE),
       (error: unknown) => {
-        assert.ok(error instanceof UsageError);
+        assert.ok(error instanceof InputError);
         const lines = error.message.split('\n');
         assert.equal(lines.length, 4, error.message);
         for (const part of ['"lr"', '"tmax"', '"Foo-v0"', '"extra"']) {
@@ -134,19 +134,19 @@ describe('parseTrainConfig', () => {
   });
 
   test('names fields by their flag when the source is the command line', () => {
-    assertUsageError(() => parseTrainConfig({ lr: 2 }, COMMAND_LINE), '--lr: expected a number > 0 and ≤ 1, got 2');
-    assertUsageError(() => parseTrainConfig({ valueCoef: -1 }, COMMAND_LINE), '--value-coef: ', 'got -1');
-    assertUsageError(() => parseTrainConfig({ hidden: [128, 0] }, COMMAND_LINE), '--hidden: ', 'comma-separated', 'got "128,0"');
-    assertUsageError(() => parseTrainConfig({ env: 'Foo-v0' }, COMMAND_LINE), '--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1');
+    assertInputError(() => parseTrainConfig({ lr: 2 }, COMMAND_LINE), '--lr: expected a number > 0 and ≤ 1, got 2');
+    assertInputError(() => parseTrainConfig({ valueCoef: -1 }, COMMAND_LINE), '--value-coef: ', 'got -1');
+    assertInputError(() => parseTrainConfig({ hidden: [128, 0] }, COMMAND_LINE), '--hidden: ', 'comma-separated', 'got "128,0"');
+    assertInputError(() => parseTrainConfig({ env: 'Foo-v0' }, COMMAND_LINE), '--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1');
   });
 
   test('rejects an ε distribution whose lists do not pair up or whose probabilities do not sum to 1', () => {
-    assertUsageError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [1] }, COMMAND_LINE), '--epsilon-probs', 'expected 2 probabilities', '"1"');
-    assertUsageError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [0.5, 0.6] }, COMMAND_LINE), '--epsilon-probs', 'sum to 1', '"0.5,0.6"');
+    assertInputError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [1] }, COMMAND_LINE), '--epsilon-probs', 'expected 2 probabilities', '"1"');
+    assertInputError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [0.5, 0.6] }, COMMAND_LINE), '--epsilon-probs', 'sum to 1', '"0.5,0.6"');
   });
 
   test('rejects an environment whose actions the algorithm does not handle', () => {
-    assertUsageError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"n-step-q"');
+    assertInputError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"n-step-q"');
     assert.equal(parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE).env, 'Pendulum-v1');
   });
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { envIds, findEnv } from '../envs/registry.js';
 import type { EnvSpec } from '../envs/types.js';
 import { Rng } from '../util/rng.js';
-import { UsageError, closest, describeKind, formatValue } from '../cli/errors.js';
+import { InputError, closest, describeKind, formatValue } from '../errors.js';
 import { ALGORITHMS, trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
 
 /** Every field of the config, in schema order. */
@@ -208,7 +208,7 @@ function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Word
 /**
  * Validates `input` (a parsed JSON/YAML object, flag values, a sweep entry) and fills defaults.
  * `source` says where it came from ("config file run.yaml", "sweep entry 3", or `COMMAND_LINE`)
- * and prefixes the errors. Every problem found is reported, one line each, in one UsageError.
+ * and prefixes the errors. Every problem found is reported, one line each, in one InputError.
  */
 /**
  * Fills the fields a config leaves out with the environment's tuned defaults (EnvSpec.defaults), so
@@ -235,6 +235,6 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(wording.unknownEnv(env));
   if (result.success && spec && !actionsSupported(spec, result.data.algo)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
   if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording));
-  if (lines.length > 0 || !result.success) throw new UsageError(lines.join('\n'));
+  if (lines.length > 0 || !result.success) throw new InputError(lines.join('\n'));
   return result.data;
 }

@@ -15,7 +15,7 @@ import {
   sweepSpecSource,
 } from './sweep-schema.js';
 import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
-import { assertUsageError, scratchDir } from '../testing/helpers.js';
+import { assertInputError, scratchDir } from '../testing/helpers.js';
 
 const SOURCE = 'sweep spec lr.yaml';
 
@@ -74,61 +74,61 @@ describe('parseSweepSpec accepts', () => {
 
 describe('parseSweepSpec rejects, naming the field and the value', () => {
   test('an unknown top-level key, suggesting the right one', () => {
-    assertUsageError(() => parseSweepSpec(spec({ sample: {} }), SOURCE), SOURCE, 'unknown field "sample"', 'did you mean "samples"?');
+    assertInputError(() => parseSweepSpec(spec({ sample: {} }), SOURCE), SOURCE, 'unknown field "sample"', 'did you mean "samples"?');
   });
 
   test('an unknown key in base, suggesting the train config field', () => {
-    assertUsageError(() => parseSweepSpec(spec({ base: { lrr: 0.1 } }), SOURCE), 'unknown field "base.lrr"', 'did you mean "lr"?');
+    assertInputError(() => parseSweepSpec(spec({ base: { lrr: 0.1 } }), SOURCE), 'unknown field "base.lrr"', 'did you mean "lr"?');
   });
 
   test('env, seed, runId or out in base', () => {
-    assertUsageError(() => parseSweepSpec(spec({ base: { env: 'CartPole-v1' } }), SOURCE), 'field "base.env"', '"envs"');
-    assertUsageError(() => parseSweepSpec(spec({ base: { seed: 3 } }), SOURCE), 'field "base.seed"', '"seeds"');
-    assertUsageError(() => parseSweepSpec(spec({ base: { out: '/tmp' } }), SOURCE), 'field "base.out"');
-    assertUsageError(() => parseSweepSpec(spec({ base: { runId: 'x' } }), SOURCE), 'field "base.runId"');
+    assertInputError(() => parseSweepSpec(spec({ base: { env: 'CartPole-v1' } }), SOURCE), 'field "base.env"', '"envs"');
+    assertInputError(() => parseSweepSpec(spec({ base: { seed: 3 } }), SOURCE), 'field "base.seed"', '"seeds"');
+    assertInputError(() => parseSweepSpec(spec({ base: { out: '/tmp' } }), SOURCE), 'field "base.out"');
+    assertInputError(() => parseSweepSpec(spec({ base: { runId: 'x' } }), SOURCE), 'field "base.runId"');
   });
 
   test('a base value the train schema rejects, with the train schema\'s wording', () => {
-    assertUsageError(() => parseSweepSpec(spec({ base: { gamma: 1.5 } }), SOURCE), 'field "base.gamma"', '≤ 1', 'got 1.5');
-    assertUsageError(() => parseSweepSpec(spec({ base: { frames: 1e12 } }), SOURCE), 'field "base.frames"', '≤ 100000000000', 'got 1000000000000');
+    assertInputError(() => parseSweepSpec(spec({ base: { gamma: 1.5 } }), SOURCE), 'field "base.gamma"', '≤ 1', 'got 1.5');
+    assertInputError(() => parseSweepSpec(spec({ base: { frames: 1e12 } }), SOURCE), 'field "base.frames"', '≤ 100000000000', 'got 1000000000000');
   });
 
   test('more workers per run than the sweep limit', () => {
-    assertUsageError(() => parseSweepSpec(spec({ base: { workers: 65 } }), SOURCE), 'field "base.workers"', '≤ 64', 'got 65');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { workers: [8, 128] } }), SOURCE), 'field "grid.workers[1]"', '≤ 64', 'got 128');
+    assertInputError(() => parseSweepSpec(spec({ base: { workers: 65 } }), SOURCE), 'field "base.workers"', '≤ 64', 'got 65');
+    assertInputError(() => parseSweepSpec(spec({ grid: { workers: [8, 128] } }), SOURCE), 'field "grid.workers[1]"', '≤ 64', 'got 128');
   });
 
   test('a bad name', () => {
-    assertUsageError(() => parseSweepSpec(spec({ name: 'LR search' }), SOURCE), 'field "name"', '"LR search"', 'a–z');
-    assertUsageError(() => parseSweepSpec(spec({ name: 'x'.repeat(41) }), SOURCE), 'field "name"', '1–40 characters');
+    assertInputError(() => parseSweepSpec(spec({ name: 'LR search' }), SOURCE), 'field "name"', '"LR search"', 'a–z');
+    assertInputError(() => parseSweepSpec(spec({ name: 'x'.repeat(41) }), SOURCE), 'field "name"', '1–40 characters');
   });
 
   test('an unregistered environment, suggesting the registered id', () => {
-    assertUsageError(() => parseSweepSpec(spec({ envs: ['CartPole-v1', 'cartpole-v1'] }), SOURCE), 'field "envs[1]"', '"cartpole-v1"', 'did you mean CartPole-v1?');
-    assertUsageError(() => parseSweepSpec(spec({ envs: ['Pong-v5'] }), SOURCE), 'field "envs[0]"', '"Pong-v5"', 'known: ');
+    assertInputError(() => parseSweepSpec(spec({ envs: ['CartPole-v1', 'cartpole-v1'] }), SOURCE), 'field "envs[1]"', '"cartpole-v1"', 'did you mean CartPole-v1?');
+    assertInputError(() => parseSweepSpec(spec({ envs: ['Pong-v5'] }), SOURCE), 'field "envs[0]"', '"Pong-v5"', 'known: ');
   });
 
   test('no environments, or one listed twice', () => {
-    assertUsageError(() => parseSweepSpec(spec({ envs: [] }), SOURCE), 'field "envs"', 'got []');
-    assertUsageError(() => parseSweepSpec(spec({ envs: ['CartPole-v1', 'CartPole-v1'] }), SOURCE), 'field "envs[1]"', 'listed twice');
+    assertInputError(() => parseSweepSpec(spec({ envs: [] }), SOURCE), 'field "envs"', 'got []');
+    assertInputError(() => parseSweepSpec(spec({ envs: ['CartPole-v1', 'CartPole-v1'] }), SOURCE), 'field "envs[1]"', 'listed twice');
   });
 
   test('bad seeds', () => {
-    assertUsageError(() => parseSweepSpec(spec({ seeds: [1, 1.5] }), SOURCE), 'field "seeds', '1.5');
-    assertUsageError(() => parseSweepSpec(spec({ seeds: [3, 3] }), SOURCE), 'field "seeds[1]"', 'seed 3 is listed twice');
-    assertUsageError(() => parseSweepSpec(spec({ seeds: { count: 0 } }), SOURCE), 'field "seeds.count"', 'got 0');
-    assertUsageError(() => parseSweepSpec(spec({ seeds: { count: 2, first: 1 } }), SOURCE), 'unknown field "seeds.first"', 'fields are: count, start');
-    assertUsageError(() => parseSweepSpec(spec({ seeds: 5 }), SOURCE), 'field "seeds"', '{count: n, start?: s}', 'got 5');
+    assertInputError(() => parseSweepSpec(spec({ seeds: [1, 1.5] }), SOURCE), 'field "seeds', '1.5');
+    assertInputError(() => parseSweepSpec(spec({ seeds: [3, 3] }), SOURCE), 'field "seeds[1]"', 'seed 3 is listed twice');
+    assertInputError(() => parseSweepSpec(spec({ seeds: { count: 0 } }), SOURCE), 'field "seeds.count"', 'got 0');
+    assertInputError(() => parseSweepSpec(spec({ seeds: { count: 2, first: 1 } }), SOURCE), 'unknown field "seeds.first"', 'fields are: count, start');
+    assertInputError(() => parseSweepSpec(spec({ seeds: 5 }), SOURCE), 'field "seeds"', '{count: n, start?: s}', 'got 5');
   });
 
   test('a distribution that does not exist', () => {
     const samples = { count: 2, params: { lr: { dist: 'logNormal', low: 1e-4, high: 1e-2 } } };
-    assertUsageError(() => parseSweepSpec(spec({ samples }), SOURCE), 'field "samples.params.lr.dist"', 'logUniform|uniform|intUniform', 'got "logNormal"');
+    assertInputError(() => parseSweepSpec(spec({ samples }), SOURCE), 'field "samples.params.lr.dist"', 'logUniform|uniform|intUniform', 'got "logNormal"');
   });
 
   test('a distribution with a missing bound or an extra key', () => {
-    assertUsageError(() => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4 } } } }), SOURCE), 'field "samples.params.lr.high"', 'got nothing');
-    assertUsageError(
+    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4 } } } }), SOURCE), 'field "samples.params.lr.high"', 'got nothing');
+    assertInputError(
       () => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4, heigh: 1 } } } }), SOURCE),
       'unknown field "samples.params.lr.heigh"',
       'did you mean "high"?',
@@ -137,45 +137,45 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
 
   test('bounds in the wrong order, a log-uniform bound ≤ 0, bounds outside the field\'s range', () => {
     const withLr = (dist: Record<string, unknown>): Record<string, unknown> => spec({ samples: { count: 2, params: { lr: dist } } });
-    assertUsageError(() => parseSweepSpec(withLr({ dist: 'uniform', low: 0.01, high: 0.001 }), SOURCE), 'field "samples.params.lr.high"', 'high > low (0.01)', 'got 0.001');
-    assertUsageError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 0, high: 0.01 }), SOURCE), 'field "samples.params.lr.low"', 'got 0');
-    assertUsageError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 1e-4, high: 2 }), SOURCE), 'field "samples.params.lr.high"', '≤ 1', 'a value of lr', 'got 2');
+    assertInputError(() => parseSweepSpec(withLr({ dist: 'uniform', low: 0.01, high: 0.001 }), SOURCE), 'field "samples.params.lr.high"', 'high > low (0.01)', 'got 0.001');
+    assertInputError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 0, high: 0.01 }), SOURCE), 'field "samples.params.lr.low"', 'got 0');
+    assertInputError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 1e-4, high: 2 }), SOURCE), 'field "samples.params.lr.high"', '≤ 1', 'a value of lr', 'got 2');
   });
 
   test('a continuous distribution for an integer field, a numeric one for a choice field', () => {
-    assertUsageError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'uniform', low: 5, high: 20 } } } }), SOURCE), 'field "samples.params.tmax.dist"', 'intUniform', 'got "uniform"');
-    assertUsageError(() => parseSweepSpec(spec({ samples: { count: 2, params: { algo: { dist: 'uniform', low: 0, high: 1 } } } }), SOURCE), 'field "samples.params.algo.dist"', 'only "choice"');
-    assertUsageError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'intUniform', low: 5, high: 7.5 } } } }), SOURCE), 'field "samples.params.tmax.high"', 'got 7.5');
+    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'uniform', low: 5, high: 20 } } } }), SOURCE), 'field "samples.params.tmax.dist"', 'intUniform', 'got "uniform"');
+    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { algo: { dist: 'uniform', low: 0, high: 1 } } } }), SOURCE), 'field "samples.params.algo.dist"', 'only "choice"');
+    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'intUniform', low: 5, high: 7.5 } } } }), SOURCE), 'field "samples.params.tmax.high"', 'got 7.5');
   });
 
   test('a choice value the field rejects', () => {
     const samples = { count: 2, params: { algo: { dist: 'choice', values: ['a3c', 'dqn'] } } };
-    assertUsageError(() => parseSweepSpec(spec({ samples }), SOURCE), 'field "samples.params.algo.values[1]"', 'a3c', 'got "dqn"');
+    assertInputError(() => parseSweepSpec(spec({ samples }), SOURCE), 'field "samples.params.algo.values[1]"', 'a3c', 'got "dqn"');
   });
 
   test('a grid value the train schema rejects', () => {
-    assertUsageError(() => parseSweepSpec(spec({ grid: { lr: [0.001, 5] } }), SOURCE), 'field "grid.lr[1]"', '≤ 1', 'got 5');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { gamma: ['high'] } }), SOURCE), 'field "grid.gamma[0]"', 'got "high"');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { tmax: [] } }), SOURCE), 'field "grid.tmax"', 'got []');
+    assertInputError(() => parseSweepSpec(spec({ grid: { lr: [0.001, 5] } }), SOURCE), 'field "grid.lr[1]"', '≤ 1', 'got 5');
+    assertInputError(() => parseSweepSpec(spec({ grid: { gamma: ['high'] } }), SOURCE), 'field "grid.gamma[0]"', 'got "high"');
+    assertInputError(() => parseSweepSpec(spec({ grid: { tmax: [] } }), SOURCE), 'field "grid.tmax"', 'got []');
   });
 
   test('a grid or sample field that is not a train config field, or cannot be varied', () => {
-    assertUsageError(() => parseSweepSpec(spec({ grid: { lrr: [0.1] } }), SOURCE), 'unknown field "grid.lrr"', 'did you mean "lr"?');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { hidden: [64] } }), SOURCE), 'field "grid.hidden"', 'set it in base');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { env: ['CartPole-v1'] } }), SOURCE), 'field "grid.env"', '"envs"');
+    assertInputError(() => parseSweepSpec(spec({ grid: { lrr: [0.1] } }), SOURCE), 'unknown field "grid.lrr"', 'did you mean "lr"?');
+    assertInputError(() => parseSweepSpec(spec({ grid: { hidden: [64] } }), SOURCE), 'field "grid.hidden"', 'set it in base');
+    assertInputError(() => parseSweepSpec(spec({ grid: { env: ['CartPole-v1'] } }), SOURCE), 'field "grid.env"', '"envs"');
   });
 
   test('a field set in two places', () => {
-    assertUsageError(() => parseSweepSpec(spec({ base: { lr: 0.001 } }), SOURCE), 'field "samples.params.lr"', 'also set in base (0.001)');
-    assertUsageError(() => parseSweepSpec(spec({ grid: { lr: [0.001] } }), SOURCE), 'field "samples.params.lr"', 'also in grid');
+    assertInputError(() => parseSweepSpec(spec({ base: { lr: 0.001 } }), SOURCE), 'field "samples.params.lr"', 'also set in base (0.001)');
+    assertInputError(() => parseSweepSpec(spec({ grid: { lr: [0.001] } }), SOURCE), 'field "samples.params.lr"', 'also in grid');
   });
 
   test('an unknown reference table', () => {
-    assertUsageError(() => parseSweepSpec(spec({ referenceTable: 'atari-57' }), SOURCE), 'field "referenceTable"', 'registry', 'got "atari-57"');
+    assertInputError(() => parseSweepSpec(spec({ referenceTable: 'atari-57' }), SOURCE), 'field "referenceTable"', 'registry', 'got "atari-57"');
   });
 
   test('too many runs, with the sum', () => {
-    assertUsageError(
+    assertInputError(
       () => parseSweepSpec(spec({ seeds: { count: 5 }, samples: { count: 101, params: { lr: { dist: 'logUniform', low: 1e-4, high: 1e-2 } } } }), SOURCE),
       '1010 runs',
       '101 points',
@@ -183,15 +183,15 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
       '5 seeds',
       'limit of 1000',
     );
-    assertUsageError(() => parseSweepSpec(spec({ grid: { tmax: range(1, 40), lstmCells: range(1, 40) } }), SOURCE), 'over 1000 points');
+    assertInputError(() => parseSweepSpec(spec({ grid: { tmax: range(1, 40), lstmCells: range(1, 40) } }), SOURCE), 'over 1000 points');
   });
 
   test('a list longer than the limit', () => {
-    assertUsageError(() => parseSweepSpec(spec({ seeds: range(1, 1001) }), SOURCE), 'field "seeds"');
+    assertInputError(() => parseSweepSpec(spec({ seeds: range(1, 1001) }), SOURCE), 'field "seeds"');
   });
 
   test('a combination the trainer rejects, naming the point, the environment and the field', () => {
-    assertUsageError(
+    assertInputError(
       () => parseSweepSpec(spec({ envs: ['CartPole-v1', 'Pendulum-v1'], samples: undefined, grid: { algo: ['a3c', 'one-step-q'] } }), SOURCE),
       `${SOURCE}: point 1 (algo=one-step-q), env Pendulum-v1, seed 1: field "env"`,
       'continuous (box) actions',
@@ -200,11 +200,11 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
   });
 
   test('a spec over 64 KiB', () => {
-    assertUsageError(() => parseSweepSpec(spec({ name: 'big', padding: 'x'.repeat(MAX_SPEC_BYTES) }), SOURCE), `limit of ${MAX_SPEC_BYTES}`);
+    assertInputError(() => parseSweepSpec(spec({ name: 'big', padding: 'x'.repeat(MAX_SPEC_BYTES) }), SOURCE), `limit of ${MAX_SPEC_BYTES}`);
   });
 
   test('something other than an object', () => {
-    assertUsageError(() => parseSweepSpec(['x'], SOURCE), SOURCE, 'expected an object', 'an array');
+    assertInputError(() => parseSweepSpec(['x'], SOURCE), SOURCE, 'expected an object', 'an array');
   });
 });
 
@@ -228,23 +228,23 @@ describe('reading a spec file', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
     const path = dir.file('bomb.yaml', `${lines.join('\n')}\n`);
-    assertUsageError(() => loadSweepSpecFile(path), sweepSpecSource(path), 'aliases');
+    assertInputError(() => loadSweepSpecFile(path), sweepSpecSource(path), 'aliases');
   });
 
   test('a custom tag is refused', () => {
     const path = dir.file('tag.yaml', 'name: !!js/function "x"\nenvs: [CartPole-v1]\nseeds: [1]\n');
-    assertUsageError(() => loadSweepSpecFile(path), sweepSpecSource(path), 'invalid YAML');
+    assertInputError(() => loadSweepSpecFile(path), sweepSpecSource(path), 'invalid YAML');
   });
 
   test('several documents, bad syntax, a wrong extension, a missing file', () => {
-    assertUsageError(() => loadSweepSpecFile(dir.file('multi.yaml', 'name: a\n---\nname: b\n')), 'multiple documents');
-    assertUsageError(() => loadSweepSpecFile(dir.file('bad.json', '{"name": ')), 'invalid JSON');
-    assertUsageError(() => loadSweepSpecFile(dir.file('spec.txt', 'name: a')), 'unsupported file type ".txt"');
-    assertUsageError(() => loadSweepSpecFile(dir.path('absent.yaml')), 'no such file');
+    assertInputError(() => loadSweepSpecFile(dir.file('multi.yaml', 'name: a\n---\nname: b\n')), 'multiple documents');
+    assertInputError(() => loadSweepSpecFile(dir.file('bad.json', '{"name": ')), 'invalid JSON');
+    assertInputError(() => loadSweepSpecFile(dir.file('spec.txt', 'name: a')), 'unsupported file type ".txt"');
+    assertInputError(() => loadSweepSpecFile(dir.path('absent.yaml')), 'no such file');
   });
 
   test('text over 64 KiB is refused before parsing', () => {
-    assertUsageError(() => readSweepSpecText(`# ${'x'.repeat(MAX_SPEC_BYTES)}\nname: a\n`, 'yaml', 'request body'), 'request body', '64 KiB');
-    assertUsageError(() => loadSweepSpecFile(dir.file('huge.yaml', `# ${'x'.repeat(MAX_SPEC_BYTES)}\n`)), '64 KiB');
+    assertInputError(() => readSweepSpecText(`# ${'x'.repeat(MAX_SPEC_BYTES)}\nname: a\n`, 'yaml', 'request body'), 'request body', '64 KiB');
+    assertInputError(() => loadSweepSpecFile(dir.file('huge.yaml', `# ${'x'.repeat(MAX_SPEC_BYTES)}\n`)), '64 KiB');
   });
 });

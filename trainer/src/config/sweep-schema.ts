@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseJson, parseYaml } from './load-file.js';
 import { z } from 'zod';
-import { UsageError, closest, describeKind, formatValue } from '../cli/errors.js';
+import { InputError, closest, describeKind, formatValue } from '../errors.js';
 import { envIds, findEnv } from '../envs/registry.js';
 import { REFERENCE_TABLE_IDS, isReferenceTableId } from '../scores/reference-tables.js';
 import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
@@ -407,7 +407,7 @@ function configLines(spec: SweepSpec, wording: SpecWording): string[] {
           parseTrainConfig(pointConfig(spec.base, point, env, seed), source);
         } catch (error) {
           // parse.ts names each field as "<source>: field …", also mid-sentence; name the point once per line.
-          if (error instanceof UsageError) return error.message.split('\n').map((line) => `${source}: ${line.split(`${source}: `).join('')}`);
+          if (error instanceof InputError) return error.message.split('\n').map((line) => `${source}: ${line.split(`${source}: `).join('')}`);
           throw error;
         }
       }
@@ -440,25 +440,25 @@ export function sweepSpecSource(path: string): string {
 
 /**
  * Validates a spec already read into plain data (from JSON or YAML) and fills its defaults. `source`
- * prefixes the errors ("sweep spec lr.yaml", "request body"). Throws one UsageError with a line per
+ * prefixes the errors ("sweep spec lr.yaml", "request body"). Throws one InputError with a line per
  * problem; the checks that need a well-formed spec run only once the shape is right.
  */
 export function parseSweepSpec(input: unknown, source: string): SweepSpec {
   const wording = new SpecWording(source);
   const problem = plainDataProblem(input, [], wording);
-  if (problem !== undefined) throw new UsageError(problem);
+  if (problem !== undefined) throw new InputError(problem);
   const bytes = Buffer.byteLength(JSON.stringify(input) ?? '', 'utf8');
-  if (bytes > MAX_SPEC_BYTES) throw new UsageError(`${source}: the spec is ${bytes} bytes as JSON, over the limit of ${MAX_SPEC_BYTES} (64 KiB)`);
-  if (!isRecord(input)) throw new UsageError(`${source}: expected an object with name, envs and seeds, got ${describeKind(input)}`);
+  if (bytes > MAX_SPEC_BYTES) throw new InputError(`${source}: the spec is ${bytes} bytes as JSON, over the limit of ${MAX_SPEC_BYTES} (64 KiB)`);
+  if (!isRecord(input)) throw new InputError(`${source}: expected an object with name, envs and seeds, got ${describeKind(input)}`);
   const result = sweepSpecSchema.safeParse(input);
-  if (!result.success) throw new UsageError(issueLines(result.error.issues, input, wording).join('\n'));
+  if (!result.success) throw new InputError(issueLines(result.error.issues, input, wording).join('\n'));
   const spec = result.data;
   const lines = [...referenceTableLines(spec, wording), ...envLines(spec, wording), ...seedLines(spec, wording), ...gridLines(spec, wording), ...sampleLines(spec, wording)];
-  if (lines.length > 0) throw new UsageError(lines.join('\n'));
+  if (lines.length > 0) throw new InputError(lines.join('\n'));
   const size = sizeLines(spec, wording);
-  if (size.length > 0) throw new UsageError(size.join('\n'));
+  if (size.length > 0) throw new InputError(size.join('\n'));
   const configs = configLines(spec, wording);
-  if (configs.length > 0) throw new UsageError(configs.join('\n'));
+  if (configs.length > 0) throw new InputError(configs.join('\n'));
   return spec;
 }
 
@@ -472,7 +472,7 @@ const SPEC_TEXT = { unit: 'a spec is one', maxAliasCount: 10 } as const;
 
 /** A spec's text (as submitted) to plain data; checks size and syntax, not fields. */
 export function readSweepSpecText(text: string, format: SpecFormat, source: string): unknown {
-  const fail = (problem: string): UsageError => new UsageError(`${source}: ${problem}`);
+  const fail = (problem: string): InputError => new InputError(`${source}: ${problem}`);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) throw fail(`is ${bytes} bytes, over the limit of ${MAX_SPEC_BYTES} (64 KiB) for a sweep spec`);
   if (text.trim() === '') throw fail('is empty; expected an object with name, envs and seeds');
@@ -484,7 +484,7 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, SpecFormat>> = { '.json': 'js
 /** Reads a spec file (.json, .yaml, .yml) into plain data, ready for `parseSweepSpec`. */
 export function loadSweepSpecFile(path: string): unknown {
   const source = sweepSpecSource(path);
-  const fail = (problem: string): UsageError => new UsageError(`${source}: ${problem}`);
+  const fail = (problem: string): InputError => new InputError(`${source}: ${problem}`);
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
   if (format === undefined) throw fail(`unsupported file type ${JSON.stringify(extname(path) || '(no extension)')}; use .json, .yaml or .yml`);
   let bytes: Buffer;
@@ -494,7 +494,7 @@ export function loadSweepSpecFile(path: string): unknown {
     if (stats.size > MAX_SPEC_BYTES) throw fail(`is ${stats.size} bytes, over the limit of ${MAX_SPEC_BYTES} (64 KiB) for a sweep spec`);
     bytes = readFileSync(path);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof InputError) throw error;
     const code = error instanceof Error && 'code' in error ? error.code : undefined;
     throw fail(code === 'ENOENT' ? 'no such file; check the path' : `cannot read it: ${error instanceof Error ? error.message : String(error)}`);
   }

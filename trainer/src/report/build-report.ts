@@ -9,7 +9,7 @@
  * `asyncrl report`, `asyncrl sweep aggregate` and the aggregate Lambda call these functions.
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { aggregateSweep, readSweepManifest, SCORES_JSON } from '../scores/aggregate.js';
 import type { SweepScores } from '../scores/summarise.js';
 import { joinLocation, openStore, type OpenStoreOptions } from '../storage/open-store.js';
@@ -155,7 +155,7 @@ function curveCaption(grid: BinGrid, seeded: boolean): string {
 export async function buildRunReport(runLocation: string, options: ReportOptions = {}): Promise<string> {
   const store = openStore(runLocation, options.storeOptions);
   const record = await readConfigJson(store, 'config.json');
-  if (typeof record === 'string') throw new UsageError(`${runLocation} is not an asyncrl run: ${record}`);
+  if (typeof record === 'string') throw new InputError(`${runLocation} is not an asyncrl run: ${record}`);
   const config = record.config;
   const [result, curveText, evalText] = await Promise.all([readResultJson(store, 'result.json'), readText(store, 'curve.csv'), readText(store, 'eval.csv')]);
 

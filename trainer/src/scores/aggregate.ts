@@ -11,7 +11,7 @@
  * - 'missing': no result.json and no marker (not started, still running, or stopped without a word).
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { MANIFEST_FILE, SWEEP_ID_PATTERN, parseManifest, sweepPath, type SweepManifest } from '../sweep/manifest.js';
@@ -47,9 +47,9 @@ export type AggregateOptions = {
 
 /**
  * Bad input a caller can meet: no such sweep (`kind` 'not found'), or a sweep id or manifest that does
- * not fit ('invalid'). A UsageError, so the CLI exits 2; a Lambda can answer 404 or 400 by `kind`.
+ * not fit ('invalid'). An InputError, so the CLI exits 2; a Lambda can answer 404 or 400 by `kind`.
  */
-export class SweepInputError extends UsageError {
+export class SweepInputError extends InputError {
   constructor(
     message: string,
     readonly kind: 'not found' | 'invalid',

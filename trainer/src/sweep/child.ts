@@ -7,7 +7,7 @@
  * result.json is done (exit 0 at once); a run with a complete checkpoint resumes from it; a run that
  * started but left no complete checkpoint starts over.
  */
-import { UsageError, formatValue } from '../cli/errors.js';
+import { InputError, formatValue } from '../errors.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig, type Machine } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
@@ -44,14 +44,14 @@ function chooseIndex(options: SweepChildOptions, manifest: SweepManifest): { ind
   if (options.index !== undefined) return { index: options.index, from: `--index ${options.index}` };
   if (options.arrayIndex !== undefined && options.arrayIndex !== '') {
     if (!/^\d{1,9}$/.test(options.arrayIndex)) {
-      throw new UsageError(`${ARRAY_INDEX_VARIABLE}: expected a non-negative integer, got ${formatValue(options.arrayIndex)}`);
+      throw new InputError(`${ARRAY_INDEX_VARIABLE}: expected a non-negative integer, got ${formatValue(options.arrayIndex)}`);
     }
     const index = Number(options.arrayIndex);
     return { index, from: `${ARRAY_INDEX_VARIABLE}=${index}` };
   }
   // Batch has no array job of size 1: a one-run sweep is submitted as a plain job, without the variable.
   if (manifest.runs.length === 1) return { index: 0, from: 'the only run' };
-  throw new UsageError(
+  throw new InputError(
     `sweep child: no run chosen; give --index N (0 to ${manifest.runs.length - 1}) or run it as an AWS Batch array child, which sets ${ARRAY_INDEX_VARIABLE}`,
   );
 }
@@ -60,7 +60,7 @@ function pickRun(options: SweepChildOptions, manifest: SweepManifest): SweepRun 
   const { index, from } = chooseIndex(options, manifest);
   const run = manifest.runs[index];
   if (run === undefined) {
-    throw new UsageError(
+    throw new InputError(
       `${from}: out of range; the manifest ${options.manifest} has ${manifest.runs.length} runs (indices 0 to ${manifest.runs.length - 1})`,
     );
   }
@@ -101,13 +101,13 @@ async function startingPoint(
   return { config, resume: undefined };
 }
 
-/** Trains the chosen entry of the manifest; returns the exit code (UsageError for bad input). */
+/** Trains the chosen entry of the manifest; returns the exit code (InputError for bad input). */
 export async function runSweepChild(options: SweepChildOptions): Promise<number> {
   const { manifest, root: manifestRoot } = await readManifestAt(options.manifest, options.storeOptions);
   const run = pickRun(options, manifest);
   const root = options.out ?? manifestRoot;
   if (root === undefined) {
-    throw new UsageError(`--out: required, since ${options.manifest} does not lie at <root>/sweeps/${manifest.sweepId}/manifest.json`);
+    throw new InputError(`--out: required, since ${options.manifest} does not lie at <root>/sweeps/${manifest.sweepId}/manifest.json`);
   }
   const store = openStore(joinLocation(root, 'runs', run.runId), options.storeOptions);
   options.log(`Sweep ${manifest.sweepId}, run ${run.index + 1} of ${manifest.runs.length} (index ${run.index}): ${run.env}, ${run.point}, seed ${run.seed} → ${store.location}`);

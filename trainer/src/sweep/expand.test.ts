@@ -11,7 +11,7 @@ import { parseTrainConfig } from '../config/parse.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
 import { parseSweepSpec, type Distribution } from '../config/sweep-schema.js';
 import { LocalRunStore } from '../storage/local-store.js';
-import { assertUsageError, scratchDir } from '../testing/helpers.js';
+import { assertInputError, scratchDir } from '../testing/helpers.js';
 import { Rng } from '../util/rng.js';
 import { expandSweep, makeSweepId, prepareSweep, specJson, specSha256, sweepRunId } from './expand.js';
 import { parseManifest, readManifest, readManifestAt, serializeManifest, sweepManifestSchema, writeManifest, SWEEP_ID_PATTERN } from './manifest.js';
@@ -43,7 +43,7 @@ describe('makeSweepId', () => {
   });
 
   test('refuses a name that is not a slug', () => {
-    assertUsageError(() => makeSweepId('Bad Name', '{}', NOW), '"Bad Name"');
+    assertInputError(() => makeSweepId('Bad Name', '{}', NOW), '"Bad Name"');
   });
 });
 
@@ -116,7 +116,7 @@ describe('expandSweep', () => {
 
   test('reports a run id the trainer would reject, naming the run', () => {
     const spec = parseSweepSpec(INPUT, 'x');
-    assertUsageError(() => expandSweep(spec, { sweepId: 'bad/id', createdAt: NOW, specSha256: 'a'.repeat(64) }), 'run 0', 'field "runId"');
+    assertInputError(() => expandSweep(spec, { sweepId: 'bad/id', createdAt: NOW, specSha256: 'a'.repeat(64) }), 'run 0', 'field "runId"');
   });
 });
 
@@ -202,12 +202,12 @@ describe('manifest files', () => {
 
   test('refuses a manifest whose runs are out of order or whose config disagrees', () => {
     const swapped = { ...manifest, runs: [manifest.runs[1], manifest.runs[0], ...manifest.runs.slice(2)] };
-    assertUsageError(() => parseManifest(JSON.stringify(swapped), 'm.json'), 'm.json', 'field "runs[0].index"', 'expected 0');
+    assertInputError(() => parseManifest(JSON.stringify(swapped), 'm.json'), 'm.json', 'field "runs[0].index"', 'expected 0');
     const first = manifest.runs[0];
     assert.ok(first !== undefined);
     const withOut = { ...manifest, runs: [{ ...first, config: { ...first.config, out: '/x' } }, ...manifest.runs.slice(1)] };
-    assertUsageError(() => parseManifest(JSON.stringify(withOut), 'm.json'), '"out"');
-    assertUsageError(() => parseManifest('{', 'm.json'), 'm.json', 'not valid JSON');
+    assertInputError(() => parseManifest(JSON.stringify(withOut), 'm.json'), '"out"');
+    assertInputError(() => parseManifest('{', 'm.json'), 'm.json', 'not valid JSON');
     assert.equal(sweepManifestSchema.safeParse({ ...manifest, version: 2 }).success, false);
   });
 

@@ -4,7 +4,7 @@
  * for byte (sampled points come from the spec's own seeded generator, never from the clock).
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { SWEEP_NAME_PATTERN, parseSweepSpec, type SweepSpec } from '../config/sweep-schema.js';
 import { MANIFEST_VERSION, SWEEP_ID_PATTERN, sweepManifestSchema, type SweepManifest, type SweepRun } from './manifest.js';
@@ -25,7 +25,7 @@ export function specSha256(specBytes: Uint8Array | string): string {
  * same second still differ. Callers pass `now`, so the id is reproducible in tests.
  */
 export function makeSweepId(name: string, specBytes: Uint8Array | string, now: Date): string {
-  if (!SWEEP_NAME_PATTERN.test(name)) throw new UsageError(`sweep name ${JSON.stringify(name)}: expected 1–40 characters of a–z, 0–9 and "-"`);
+  if (!SWEEP_NAME_PATTERN.test(name)) throw new InputError(`sweep name ${JSON.stringify(name)}: expected 1–40 characters of a–z, 0–9 and "-"`);
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   const id = `${name}-${stamp}-${specSha256(specBytes).slice(0, 8)}`;
   if (!SWEEP_ID_PATTERN.test(id)) throw new Error(`sweep/expand: made sweep id ${id}, which SWEEP_ID_PATTERN rejects`);
@@ -85,7 +85,7 @@ export type PreparedSweep = {
 /**
  * Everything that launching a sweep writes before any run starts, from the spec as submitted (plain
  * data from JSON or YAML): validated spec, spec.json, sweep id and manifest. Used by
- * `asyncrl sweep run` and by the launch Lambda. Throws UsageError on a bad spec.
+ * `asyncrl sweep run` and by the launch Lambda. Throws InputError on a bad spec.
  */
 export function prepareSweep(input: unknown, source: string, now: Date): PreparedSweep {
   const spec = parseSweepSpec(input, source);

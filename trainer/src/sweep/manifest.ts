@@ -5,7 +5,7 @@
  * helpers here, which validate against `sweepManifestSchema`.
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { MAX_SWEEP_RUNS, SWEEP_NAME_PATTERN } from './limits.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
 import { isS3Location, joinLocation, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
@@ -77,13 +77,13 @@ export function serializeManifest(manifest: SweepManifest): string {
   return `${JSON.stringify(sweepManifestSchema.parse(manifest), null, 2)}\n`;
 }
 
-/** Validates manifest text; throws a UsageError naming `source`, the field and the problem. */
+/** Validates manifest text; throws an InputError naming `source`, the field and the problem. */
 export function parseManifest(bytes: Uint8Array | string, source: string): SweepManifest {
   let value: unknown;
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new UsageError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   const result = sweepManifestSchema.safeParse(value);
   if (!result.success) {
@@ -91,7 +91,7 @@ export function parseManifest(bytes: Uint8Array | string, source: string): Sweep
       const path = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, '');
       return `${source}: ${path === '' ? 'not a sweep manifest' : `field "${path}"`}: ${issue.message}`;
     });
-    throw new UsageError(lines.join('\n'));
+    throw new InputError(lines.join('\n'));
   }
   return result.data;
 }
@@ -104,10 +104,10 @@ export async function writeManifest(store: RunStore, manifest: SweepManifest): P
 
 /** Reads and validates sweeps/<id>/manifest.json under the root `store`. */
 export async function readManifest(store: RunStore, sweepId: string): Promise<SweepManifest> {
-  if (!SWEEP_ID_PATTERN.test(sweepId)) throw new UsageError(`${JSON.stringify(sweepId)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>`);
+  if (!SWEEP_ID_PATTERN.test(sweepId)) throw new InputError(`${JSON.stringify(sweepId)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>`);
   const path = sweepPath(sweepId, MANIFEST_FILE);
   const bytes = await store.read(path);
-  if (bytes === undefined) throw new UsageError(`no sweep ${sweepId} under ${store.location}: ${path} does not exist`);
+  if (bytes === undefined) throw new InputError(`no sweep ${sweepId} under ${store.location}: ${path} does not exist`);
   return parseManifest(bytes, `${store.location}/${path}`);
 }
 
@@ -133,18 +133,18 @@ export async function readManifestAt(
   try {
     keyless = isS3Location(location) && parseS3Uri(location).prefix === '';
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new InputError(error instanceof Error ? error.message : String(error));
   }
   const { dir, file } = splitLast(location);
-  if (keyless || file === '') throw new UsageError(`${JSON.stringify(location)} names no manifest file; expected …/sweeps/<id>/manifest.json`);
+  if (keyless || file === '') throw new InputError(`${JSON.stringify(location)} names no manifest file; expected …/sweeps/<id>/manifest.json`);
   let bytes: Uint8Array | undefined;
   try {
     bytes = await openStore(dir, options).read(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new UsageError(`${location} is a directory; expected the manifest.json file in it`);
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${location} is a directory; expected the manifest.json file in it`);
     throw error;
   }
-  if (bytes === undefined) throw new UsageError(`no manifest at ${location}`);
+  if (bytes === undefined) throw new InputError(`no manifest at ${location}`);
   const manifest = parseManifest(bytes, location);
   const layout = /^(?:(.*)\/)?sweeps\/([^/]+)\/manifest\.json$/.exec(location);
   const root = layout === null || layout[2] !== manifest.sweepId ? undefined : layout[1] === undefined ? '.' : layout[1] === '' ? '/' : layout[1];

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { loadSweepSpecFile, sweepSpecSource, type SweepSpec } from '../config/sweep-schema.js';
 import { aggregateSweep, FAILURE_MARKER } from '../scores/aggregate.js';
 import { writeSweepReport } from '../report/build-report.js';
@@ -101,12 +101,12 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
   const input = loadSweepSpecFile(options.specPath);
   const { spec, specJson, sweepId, manifest } = prepareSweep(input, sweepSpecSource(options.specPath), options.now);
   if (options.workers !== undefined && specSetsWorkers(spec)) {
-    throw new UsageError(`--workers ${options.workers}: the spec sets workers itself (in base, grid or samples); drop --workers or the spec's workers`);
+    throw new InputError(`--workers ${options.workers}: the spec sets workers itself (in base, grid or samples); drop --workers or the spec's workers`);
   }
   const workers = options.workers ?? workersPerRun(options.cores, options.parallel);
   const root = openStore(options.out, options.storeOptions);
   if ((await root.read(sweepPath(sweepId, MANIFEST_FILE))) !== undefined) {
-    throw new UsageError(`sweep ${sweepId} already exists under ${options.out} (the same spec, started in the same second); start it again`);
+    throw new InputError(`sweep ${sweepId} already exists under ${options.out} (the same spec, started in the same second); start it again`);
   }
   // The manifest is written before any run starts: a run is only ever a manifest entry.
   await root.write(sweepPath(sweepId, SPEC_FILE), specJson);

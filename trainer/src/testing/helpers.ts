@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 
-/** Asserts that `fn` throws a UsageError with exit code 2 whose message holds every part. */
-export function assertUsageError(fn: () => unknown, ...parts: string[]): void {
+/** Asserts that `fn` throws an InputError (exit code 2, HTTP 400) whose message holds every part. */
+export function assertInputError(fn: () => unknown, ...parts: string[]): void {
   assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
     for (const part of parts) {
       assert.ok(error.message.includes(part), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(part)}`);
     }

@@ -1,16 +1,17 @@
 /**
- * Errors a user can meet by giving bad flags or bad config, and the helpers that word them.
- * Every message names the field, shows the offending value and says what is allowed; the CLI
- * prints the message alone (no stack) and exits with `exitCode`.
+ * The input-error base of the whole project, and the helpers that word its messages. Bad input — a
+ * flag, a config or sweep file, an API request, a checkpoint that cannot be resumed — throws an
+ * InputError whose message names the field, shows the value and says what is allowed. Each entry point
+ * maps it: the command line to exit code 2 (cli/main.ts), the Lambdas to HTTP 400 (lambdas/src/http.ts).
+ * It sits at the bottom of the module graph, so that config, scores, sweeps, storage and the Lambdas
+ * can throw it without importing the command line.
  */
 
-/** Bad usage or bad input: exit code 2. The message is what the user sees. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-
+/** Bad usage or bad input. The message is what the user sees, without a stack. */
+export class InputError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
+    this.name = 'InputError';
   }
 }
 
