@@ -109,6 +109,8 @@ const getSweep = (id: string): Record<string, unknown> => apiEvent('GET', '/swee
 export const BAD_INPUTS: readonly BadInput[] = [
   // ---------------------------------------------------------------------------------------------
   // CLI flags: paths that would leave their directory, prefix or bucket
+  // A MuJoCo task's actions for a discrete-only method: refused from the catalogue, without loading MuJoCo.
+  cli('a MuJoCo task (box actions) for n-step Q', ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'], ['--env', '"MuJoCo-Hopper-v0"', '--algo', '"n-step-q"']),
   cli('--run-id an absolute path', ['train', '--run-id', `${ABSENT_ROOT}/run`], ['--run-id', `"${ABSENT_ROOT}/run"`]),
   cli('--run-id with URL-encoded separators', ['train', '--run-id=x%2F..%2Fy'], ['--run-id', '"x%2F..%2Fy"']),
   cli('--run-id of 300 characters', ['train', '--run-id', 'r'.repeat(300)], ['--run-id', '1–128 characters', `"${'r'.repeat(60)}`]),
@@ -189,6 +191,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   sweepFile('1e309 (Infinity) for a bound', 'inf.json', '{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "samples": {"count": 2, "params": {"lr": {"dist": "uniform", "low": 1e-4, "high": 1e309}}}}', ['field "samples.params.lr.high"', 'got Infinity']),
   sweepFile('negative zero as a logUniform bound', 'negzero.json', spec({ samples: { count: 2, params: { lr: { dist: 'logUniform', low: -0, high: 0.01 } } } }), ['field "samples.params.lr.low"', 'got 0']),
   sweepFile('an array for the base object', 'base-array.json', spec({ base: [{ lr: 0.1 }] }), ['field "base"', 'got [{"lr":0.1}]']),
+  sweepFile('a MuJoCo task for a discrete-only method', 'mujoco-actions.json', spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } }), ['env MuJoCo-Hopper-v0', 'field "algo"', '"n-step-q"']),
   sweepFile('a continuous-action environment for a discrete-only method', 'actions.json', spec({ envs: ['Pendulum-v1'], base: { algo: 'one-step-q' } }), ['env Pendulum-v1', 'field "algo"', '"one-step-q"']),
   // YAML and JSON hazards
   sweepFile('a YAML alias bomb ("billion laughs")', 'bomb.yaml', ALIAS_BOMB, ['aliases (*name) expand to more than 10 copies']),
@@ -204,6 +207,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   api('GET /sweeps/{id}/results without an IAM identity', 'sweep-results', apiEvent('GET', '/sweeps/{id}/results', { id: UNKNOWN_SWEEP, identity: null }), 403, ['no IAM caller']),
   api('POST /sweeps/{id}/aggregate without an IAM identity', 'aggregate', apiEvent('POST', '/sweeps/{id}/aggregate', { id: UNKNOWN_SWEEP, identity: null }), 403, ['no IAM caller']),
   api('an identity of the wrong type', 'launch-sweep', { ...post(spec({})), requestContext: { identity: { userArn: 42 } } }, 400, ['event: not an API Gateway REST proxy request']),
+  api('a MuJoCo task for a discrete-only method', 'launch-sweep', post(spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } })), 400, ['env MuJoCo-Hopper-v0', 'field "algo"', '"n-step-q"']),
   api('a body that is not JSON', 'launch-sweep', post('name: tiny\nenvs: [CartPole-v1]\n'), 400, ['body: not valid JSON']),
   api('a base64 body that is not UTF-8', 'launch-sweep', post(Buffer.from(GARBAGE).toString('base64'), { isBase64Encoded: true }), 400, ['body: not valid UTF-8']),
   api('no body', 'launch-sweep', post(null), 400, ['body: missing']),

@@ -11,7 +11,7 @@ import { a3cOutputGradient, softmaxInto, type A3cLossSettings, type A3cLossStats
 import { gaussianA3cOutputGradient, variance } from '../models/gaussian-loss.js';
 import { nStepReturns, bootstrapValue } from './returns.js';
 import { argmax } from './exploration.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv } from '../envs/make.js';
 import type { BoxSpace, Env } from '../envs/types.js';
 import type { Rng } from '../util/rng.js';
 import { claimFrame, COUNTER } from '../runtime/shared-memory.js';

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Algorithm } from '../config/schema.js';
 import { feedForwardNetwork, planNetwork, type FeedForwardNetwork } from '../models/networks.js';
 import { qOutputGradient } from '../models/q-loss.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv } from '../envs/make.js';
 import type { Env } from '../envs/types.js';
 import { Rng } from '../util/rng.js';
 import { argmax, drawFinalEpsilon, epsilonAt, epsilonGreedy } from './exploration.js';

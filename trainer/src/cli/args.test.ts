@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findEnv } from '../envs/registry.js';
+import { tunedDefaults } from '../config/tuned-defaults.js';
 import { parseTrainArgs, parseDecimal, type TrainCommand } from './args.js';
 import { CONFIG_FIELDS, flagName } from '../config/parse.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
@@ -19,8 +19,8 @@ function train(argv: readonly string[]): TrainConfig {
 describe('parseTrainArgs', () => {
   test('no flags: every default, workers from the cores, a generated run id', () => {
     const config = train([]);
-    // The schema's defaults, then CartPole-v1's tuned ones (EnvSpec.defaults) for the fields it sets.
-    const defaults = trainConfigSchema.parse({ ...findEnv('CartPole-v1')?.defaults?.a3c });
+    // The schema's defaults, then CartPole-v1's tuned ones (config/tuned-defaults.ts) for the fields it sets.
+    const defaults = trainConfigSchema.parse({ ...tunedDefaults('CartPole-v1', 'a3c') });
     assert.deepEqual(config, { ...defaults, workers: 6, runId: 'CartPole-v1__a3c__s1__20240102-030405' });
     assert.equal(config.entropy, 0.001);
   });

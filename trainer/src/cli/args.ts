@@ -13,7 +13,7 @@
  * - `-h`/`--help` anywhere wins over everything else.
  */
 import { InputError, closest, formatValue } from '../errors.js';
-import { envIds, findEnv } from '../envs/registry.js';
+import { TUNED_DEFAULTS } from '../config/tuned-defaults.js';
 import {
   COMMAND_LINE,
   CONFIG_FIELDS,
@@ -120,14 +120,13 @@ function helpText(machine: Machine): string {
     '',
     ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
     '',
-    'Environments with tuned defaults, used for the fields that neither --config nor a flag sets:',
-    ...envIds().flatMap((id) => {
-      const defaults = findEnv(id)?.defaults;
-      if (!defaults) return [];
-      return Object.entries(defaults).map(
-        ([algo, fields]) => `  ${id} (${algo === 'all' ? 'every method' : algo}): ${Object.entries(fields ?? {}).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
-      );
-    }),
+    'Tuned defaults, used for the fields that neither --config nor a flag sets (config/tuned-defaults.ts):',
+    ...TUNED_DEFAULTS.map(
+      (entry) =>
+        `  ${entry.env} (${entry.algo === 'all' ? 'every method' : entry.algo}): ${Object.entries(entry.values)
+          .map(([k, v]) => `${k} ${String(v)}`)
+          .join(', ')}`,
+    ),
     '',
   ].join('\n');
 }

@@ -5,11 +5,11 @@
  * is read from the schema itself, so the messages cannot drift from the checks.
  */
 import { z } from 'zod';
-import { envIds, findEnv } from '../envs/registry.js';
-import type { EnvSpec } from '../envs/types.js';
-import { Rng } from '../util/rng.js';
+import { envIds, findEnv } from '../envs/catalog.js';
+import type { EnvInfo } from '../envs/types.js';
+import { tunedDefaults } from './tuned-defaults.js';
 import { InputError, closest, describeKind, formatValue } from '../errors.js';
-import { ALGORITHMS, trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
+import { trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
 
 /** Every field of the config, in schema order. */
 export const CONFIG_FIELDS = trainConfigSchema.keyof().options;
@@ -148,8 +148,8 @@ class Wording {
 /** Methods that handle box (continuous) action spaces; every method handles discrete ones. */
 const CONTINUOUS_ALGORITHMS: readonly Algorithm[] = ['a3c', 'a3c-lstm'];
 
-function actionsSupported(spec: EnvSpec, algo: Algorithm): boolean {
-  return CONTINUOUS_ALGORITHMS.includes(algo) || spec.make(Rng.fromSeed(0)).actionSpace.kind === 'discrete';
+function actionsSupported(spec: EnvInfo, algo: Algorithm): boolean {
+  return CONTINUOUS_ALGORITHMS.includes(algo) || spec.actionSpace.kind === 'discrete';
 }
 
 /** The ε distribution's two lists must pair up and its probabilities sum to 1. */
@@ -163,20 +163,11 @@ function epsilonIssues(config: ParsedTrainConfig, wording: Wording): string[] {
   return [];
 }
 
-/** The rank of an environment's observations; undefined where it cannot be built yet (MuJoCo before its WebAssembly loads). */
-function observationRank(spec: EnvSpec): number | undefined {
-  try {
-    return spec.make(Rng.fromSeed(0)).observationSpace.shape.length;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Separate trunks exist for the feed-forward MLP of A3C only (split-network.ts). */
-function trunkIssues(config: ParsedTrainConfig, spec: EnvSpec | undefined, wording: Wording): string[] {
+function trunkIssues(config: ParsedTrainConfig, spec: EnvInfo | undefined, wording: Wording): string[] {
   if (config.trunk !== 'separate') return [];
   if (config.algo !== 'a3c') return [`${wording.field('trunk')}: ${formatValue('separate')} is for ${wording.field('algo')} a3c only, got ${formatValue(config.algo)}`];
-  if (spec && observationRank(spec) === 3) {
+  if (spec && spec.observationShape.length === 3) {
     return [`${wording.field('trunk')}: ${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`];
   }
   return [];
@@ -206,27 +197,26 @@ function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Word
 }
 
 /**
+ * Fills the fields a config leaves out with the tuned defaults of its environment and method
+ * (config/tuned-defaults.ts), so the order of precedence is: schema default < tuned default < config
+ * file < flag.
+ */
+function withTunedDefaults(input: unknown): unknown {
+  if (!isRecord(input)) return input;
+  const env = input['env'] ?? trainConfigSchema.shape.env.parse(undefined);
+  const algo = input['algo'] ?? trainConfigSchema.shape.algo.parse(undefined);
+  if (typeof env !== 'string' || typeof algo !== 'string') return input;
+  return { ...tunedDefaults(env, algo), ...input };
+}
+
+/**
  * Validates `input` (a parsed JSON/YAML object, flag values, a sweep entry) and fills defaults.
  * `source` says where it came from ("config file run.yaml", "sweep entry 3", or `COMMAND_LINE`)
  * and prefixes the errors. Every problem found is reported, one line each, in one InputError.
  */
-/**
- * Fills the fields a config leaves out with the environment's tuned defaults (EnvSpec.defaults), so
- * the order of precedence is: schema default < environment default < config file < flag.
- */
-function withEnvDefaults(input: unknown): unknown {
-  if (!isRecord(input)) return input;
-  const envId = input['env'] ?? trainConfigSchema.shape.env.parse(undefined);
-  const spec = typeof envId === 'string' ? findEnv(envId) : undefined;
-  if (!spec?.defaults) return input;
-  const algo = input['algo'] ?? trainConfigSchema.shape.algo.parse(undefined);
-  const forAlgo = typeof algo === 'string' && (ALGORITHMS as readonly string[]).includes(algo) ? spec.defaults[algo as Algorithm] : undefined;
-  return { ...spec.defaults.all, ...forAlgo, ...input };
-}
-
 export function parseTrainConfig(input: unknown, source: string): ParsedTrainConfig {
   const wording = new Wording(source);
-  const result = trainConfigSchema.safeParse(withEnvDefaults(input));
+  const result = trainConfigSchema.safeParse(withTunedDefaults(input));
   const lines = result.success ? [] : issueLines(result.error.issues, input, wording);
   // The schema only knows that env is a string; the registry knows which ones exist.
   const env = result.success ? result.data.env : isRecord(input) ? input['env'] : undefined;

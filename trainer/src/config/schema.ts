@@ -4,8 +4,8 @@
  * `parseTrainConfig`; `resolveTrainConfig` then fills what depends on the machine and freezes it.
  *
  * Defaults follow the paper's Atari settings (Mnih et al. 2016: shared RMSProp α 0.99, ε 0.1, gradient
- * norm clip 40, γ 0.99, entropy β 0.01, t_max 5, η ≈ 7e-4); an environment may override some of them
- * with values tuned for it (EnvSpec.defaults, applied in config/parse.ts).
+ * norm clip 40, γ 0.99, entropy β 0.01, t_max 5, η ≈ 7e-4); some tasks replace a few of them with values
+ * tuned for them (config/tuned-defaults.ts, applied in config/parse.ts).
  */
 import { z } from 'zod';
 
@@ -116,11 +116,4 @@ export type TrainConfig = Readonly<Omit<ParsedTrainConfig, 'workers' | 'runId' |
   readonly hidden: readonly number[];
   readonly epsilonFinals: readonly number[];
   readonly epsilonProbs: readonly number[];
-};
-
-/** Fields an environment may give tuned defaults for. */
-export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells' | 'rmsEps';
-export type TunedDefaults = Readonly<Partial<Record<TunableField, number>>> & {
-  readonly hidden?: readonly number[];
-  readonly trunk?: 'shared' | 'separate';
 };

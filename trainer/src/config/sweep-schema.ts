@@ -15,7 +15,7 @@ import { extname } from 'node:path';
 import { parseJson, parseYaml } from './load-file.js';
 import { z } from 'zod';
 import { InputError, closest, describeKind, formatValue } from '../errors.js';
-import { envIds, findEnv } from '../envs/registry.js';
+import { envIds, findEnv } from '../envs/catalog.js';
 import { REFERENCE_TABLE_IDS, isReferenceTableId } from '../scores/reference-tables.js';
 import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
 import { CONFIG_FIELDS, describeExpected, fieldValueKind, parseTrainConfig, type ConfigField } from './parse.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { envIds, findEnv } from './registry.js';
+import { envIds, findEnv } from './catalog.js';
 import { MINATAR_GAMES } from './minatar/index.js';
 import { MINATAR_MINIMAL_ACTION_COUNTS, MINATAR_RANDOM, REGISTRY_SCORES, registryScores } from './registry-scores.js';
 
@@ -9,7 +9,7 @@ test('registry-scores holds exactly the registered ids', () => {
   assert.deepEqual(Object.keys(REGISTRY_SCORES).sort(), envIds());
 });
 
-test('every registered spec carries the scores of registry-scores (the maze and MuJoCo copies included)', () => {
+test('every catalogue entry carries the scores of registry-scores', () => {
   for (const id of envIds()) assert.deepEqual(findEnv(id)?.scores, registryScores(id), id);
 });
 

@@ -5,8 +5,6 @@
  * state (`terminated`, the return after it is zero) or because a time limit cut it short
  * (`truncated`, the state still has a value and learners bootstrap from it).
  */
-import type { Rng } from '../util/rng.js';
-import type { Algorithm, TunedDefaults } from '../config/schema.js';
 
 export type DiscreteSpace = { readonly kind: 'discrete'; readonly n: number };
 export type BoxSpace = {
@@ -29,6 +27,8 @@ export interface Env {
   readonly id: string;
   readonly observationSpace: BoxSpace;
   readonly actionSpace: Space;
+  /** Steps after which an episode is truncated (the catalogue's limit for the id). */
+  readonly maxEpisodeSteps: number;
   /** Starts an episode. Randomness comes from the `Rng` the environment was made with. */
   reset(): Float32Array;
   /** `action` is an integer for discrete spaces, a Float32Array for box spaces. */
@@ -45,16 +45,17 @@ export type ReferenceScores = {
   readonly source: string;
 };
 
-export type EnvSpec = {
+/**
+ * What the catalogue (envs/catalog.ts) declares of an id, as plain data: enough to validate a config,
+ * plan its network and normalise its scores without constructing the environment.
+ */
+export type EnvInfo = {
   readonly id: string;
   readonly description: string;
   /** Episode step limit after which an episode is truncated. */
   readonly maxEpisodeSteps: number;
+  /** Shape of an observation: [n] for a flat vector, [height, width, channels] for a grid. */
+  readonly observationShape: readonly number[];
+  readonly actionSpace: Space;
   readonly scores: ReferenceScores;
-  /**
-   * Hyperparameters tuned for this task, used where a config leaves the field out (the schema's
-   * defaults follow the paper's Atari settings).
-   */
-  readonly defaults?: { readonly all?: TunedDefaults } & Readonly<Partial<Record<Algorithm, TunedDefaults>>>;
-  readonly make: (rng: Rng) => Env;
 };

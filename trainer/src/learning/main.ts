@@ -2,13 +2,25 @@
  * `npm run test:learning [case-id …]`: the full learning budgets of learning/suite.ts, one after the
  * other, with the results written to benchmarks/LEARNING.md and benchmarks/learning.json (the command
  * that produced them included). Exit code 1 if any case fails. `--report` rewrites LEARNING.md from
- * learning.json without running anything.
+ * learning.json without running anything. The file's hand-written part, from the heading
+ * TUNING_HEADING on (the history of the tuned settings), is kept as it is.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { LEARNING_CASES } from './suite.js';
 import { describeResult, runCase, type CaseResult } from './run.js';
+
+/** Where LEARNING.md's hand-written part begins; config/tuned-defaults.ts points into it. */
+const TUNING_HEADING = '## How the tuned settings were found';
+
+/** The hand-written part of an existing LEARNING.md (from TUNING_HEADING on), or ''. */
+function handWritten(path: string): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(`\n${TUNING_HEADING}`);
+  return at === -1 ? '' : text.slice(at);
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -58,9 +70,9 @@ async function main(): Promise<void> {
       (r) =>
         `| ${r.description} | ${r.criterion} | ${r.score.toFixed(1)} | ${r.expectBelow ? '<' : '≥'} ${r.threshold} | ${r.frames.toLocaleString('en-US')} | ${r.reachedAt?.toLocaleString('en-US') ?? '—'} | ${Math.round(r.framesPerSecond).toLocaleString('en-US')} | ${r.passed ? 'pass' : 'FAIL'} | ${r.date.slice(0, 10)} | ${r.machine ?? '—'} | \`${r.command}\` |`,
     ),
-    '',
   ].join('\n');
-  writeFileSync(join(out, 'LEARNING.md'), md);
+  const mdPath = join(out, 'LEARNING.md');
+  writeFileSync(mdPath, `${md}\n${handWritten(mdPath)}`.replace(/\n*$/, '\n'));
   if (reportOnly) console.log(`${join(out, 'LEARNING.md')} rewritten from ${jsonPath}`);
   else console.log(`${cases.length - failed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator } from '../runtime/coordinator.js';
-import { prepareEnv } from '../envs/registry.js';
+import { prepareEnv } from '../envs/make.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig } from '../config/resolve.js';

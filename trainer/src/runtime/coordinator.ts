@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import type { TrainConfig } from '../config/schema.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv } from '../envs/make.js';
 import { initNetwork, planLayout, planNetwork, usesTargetNetwork, type NetworkPlan } from '../models/networks.js';
 import { exportLayersModel } from '../models/export-layers.js';
 import { checkpointDir, rollBackTo, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';

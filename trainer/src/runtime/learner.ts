@@ -4,7 +4,7 @@
  */
 import type { TrainConfig } from '../config/schema.js';
 import type { Env } from '../envs/types.js';
-import { makeEnv } from '../envs/registry.js';
+import { makeEnv } from '../envs/make.js';
 import type { Rng } from '../util/rng.js';
 import type { FromWorker, PhaseTimes } from './messages.js';
 import { CONTROL, COUNTER, type SharedViews } from './shared-memory.js';

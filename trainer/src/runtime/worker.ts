@@ -8,7 +8,7 @@ import { A3cLearner } from '../algorithms/a3c.js';
 import { QLearner } from '../algorithms/q-learning.js';
 import { Rng } from '../util/rng.js';
 import { viewsOf } from './shared-memory.js';
-import { prepareEnv } from '../envs/registry.js';
+import { prepareEnv } from '../envs/make.js';
 import { NonFiniteError, type Learner, type LearnerContext } from './learner.js';
 import type { FromWorker, PhaseTimes, ToWorker, WorkerInit } from './messages.js';
 

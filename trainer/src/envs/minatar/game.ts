@@ -11,6 +11,7 @@
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import type { Rng } from '../../util/rng.js';
 import { EpisodeTracker, discreteAction } from '../episode.js';
+import { minatarId } from '../catalog.js';
 
 /** Side of the square grid every game plays on. */
 export const GRID = 10;
@@ -70,15 +71,6 @@ export type MinAtarGameInfo = {
 };
 
 /**
- * The asyncrl id of `game` with `actionSet`. MinAtar's Gymnasium ids are `MinAtar/<Game>-v1` (minimal
- * set) and `-v0` (full set); asyncrl writes a '-' for the '/' because run ids, which start with the env
- * id, allow only letters, digits, '.', '_' and '-' (config/schema.ts, RUN_ID_PATTERN).
- */
-export function minatarId(game: MinAtarGameInfo, actionSet: ActionSet): string {
-  return `MinAtar-${game.name}-v${actionSet === 'minimal' ? 1 : 0}`;
-}
-
-/**
  * A MinAtar game as an asyncrl `Env`. A subclass writes the game's rules (`resetGame`, `act`) and its
  * picture (`draw`); this class maps the agent's action to the full set, applies sticky actions, counts
  * steps and owns the observation buffer.
@@ -122,7 +114,7 @@ export abstract class MinAtarEnv implements Env {
     if (this.actionSet !== 'minimal' && this.actionSet !== 'full') {
       throw new RangeError(`actionSet must be 'minimal' or 'full', got ${String(this.actionSet)}`);
     }
-    this.id = minatarId(game, this.actionSet);
+    this.id = minatarId(game.name, this.actionSet);
     this.stickyProbability = options.stickyProbability ?? STICKY_PROBABILITY;
     if (!(this.stickyProbability >= 0 && this.stickyProbability <= 1)) {
       throw new RangeError(`${this.id}: stickyProbability must be in [0, 1], got ${this.stickyProbability}`);

@@ -7,6 +7,7 @@ import { EXACT } from './minatar.test-support.js';
 import { RUN_ID_PATTERN } from '../../config/schema.js';
 import { Rng } from '../../util/rng.js';
 import * as contract from '../contract.test-support.js';
+import { findEnv } from '../catalog.js';
 
 /** What MinAtar's sources give for each game: channels (the `channels` dicts) and `minimal_action_set()`. */
 const EXPECTED: Record<string, { channels: number; minimal: number[] }> = {
@@ -47,13 +48,13 @@ test('the five games are listed with ids that run ids accept, MinAtar channels a
     const expected = EXPECTED[g.name];
     assert.equal(g.channels.length, expected.channels, g.name);
     assert.deepEqual(g.minimalActions, expected.minimal, g.name);
-    assert.equal(g.maxEpisodeSteps, MINATAR_MAX_EPISODE_STEPS);
+    assert.equal(findEnv(g.id)?.maxEpisodeSteps, MINATAR_MAX_EPISODE_STEPS);
     assert.equal(MINATAR_MAX_EPISODE_STEPS, 10_000);
     // config/resolve.ts builds run ids as `<env>__<algo>__s<seed>__<stamp>`.
     assert.match(g.id, RUN_ID_PATTERN);
     assert.match(`${g.id}__a3c__s1__20240102-030405`, RUN_ID_PATTERN);
-    assert.ok(g.description.length > 0);
-    assert.equal(new g.Env(Rng.fromSeed(0), g.maxEpisodeSteps).id, g.id);
+    assert.ok((findEnv(g.id)?.description.length ?? 0) > 0);
+    assert.equal(new g.Env(Rng.fromSeed(0), MINATAR_MAX_EPISODE_STEPS).id, g.id);
   }
 });
 
@@ -78,7 +79,7 @@ test('observation space is a [10, 10, C] box of 0..1; the action space is the mi
 
 test('observations have the space shape and hold only 0s and 1s', () => {
   for (const g of MINATAR_GAMES) {
-    const env = new g.Env(Rng.fromSeed(3), g.maxEpisodeSteps, { actionSet: 'full' });
+    const env = new g.Env(Rng.fromSeed(3), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full' });
     const size = 100 * g.channels.length;
     const ones = new Array<number>(g.channels.length).fill(0);
     play(env, 3000, 4, (obs) => {
@@ -95,9 +96,9 @@ test('observations have the space shape and hold only 0s and 1s', () => {
 
 test('same seed and actions give identical trajectories, with either action set', () => {
   for (const g of MINATAR_GAMES) {
-    const episodes = contract.assertSameSeedSameTrajectory(g.Env, g.maxEpisodeSteps, 3000);
+    const episodes = contract.assertSameSeedSameTrajectory(g.Env, MINATAR_MAX_EPISODE_STEPS, 3000);
     assert.ok(episodes >= 1, `${g.name}: ${episodes} episodes`);
-    const [a, b] = [7, 7].map((seed) => new g.Env(Rng.fromSeed(seed), g.maxEpisodeSteps, { actionSet: 'full' }));
+    const [a, b] = [7, 7].map((seed) => new g.Env(Rng.fromSeed(seed), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full' }));
     const seen: Float32Array[] = [];
     play(a, 1000, 99, (obs) => seen.push(obs.slice()));
     let t = 0;
@@ -107,8 +108,8 @@ test('same seed and actions give identical trajectories, with either action set'
 
 test('different seeds give different games', () => {
   for (const g of MINATAR_GAMES) {
-    const a = new g.Env(Rng.fromSeed(7), g.maxEpisodeSteps);
-    const b = new g.Env(Rng.fromSeed(8), g.maxEpisodeSteps);
+    const a = new g.Env(Rng.fromSeed(7), MINATAR_MAX_EPISODE_STEPS);
+    const b = new g.Env(Rng.fromSeed(8), MINATAR_MAX_EPISODE_STEPS);
     const seen: Float32Array[] = [];
     play(a, 2000, 9, (obs) => seen.push(obs.slice()));
     let differs = false;
@@ -140,7 +141,7 @@ test('invalid actions are rejected with a RangeError naming the value', () => {
 
 test('step before reset or after the end of an episode throws until reset', () => {
   for (const g of MINATAR_GAMES) {
-    contract.assertStepOutsideEpisodeThrows(new g.Env(Rng.fromSeed(1), g.maxEpisodeSteps, { actionSet: 'full' }), randomPolicy(2));
+    contract.assertStepOutsideEpisodeThrows(new g.Env(Rng.fromSeed(1), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full' }), randomPolicy(2));
   }
 });
 
@@ -161,7 +162,7 @@ test('sticky actions repeat the previous action at the configured rate', () => {
     let eligible = 0;
     let repeated = 0;
     for (const g of MINATAR_GAMES) {
-      const env = new g.Env(Rng.fromSeed(5), g.maxEpisodeSteps, { actionSet: 'full', ...(p === 0.1 ? {} : { stickyProbability: p }) });
+      const env = new g.Env(Rng.fromSeed(5), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full', ...(p === 0.1 ? {} : { stickyProbability: p }) });
       let previous = NOOP;
       play(env, 4000, 6, (_, action, ended) => {
         // A repeat shows only where the chosen action differs from the previous one.
@@ -181,11 +182,11 @@ test('sticky actions repeat the previous action at the configured rate', () => {
 
 test('stickyProbability 0 never repeats, 1 always does, and the memory starts at no-op in every episode', () => {
   for (const g of MINATAR_GAMES) {
-    const never = new g.Env(Rng.fromSeed(5), g.maxEpisodeSteps, { actionSet: 'full', stickyProbability: 0 });
+    const never = new g.Env(Rng.fromSeed(5), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full', stickyProbability: 0 });
     play(never, 2000, 6, (_, action) => assert.equal(never.lastAction, action));
-    const always = new g.Env(Rng.fromSeed(5), g.maxEpisodeSteps, { actionSet: 'full', stickyProbability: 1 });
+    const always = new g.Env(Rng.fromSeed(5), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full', stickyProbability: 1 });
     play(always, 500, 6, () => assert.equal(always.lastAction, NOOP));
-    const env = new g.Env(Rng.fromSeed(5), g.maxEpisodeSteps, { actionSet: 'full', stickyProbability: 0 });
+    const env = new g.Env(Rng.fromSeed(5), MINATAR_MAX_EPISODE_STEPS, { actionSet: 'full', stickyProbability: 0 });
     env.reset();
     env.step(FIRE);
     assert.equal(env.lastAction, FIRE);
@@ -207,7 +208,7 @@ test('a state copied with getState/setState continues exactly as the original', 
   for (const g of MINATAR_GAMES) {
     type Stateful = MinAtarEnv & { getState(): unknown; setState(state: unknown): Float32Array };
     const rng = Rng.fromSeed(11);
-    const a = new g.Env(rng, g.maxEpisodeSteps, { ...EXACT, actionSet: 'full' }) as Stateful;
+    const a = new g.Env(rng, MINATAR_MAX_EPISODE_STEPS, { ...EXACT, actionSet: 'full' }) as Stateful;
     // Play until some episode has lasted 30 steps, so that the state is not the start state.
     const policy = Rng.fromSeed(12);
     let length = 0;
@@ -221,7 +222,7 @@ test('a state copied with getState/setState continues exactly as the original', 
         length = 0;
       }
     }
-    const b = new g.Env(Rng.fromState(rng.state()), g.maxEpisodeSteps, { ...EXACT, actionSet: 'full' }) as Stateful;
+    const b = new g.Env(Rng.fromState(rng.state()), MINATAR_MAX_EPISODE_STEPS, { ...EXACT, actionSet: 'full' }) as Stateful;
     assert.deepEqual(b.setState(a.getState()), obsA, g.name);
     assert.deepEqual(b.getState(), a.getState(), g.name);
     for (let t = 0; t < 300; t++) {

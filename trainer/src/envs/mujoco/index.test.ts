@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CartpoleSwingupEnv, HopperEnv, MUJOCO_SPECS, ReacherEnv, loadMujoco, needsMujoco } from './index.js';
+import { CartpoleSwingupEnv, HopperEnv, MUJOCO_TASKS, ReacherEnv, loadMujoco } from './index.js';
+import { findEnv, needsMujoco } from '../catalog.js';
 import { RUN_ID_PATTERN } from '../../config/schema.js';
 import { Rng } from '../../util/rng.js';
 import { measureRandomPolicy } from '../contract.test-support.js';
 import type { MujocoEnv } from './mujoco-env.js';
-import type { EnvSpec } from '../types.js';
 
 await loadMujoco();
 
@@ -16,12 +16,13 @@ test('the MuJoCo tasks, their classes and limits', () => {
     { id: 'MuJoCo-Hopper-v0', cls: HopperEnv, maxEpisodeSteps: 1000, reference: 3800 },
   ];
   assert.deepEqual(
-    MUJOCO_SPECS.map((s) => s.id),
+    MUJOCO_TASKS.map((s) => s.id),
     expected.map((e) => e.id),
   );
   for (const e of expected) {
-    const spec = MUJOCO_SPECS.find((s) => s.id === e.id)!;
-    assert.equal(spec.cls, e.cls);
+    const task = MUJOCO_TASKS.find((s) => s.id === e.id)!;
+    const spec = findEnv(e.id)!;
+    assert.equal(task.cls, e.cls);
     assert.equal(spec.maxEpisodeSteps, e.maxEpisodeSteps);
     assert.equal(spec.scores.reference, e.reference);
     assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved');
@@ -31,9 +32,7 @@ test('the MuJoCo tasks, their classes and limits', () => {
     // Ids must fit in run ids (`<env>__<algo>__s<seed>__<stamp>`).
     assert.match(spec.id, RUN_ID_PATTERN);
     assert.ok(needsMujoco(spec.id));
-    const env = spec.make(Rng.fromSeed(0));
-    const asEnvSpec: EnvSpec = spec; // assignable to the registry's type
-    assert.equal(asEnvSpec.id, e.id);
+    const env = new task.cls(Rng.fromSeed(0), spec.maxEpisodeSteps);
     assert.ok(env instanceof e.cls);
     assert.equal(env.id, e.id);
     assert.equal(env.maxEpisodeSteps, e.maxEpisodeSteps);
@@ -42,7 +41,7 @@ test('the MuJoCo tasks, their classes and limits', () => {
   assert.equal(needsMujoco('Pendulum-v1'), false);
 });
 
-/** Mean and standard error of a uniform random policy's return, as registry.test.ts measures it. */
+/** Mean and standard error of a uniform random policy's return, as catalog.test.ts measures it. */
 function measureRandom(make: (rng: Rng) => MujocoEnv, episodes: number, seed: number): { mean: number; stderr: number } {
   const env = make(Rng.fromSeed(seed, 0));
   try {
@@ -52,9 +51,10 @@ function measureRandom(make: (rng: Rng) => MujocoEnv, episodes: number, seed: nu
   }
 }
 
-for (const spec of MUJOCO_SPECS) {
-  test(`${spec.id} random-policy mean return over 100 episodes matches the registered figure`, () => {
-    const { mean, stderr } = measureRandom(spec.make, 100, 2024);
+for (const task of MUJOCO_TASKS) {
+  const spec = findEnv(task.id)!;
+  test(`${spec.id} random-policy mean return over 100 episodes matches the catalogue's figure`, () => {
+    const { mean, stderr } = measureRandom((rng) => new task.cls(rng, spec.maxEpisodeSteps), 100, 2024);
     // The same seed reproduces the figure up to its rounding to 0.1 (the physics is deterministic
     // float64 WebAssembly); the stated mean and standard error are this measurement's.
     assert.ok(Math.abs(mean - spec.scores.random) <= 0.05, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`);

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTrainConfig } from '../config/parse.js';
-import { envIds, findEnv, makeEnv, prepareEnv, MINATAR_RANDOM } from './registry.js';
-import { MAZE_SPECS } from './maze/index.js';
-import { MUJOCO_SPECS } from './mujoco/index.js';
+import { readFileSync } from 'node:fs';
+import { envIds, findEnv, needsMujoco } from './catalog.js';
+import { factoryIds, makeEnv, prepareEnv } from './make.js';
+import { MINATAR_RANDOM } from './registry-scores.js';
+import { MAZE_TASKS } from './maze/index.js';
+import { MUJOCO_TASKS } from './mujoco/index.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
@@ -31,20 +33,40 @@ test('envIds() lists the registered ids, sorted', () => {
   for (const id of ids) assert.equal(findEnv(id)?.id, id);
 });
 
-test('every spec makes an env with its own id and sane reference scores', async () => {
+test('every catalogue id has a factory, and every factory an id', () => {
+  assert.deepEqual(factoryIds(), envIds());
+});
+
+test('every id makes an env with exactly the id, limit, observation shape and action space the catalogue declares', async () => {
   for (const id of envIds()) {
     await prepareEnv(id);
-    const spec = findEnv(id)!;
-    const env = spec.make(Rng.fromSeed(0));
+    const info = findEnv(id)!;
+    const env = makeEnv(id, Rng.fromSeed(0));
     assert.equal(env.id, id);
-    assert.ok(Number.isInteger(spec.maxEpisodeSteps) && spec.maxEpisodeSteps > 0);
-    assert.ok(Number.isFinite(spec.scores.random));
-    assert.ok(spec.scores.source.length > 0);
-    if (spec.scores.reference !== undefined) {
-      assert.ok(spec.scores.reference > spec.scores.random, `${id}: reference must beat random`);
-      assert.ok(spec.scores.referenceKind !== undefined, `${id}: reference needs a kind`);
+    assert.equal(env.maxEpisodeSteps, info.maxEpisodeSteps, id);
+    assert.deepEqual(env.observationSpace.shape, info.observationShape, id);
+    assert.deepEqual(env.actionSpace, info.actionSpace, id);
+    assert.ok(Number.isInteger(info.maxEpisodeSteps) && info.maxEpisodeSteps > 0);
+    assert.ok(Number.isFinite(info.scores.random));
+    assert.ok(info.scores.source.length > 0);
+    assert.ok(info.description.length > 0);
+    if (info.scores.reference !== undefined) {
+      assert.ok(info.scores.reference > info.scores.random, `${id}: reference must beat random`);
+      assert.ok(info.scores.referenceKind !== undefined, `${id}: reference needs a kind`);
     }
+    (env as { close?: () => void }).close?.();
   }
+});
+
+test('the catalogue loads no environment code: its compiled module imports only the scores', () => {
+  const compiled = readFileSync(new URL('./catalog.js', import.meta.url), 'utf8');
+  const imports = [...compiled.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+  assert.deepEqual(imports, ['./registry-scores.js']);
+  assert.doesNotMatch(compiled, /\bimport\(/);
+});
+
+test('only the MuJoCo ids need the MuJoCo engine', () => {
+  for (const id of envIds()) assert.equal(needsMujoco(id), MUJOCO_TASKS.some((task) => task.id === id), id);
 });
 
 test('CartPole-v1 is registered as in Gymnasium', () => {
@@ -59,7 +81,7 @@ test('CartPole-v1 is registered as in Gymnasium', () => {
   assert.equal(env.maxEpisodeSteps, 500);
 });
 
-test('the classic-control tasks are registered as in Gymnasium', () => {
+test('the classic-control tasks are catalogued as in Gymnasium', () => {
   // Limits and reward_threshold from gymnasium/envs/__init__.py; CartPoleNoVel-v1 inherits CartPole-v1's.
   const expected = [
     { id: 'CartPoleNoVel-v1', cls: CartPoleNoVelEnv, maxEpisodeSteps: 500, reference: 500 },
@@ -74,12 +96,6 @@ test('the classic-control tasks are registered as in Gymnasium', () => {
     assert.equal(spec.scores.reference, e.reference, e.id);
     assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved', e.id);
     assert.match(spec.scores.source, /measured by asyncrl, uniform random (policy|torque)/, e.id);
-    // Tuned defaults, where present, name real methods and give values the config schema accepts.
-    for (const [algo, fields] of Object.entries(spec.defaults ?? {})) {
-      if (algo === 'all') continue;
-      const parsed = parseTrainConfig({ env: e.id, algo }, 'test');
-      for (const [field, value] of Object.entries(fields ?? {})) assert.deepEqual(parsed[field as keyof typeof parsed], value, `${e.id} ${algo} ${field}`);
-    }
     const env = makeEnv(e.id, Rng.fromSeed(0));
     assert.ok(env instanceof e.cls, e.id);
     assert.equal(env.maxEpisodeSteps, e.maxEpisodeSteps, e.id);
@@ -94,7 +110,7 @@ test('findEnv() returns undefined and makeEnv() throws, naming the known ids, fo
   );
 });
 
-/** The registry's protocol: seed `seed`, environment stream 0, policy stream 1. */
+/** The catalogue's protocol: seed `seed`, environment stream 0, policy stream 1. */
 function measureRandom(id: string, episodes: number, seed: number): { mean: number; stderr: number } {
   return measureRandomPolicy(makeEnv(id, Rng.fromSeed(seed, 0)), episodes, Rng.fromSeed(seed, 1));
 }
@@ -112,7 +128,7 @@ const RANDOM_POLICY_MEASUREMENTS: readonly { readonly id: string; readonly episo
 ];
 
 /** Ids whose random-policy figures their own tests re-measure (envs/maze/index.test.ts, envs/mujoco/index.test.ts). */
-const MEASURED_ELSEWHERE = [...MAZE_SPECS, ...MUJOCO_SPECS].map((spec) => spec.id);
+const MEASURED_ELSEWHERE = [...MAZE_TASKS, ...MUJOCO_TASKS].map((task) => task.id);
 const MINATAR_IDS = Object.entries(MINATAR_RANDOM).flatMap(([name]) => [`MinAtar-${name}-v0`, `MinAtar-${name}-v1`]);
 
 test('every registered id has a random-policy measurement', () => {
