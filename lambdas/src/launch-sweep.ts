@@ -17,7 +17,7 @@
  */
 import { SubmitJobCommand, type SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { SubmitResponse } from 'asyncrl/aws/api-client';
-import { MAX_SPEC_BYTES } from 'asyncrl/sweep/limits';
+import { MAX_SPEC_BYTES } from 'asyncrl/config/sweep-limits';
 import { joinLocation } from 'asyncrl/storage/open-store';
 import type { RunStore } from 'asyncrl/storage/run-store';
 import { prepareSweep, type PreparedSweep } from 'asyncrl/sweep/expand';

@@ -1,31 +1,37 @@
 /**
- * Asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), one actor-learner thread:
- * copy θ → θ', act for up to t_max steps, compute the segment's gradient on θ' and apply it to the
- * shared θ with shared RMSProp, lock-free. Discrete action spaces use a softmax policy, box action
- * spaces a Gaussian one (section 9); the loop is the same.
+ * Asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), the method of one actor-learner.
+ * The loop (runtime/actor-learner.ts) copies θ → θ' and steps the environment; A3C acts from π(·|s; θ'),
+ * remembers the segment, and at its end computes
+ *
+ *     R ← 0 for a terminal s_t, V(s_t; θ') otherwise
+ *     for i = t−1 … t_start:   R ← r_i + γ R
+ *         dθ' ← dθ' + ∇ log π(a_i|s_i; θ') (R − V(s_i; θ')) + β ∇ H(π(·|s_i; θ')) − c_v ∇ (R − V(s_i; θ'))²
+ *
+ * (the entropy term of section 4, the value loss weighted by c_v); the loop then applies dθ' to the
+ * shared θ. Discrete action spaces use a softmax policy, box action spaces a Gaussian one (section 9);
+ * the segment is the same.
  */
-import { performance } from 'node:perf_hooks';
-import { LstmNetwork } from '../models/lstm-network.js';
-import { feedForwardNetwork, planNetwork, type FeedForwardNetwork } from '../models/networks.js';
-import { a3cOutputGradient, softmaxInto, type A3cLossSettings, type A3cLossStats } from '../models/a3c-loss.js';
+import type { A3cLossSettings, A3cLossStats } from '../models/a3c-loss.js';
+import { a3cOutputGradient, softmaxInto } from '../models/a3c-loss.js';
 import { gaussianA3cOutputGradient, variance } from '../models/gaussian-loss.js';
-import { nStepReturns, bootstrapValue } from './returns.js';
-import { argmax } from './exploration.js';
-import { makeEnv } from '../envs/make.js';
-import type { BoxSpace, Env } from '../envs/types.js';
+import type { PolicyNetwork } from '../models/policy-network.js';
+import type { BoxSpace, StepResult } from '../envs/types.js';
 import type { Rng } from '../util/rng.js';
-import { claimFrame, COUNTER } from '../runtime/shared-memory.js';
-import { applyGradient, newTimes, pauseIfRequested, runEvaluation, stopRequested, type Learner, type LearnerContext } from '../runtime/learner.js';
+import { argmax } from './exploration.js';
+import type { Action, Method, MethodContext } from './method.js';
+import { bootstrapValue, laneReturns } from './returns.js';
 
-/** How A3C turns the network's outputs into actions and its loss into output gradients. */
+/** How A3C turns the network's outputs into actions, and its loss into output gradients. */
 interface Policy {
-  /** Column of V in the fused output. */
+  /** Column of V in the fused outputs. */
   readonly valueIndex: number;
-  /** Draws an action from π(·|s), records it as step `n` of the segment, returns what the env takes. */
-  sample(outputs: Float32Array, rng: Rng, n: number): number | Float32Array;
-  /** The most likely action (evaluation). */
-  mode(outputs: Float32Array): number | Float32Array;
-  outputGradient(outputs: Float32Array, n: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats;
+  /** Draws an action from π(·|s) given one row of outputs, records it as segment row `row`. */
+  sample(outputs: Float32Array, offset: number, rng: Rng, row: number): void;
+  /** The most likely action, into segment row `row` (evaluation). */
+  mode(outputs: Float32Array, offset: number, row: number): void;
+  /** The action of segment row `row`, as the environment takes it. */
+  action(row: number): Action;
+  outputGradient(outputs: Float32Array, rows: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats;
 }
 
 class CategoricalPolicy implements Policy {
@@ -33,57 +39,72 @@ class CategoricalPolicy implements Policy {
   private readonly actions: Int32Array;
   private readonly probs: Float64Array;
 
-  constructor(private readonly nActions: number, tmax: number) {
+  constructor(
+    private readonly nActions: number,
+    rows: number,
+  ) {
     this.valueIndex = nActions;
-    this.actions = new Int32Array(tmax);
+    this.actions = new Int32Array(rows);
     this.probs = new Float64Array(nActions);
   }
 
-  sample(outputs: Float32Array, rng: Rng, n: number): number {
-    softmaxInto(outputs, 0, this.nActions, this.probs);
-    const action = rng.categorical(this.probs);
-    this.actions[n] = action;
-    return action;
+  sample(outputs: Float32Array, offset: number, rng: Rng, row: number): void {
+    softmaxInto(outputs, offset, this.nActions, this.probs);
+    this.actions[row] = rng.categorical(this.probs);
   }
 
-  mode(outputs: Float32Array): number {
-    return argmax(outputs, 0, this.nActions);
+  mode(outputs: Float32Array, offset: number, row: number): void {
+    this.actions[row] = argmax(outputs, offset, this.nActions);
   }
 
-  outputGradient(outputs: Float32Array, n: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats {
-    return a3cOutputGradient(outputs, this.actions, returns, n, this.nActions, settings, dOut);
+  action(row: number): number {
+    return this.actions[row] as number;
+  }
+
+  outputGradient(outputs: Float32Array, rows: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats {
+    return a3cOutputGradient(outputs, this.actions, returns, rows, this.nActions, settings, dOut);
   }
 }
 
 class GaussianPolicy implements Policy {
   readonly valueIndex: number;
   private readonly dims: number;
+  /** The actions drawn, whose likelihood the loss scores (gaussian-loss.ts). */
   private readonly actions: Float32Array;
-  private readonly envAction: Float32Array;
+  /** The same within the bounds, as the environments get them; one view per row. */
+  private readonly clipped: Float32Array[];
 
-  constructor(private readonly space: BoxSpace, tmax: number) {
+  constructor(
+    private readonly space: BoxSpace,
+    rows: number,
+  ) {
     this.dims = space.shape.reduce((a, b) => a * b, 1);
     this.valueIndex = 2 * this.dims;
-    this.actions = new Float32Array(tmax * this.dims);
-    this.envAction = new Float32Array(this.dims);
+    this.actions = new Float32Array(rows * this.dims);
+    const clipped = new Float32Array(rows * this.dims);
+    this.clipped = Array.from({ length: rows }, (_, row) => clipped.subarray(row * this.dims, (row + 1) * this.dims));
   }
 
-  sample(outputs: Float32Array, rng: Rng, n: number): Float32Array {
+  sample(outputs: Float32Array, offset: number, rng: Rng, row: number): void {
+    const clipped = this.clipped[row] as Float32Array;
     for (let d = 0; d < this.dims; d++) {
-      const a = (outputs[d] as number) + Math.sqrt(variance(outputs[this.dims + d] as number)) * rng.normal();
-      this.actions[n * this.dims + d] = a; // the action drawn (its likelihood: gaussian-loss.ts)…
-      this.envAction[d] = this.clip(a, d); // …and within its bounds, as the environment gets it
+      const a = (outputs[offset + d] as number) + Math.sqrt(variance(outputs[offset + this.dims + d] as number)) * rng.normal();
+      this.actions[row * this.dims + d] = a;
+      clipped[d] = this.clip(a, d);
     }
-    return this.envAction;
   }
 
-  mode(outputs: Float32Array): Float32Array {
-    for (let d = 0; d < this.dims; d++) this.envAction[d] = this.clip(outputs[d] as number, d);
-    return this.envAction;
+  mode(outputs: Float32Array, offset: number, row: number): void {
+    const clipped = this.clipped[row] as Float32Array;
+    for (let d = 0; d < this.dims; d++) clipped[d] = this.clip(outputs[offset + d] as number, d);
   }
 
-  outputGradient(outputs: Float32Array, n: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats {
-    return gaussianA3cOutputGradient(outputs, this.actions, returns, n, this.dims, settings, dOut, this.space);
+  action(row: number): Float32Array {
+    return this.clipped[row] as Float32Array;
+  }
+
+  outputGradient(outputs: Float32Array, rows: number, returns: Float32Array, settings: A3cLossSettings, dOut: Float32Array): A3cLossStats {
+    return gaussianA3cOutputGradient(outputs, this.actions, returns, rows, this.dims, settings, dOut, this.space);
   }
 
   private clip(a: number, d: number): number {
@@ -91,162 +112,103 @@ class GaussianPolicy implements Policy {
   }
 }
 
-/**
- * The network as A3C uses it: `act` advances any recurrent state, `value` reads V(s) without doing so,
- * and `backward` differentiates the segment that began at the last `segmentStart`.
- */
-interface ActorCriticNetwork {
-  readonly paramCount: number;
-  load(params: Float32Array): void;
-  act(observation: Float32Array): Float32Array;
-  value(observation: Float32Array, valueIndex: number): number;
-  episodeStart(): void;
-  segmentStart(): void;
-  backward<T>(observations: Float32Array, n: number, outputGradient: (outputs: Float32Array, dOut: Float32Array) => T, grad: Float32Array): T;
-}
-
-function feedForward(network: FeedForwardNetwork): ActorCriticNetwork {
-  return {
-    paramCount: network.layout.totalSize,
-    load: (params) => network.load(params),
-    act: (observation) => network.forward1(observation),
-    value: (observation, valueIndex) => network.forward1(observation)[valueIndex] as number,
-    episodeStart: () => undefined,
-    segmentStart: () => undefined,
-    backward: (observations, n, outputGradient, grad) => network.backward(observations, n, outputGradient, grad),
-  };
-}
-
-/** LSTM: the state is reset at episode start and saved at segment start, where BPTT is truncated. */
-function recurrent(network: LstmNetwork): ActorCriticNetwork {
-  const h0 = new Float32Array(network.h.length);
-  const c0 = new Float32Array(network.c.length);
-  return {
-    paramCount: network.layout.totalSize,
-    load: (params) => network.load(params),
-    act: (observation) => network.step(observation),
-    value: (observation, valueIndex) => network.peek(observation)[valueIndex] as number,
-    episodeStart: () => network.resetState(),
-    segmentStart: () => {
-      h0.set(network.h);
-      c0.set(network.c);
-    },
-    backward: (observations, n, outputGradient, grad) => network.backward(observations, n, h0, c0, outputGradient, grad),
-  };
-}
-
-export class A3cLearner implements Learner {
-  readonly times = newTimes();
-  private readonly env: Env;
-  private readonly network: ActorCriticNetwork;
+export class A3c implements Method {
+  private readonly network: PolicyNetwork;
   private readonly policy: Policy;
+  private readonly lanes: number;
   private readonly obsSize: number;
+  private readonly settings: A3cLossSettings;
+  // The segment, step-major (row t·K + k): states, rewards (scaled for learning), and where episodes ended.
+  private readonly observations: Float32Array;
+  private readonly rewards: Float32Array;
+  private readonly ends: Uint8Array;
+  /** Per row that ended an episode: 0 if terminal, V(s') if a time limit cut it. */
+  private readonly endValues: Float32Array;
+  private readonly returns: Float32Array;
+  /** Each lane's latest s', the state the segment bootstraps from if its last step ended no episode. */
+  private readonly next: Float32Array[];
+  /** The step of the last `act`. */
+  private t = 0;
 
-  constructor(private readonly ctx: LearnerContext) {
-    const { config } = ctx;
-    this.env = makeEnv(config.env, ctx.rng);
-    this.obsSize = this.env.observationSpace.shape.reduce((a, b) => a * b, 1);
-    const plan = planNetwork(config, this.env.observationSpace.shape, this.env.actionSpace);
-    this.network = plan.kind === 'lstm' ? recurrent(new LstmNetwork(plan.spec)) : feedForward(feedForwardNetwork(plan));
-    const space = this.env.actionSpace;
-    this.policy = space.kind === 'discrete' ? new CategoricalPolicy(space.n, config.tmax) : new GaussianPolicy(space, config.tmax);
-    if (this.network.paramCount !== ctx.shared.params.length) {
-      throw new Error(`parameter layout has ${this.network.paramCount} values, shared memory ${ctx.shared.params.length}`);
+  constructor(private readonly ctx: MethodContext) {
+    const { config, lanes } = ctx;
+    this.network = ctx.network();
+    if (lanes > this.network.maxBatch) throw new Error(`A3C with this network steps at most ${this.network.maxBatch} environment(s) at once, not ${lanes}`);
+    this.lanes = lanes;
+    this.obsSize = ctx.observationSpace.shape.reduce((a, b) => a * b, 1);
+    const rows = config.tmax * lanes;
+    const space = ctx.actionSpace;
+    this.policy = space.kind === 'discrete' ? new CategoricalPolicy(space.n, rows) : new GaussianPolicy(space, rows);
+    this.settings = { entropy: config.entropy, valueCoef: config.valueCoef };
+    this.observations = new Float32Array(rows * this.obsSize);
+    this.rewards = new Float32Array(rows);
+    this.ends = new Uint8Array(rows);
+    this.endValues = new Float32Array(rows);
+    this.returns = new Float32Array(rows);
+    this.next = Array.from({ length: lanes }, () => new Float32Array(this.obsSize));
+  }
+
+  load(params: Float32Array): void {
+    this.network.load(params);
+  }
+
+  loadTarget(): void {
+    throw new Error('A3C keeps no target network');
+  }
+
+  segmentStart(): void {
+    this.network.segmentStart();
+  }
+
+  episodeStart(): void {
+    this.network.episodeStart();
+  }
+
+  /** a_t ~ π(·|s_t; θ'), one draw per lane from the worker's stream. */
+  act(t: number, observations: Float32Array, _frames: number): void {
+    const { lanes, network, policy } = this;
+    const outputs = lanes === 1 ? network.forward1(observations) : network.forwardBatch(observations, lanes);
+    for (let k = 0; k < lanes; k++) policy.sample(outputs, k * network.width, this.ctx.rng, t * lanes + k);
+    this.observations.set(observations, t * lanes * this.obsSize);
+    this.t = t;
+  }
+
+  action(lane: number): Action {
+    return this.policy.action(this.t * this.lanes + lane);
+  }
+
+  record(t: number, lane: number, step: StepResult, _frames: number): void {
+    const row = t * this.lanes + lane;
+    this.rewards[row] = step.reward * this.ctx.config.rewardScale;
+    const ended = step.terminated || step.truncated;
+    this.ends[row] = ended ? 1 : 0;
+    // A time limit is not a terminal state: bootstrap from V of the state the episode stopped in, read now,
+    // before the episode's reset clears a recurrent state.
+    if (ended) this.endValues[row] = bootstrapValue(step.terminated, step.terminated ? 0 : this.value(step.observation));
+    else (this.next[lane] as Float32Array).set(step.observation);
+  }
+
+  gradient(steps: number, grad: Float32Array): void {
+    const { lanes, network, policy } = this;
+    const { gamma } = this.ctx.config;
+    const rows = steps * lanes;
+    for (let k = 0; k < lanes; k++) {
+      const last = (steps - 1) * lanes + k;
+      const lastValue = this.ends[last] !== 0 ? 0 : this.value(this.next[k] as Float32Array);
+      laneReturns(this.rewards, this.ends, this.endValues, lastValue, gamma, steps, k, lanes, this.returns);
     }
+    network.backward(this.observations, rows, (outputs, dOut) => policy.outputGradient(outputs, rows, this.returns, this.settings, dOut), grad);
   }
 
-  train(): void {
-    const { ctx, network, policy, env, times } = this;
-    const { config, shared, rng } = ctx;
-    const { tmax, gamma, rewardScale } = config;
-    const limit = BigInt(config.frames);
-    const settings = { entropy: config.entropy, valueCoef: config.valueCoef };
-    const rms = { alpha: config.rmsAlpha, epsilon: config.rmsEps };
-    const local = new Float32Array(shared.params.length);
-    const grad = new Float32Array(shared.params.length);
-    const observations = new Float32Array(tmax * this.obsSize);
-    const rewards = new Float32Array(tmax);
-    const returns = new Float32Array(tmax);
-    let obs = env.reset();
-    network.episodeStart();
-    let episodeReturn = 0;
-    let episodeLength = 0;
-    let budgetSpent = false;
-
-    while (!budgetSpent && !stopRequested(shared)) {
-      if (pauseIfRequested(ctx)) continue;
-      let t0 = performance.now();
-      // θ' ← θ. The copy may interleave with other workers' updates (Hogwild!): θ' is then a mix of
-      // two consecutive versions of θ, which the lock-free analysis of the paper tolerates.
-      local.set(shared.params);
-      network.load(local);
-      network.segmentStart();
-      let t1 = performance.now();
-      times.sync += t1 - t0;
-
-      let n = 0;
-      let bootstrap = Number.NaN;
-      while (n < tmax) {
-        const frames = claimFrame(shared.counters, limit);
-        if (frames < 0) {
-          budgetSpent = true;
-          break;
-        }
-        t0 = performance.now();
-        const action = policy.sample(network.act(obs), rng, n);
-        t1 = performance.now();
-        times.forward += t1 - t0;
-        observations.set(obs, n * this.obsSize);
-        const step = env.step(action);
-        times.env += performance.now() - t1;
-        rewards[n] = step.reward * rewardScale;
-        n++;
-        episodeReturn += step.reward;
-        episodeLength++;
-        if (step.terminated || step.truncated) {
-          ctx.post({ type: 'episode', worker: ctx.index, frames, return: episodeReturn, length: episodeLength });
-          Atomics.add(shared.counters, COUNTER.episodes, 1n);
-          // A time limit is not a terminal state: bootstrap from V of the state the episode stopped in.
-          bootstrap = bootstrapValue(step.terminated, step.terminated ? 0 : this.value(step.observation));
-          obs = env.reset();
-          network.episodeStart();
-          episodeReturn = 0;
-          episodeLength = 0;
-          break;
-        }
-        obs = step.observation;
-      }
-      if (n === 0) break;
-      if (Number.isNaN(bootstrap)) bootstrap = this.value(obs);
-
-      t0 = performance.now();
-      nStepReturns(rewards.subarray(0, n), bootstrap, gamma, returns);
-      network.backward(observations, n, (outputs, dOut) => policy.outputGradient(outputs, n, returns, settings, dOut), grad);
-      t1 = performance.now();
-      times.gradient += t1 - t0;
-      applyGradient(ctx, grad, rms);
-      times.update += performance.now() - t1;
-    }
+  evaluationAction(observation: Float32Array, rng: Rng): Action {
+    const outputs = this.network.forward1(observation);
+    if (this.ctx.config.evalPolicy === 'greedy') this.policy.mode(outputs, 0, 0);
+    else this.policy.sample(outputs, 0, rng, 0);
+    return this.policy.action(0);
   }
 
-  evaluate(episodes: number, rng: Rng, params?: Float32Array): void {
-    this.network.load(params ?? Float32Array.from(this.ctx.shared.params));
-    runEvaluation(
-      this.ctx,
-      episodes,
-      rng,
-      (obs) => {
-        const out = this.network.act(obs);
-        return this.ctx.config.evalPolicy === 'greedy' ? this.policy.mode(out) : this.policy.sample(out, rng, 0);
-      },
-      () => this.network.episodeStart(),
-    );
-  }
-
+  /** V(s; θ') without advancing a recurrent state. */
   private value(observation: Float32Array): number {
-    const t0 = performance.now();
-    const v = this.network.value(observation, this.policy.valueIndex);
-    this.times.forward += performance.now() - t0;
-    return v;
+    return this.network.peek1(observation)[this.policy.valueIndex] as number;
   }
 }

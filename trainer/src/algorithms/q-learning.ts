@@ -1,170 +1,205 @@
 /**
  * The value-based asynchronous methods (Mnih et al. 2016): one-step Q-learning (Algorithm 1), one-step
- * Sarsa, and n-step Q-learning (Algorithm S2), one actor-learner thread each.
+ * Sarsa, and n-step Q-learning (Algorithm S2), as the method of one actor-learner. The loop
+ * (runtime/actor-learner.ts) copies θ → θ', keeps θ⁻ (copying θ → θ⁻ whenever T crosses a multiple of
+ * I_target) and steps the environment; the method does the rest:
  *
- * Each thread acts ε-greedily on its copy θ' of the shared parameters, with its own final ε drawn once
- * (exploration.ts). The one-step methods accumulate the gradient of (y − Q(s, a))² over I_AsyncUpdate
- * steps (`tmax`) or until the episode ends; n-step Q collects a segment of up to t_max steps and gives
- * every state the longest return available. Targets use the target network θ⁻, which the thread whose
- * frame makes T a multiple of I_target copies from θ. All updates go to θ with shared RMSProp, lock-free.
+ *     take a with ε-greedy policy based on Q(s, ·; θ')            (act; a' chosen in record, see below)
+ *     receive r, s';  remember (s, a, r, s')                         (record)
+ *     at the segment's end (I_AsyncUpdate or t_max steps, or the episode's end):
+ *         y = targets of the variant, from Q(·; θ⁻)                  (gradient)
+ *         dθ' ← Σ ∂(y − Q(s, a; θ'))² / ∂θ'
+ *
+ * Each actor-learner acts ε-greedily with its own final ε, drawn once (exploration.ts). The next action
+ * a' is chosen as soon as s' is seen, on the θ' of the segment that saw it, and is the action taken next:
+ * Sarsa's target needs it, and it carries over a segment's end.
  */
-import { performance } from 'node:perf_hooks';
-import type { Algorithm } from '../config/schema.js';
-import { feedForwardNetwork, planNetwork, type FeedForwardNetwork } from '../models/networks.js';
 import { qOutputGradient } from '../models/q-loss.js';
-import { makeEnv } from '../envs/make.js';
-import type { Env } from '../envs/types.js';
-import { Rng } from '../util/rng.js';
+import type { PolicyNetwork } from '../models/policy-network.js';
+import type { StepResult } from '../envs/types.js';
+import type { Rng } from '../util/rng.js';
 import { argmax, drawFinalEpsilon, epsilonAt, epsilonGreedy } from './exploration.js';
-import { nStepQTargets, oneStepQTargets, oneStepSarsaTargets } from './q-targets.js';
-import { claimFrame, COUNTER, readCounter } from '../runtime/shared-memory.js';
-import { applyGradient, newTimes, pauseIfRequested, runEvaluation, stopRequested, type Learner, type LearnerContext } from '../runtime/learner.js';
+import type { Action, Method, MethodContext } from './method.js';
+import { oneStepQTargets, oneStepSarsaTargets } from './q-targets.js';
+import { laneReturns } from './returns.js';
 
-export type QMethod = Exclude<Algorithm, 'a3c'>;
+/** A segment as the target rules read it: step-major rows (t·K + k), `rows` of them, K = `lanes`. */
+export type QSegment = {
+  readonly rows: number;
+  readonly lanes: number;
+  readonly nActions: number;
+  readonly obsSize: number;
+  readonly gamma: number;
+  readonly rewards: Float32Array;
+  /** 1 where s' is terminal. */
+  readonly terminal: Uint8Array;
+  /** 1 where the step ended an episode (terminal or cut by a time limit). */
+  readonly ends: Uint8Array;
+  readonly nextObservations: Float32Array;
+  /** a', the action taken in s' (Sarsa). */
+  readonly nextActions: Int32Array;
+};
 
-/** Stream of the run seed from which each worker draws its final ε (stable across resumes). */
-const EPSILON_STREAM = 3_000_000;
+/** What tells the three methods apart: their targets, and whether they need a' in a state a time limit cut. */
+export type QVariant = {
+  /** Sarsa: a' is needed for every non-terminal s', also where a time limit ended the episode. */
+  readonly nextActionAfterTruncation: boolean;
+  /** Writes the target y of each row of the segment into `out`, from the target network θ⁻. */
+  targets(segment: QSegment, target: PolicyNetwork, out: Float32Array): void;
+};
 
-export class QLearner implements Learner {
-  readonly times = newTimes();
-  /** This thread's final ε. */
+/** Algorithm 1: y = r for a terminal s', else r + γ max_a' Q(s', a'; θ⁻). */
+export const ONE_STEP_Q: QVariant = {
+  nextActionAfterTruncation: false,
+  targets: (s, target, out) => {
+    oneStepQTargets(s.rewards.subarray(0, s.rows), s.terminal, target.forwardBatch(s.nextObservations, s.rows), s.nActions, s.gamma, out);
+  },
+};
+
+/** One-step Sarsa: y = r for a terminal s', else r + γ Q(s', a'; θ⁻), a' the action taken next. */
+export const ONE_STEP_SARSA: QVariant = {
+  nextActionAfterTruncation: true,
+  targets: (s, target, out) => {
+    oneStepSarsaTargets(s.rewards.subarray(0, s.rows), s.terminal, target.forwardBatch(s.nextObservations, s.rows), s.nextActions, s.nActions, s.gamma, out);
+  },
+};
+
+/**
+ * Algorithm S2: R = 0 for a terminal s_t, else max_a Q(s_t, a; θ⁻); then R ← r_i + γ R backwards over the
+ * segment, so that each state gets the longest return available. Per lane, an episode that ends inside
+ * the segment starts R afresh (laneReturns).
+ */
+export const N_STEP_Q: QVariant = {
+  nextActionAfterTruncation: false,
+  targets: (s, target, out) => {
+    const maxQ = (row: number): number => {
+      const q = target.forward1(s.nextObservations.subarray(row * s.obsSize, (row + 1) * s.obsSize));
+      return q[argmax(q, 0, s.nActions)] as number;
+    };
+    const steps = s.rows / s.lanes;
+    const endValues = new Float32Array(s.rows);
+    for (let row = 0; row < s.rows; row++) if (s.ends[row] !== 0 && s.terminal[row] === 0) endValues[row] = maxQ(row);
+    for (let k = 0; k < s.lanes; k++) {
+      const last = (steps - 1) * s.lanes + k;
+      const lastValue = s.ends[last] !== 0 ? 0 : maxQ(last);
+      laneReturns(s.rewards, s.ends, endValues, lastValue, s.gamma, steps, k, s.lanes, out);
+    }
+  },
+};
+
+export class QLearning implements Method {
+  /** This actor-learner's final ε. */
   readonly finalEpsilon: number;
-  private readonly env: Env;
-  private readonly online: FeedForwardNetwork;
-  private readonly target: FeedForwardNetwork;
+  private readonly online: PolicyNetwork;
+  private readonly target: PolicyNetwork;
+  private readonly lanes: number;
   private readonly nActions: number;
   private readonly obsSize: number;
-  private targetVersion = -1;
+  private readonly observations: Float32Array;
+  private readonly actions: Int32Array;
+  private readonly segment: QSegment;
+  private readonly targets: Float32Array;
+  /** Per lane, a' chosen at the last step (−1 after an episode's end: the next action is chosen afresh). */
+  private readonly pending: Int32Array;
+  /** The step of the last `act`. */
+  private t = 0;
 
   constructor(
-    private readonly ctx: LearnerContext,
-    private readonly method: QMethod,
+    private readonly ctx: MethodContext,
+    private readonly variant: QVariant,
   ) {
-    const { config } = ctx;
-    this.env = makeEnv(config.env, ctx.rng);
-    if (this.env.actionSpace.kind !== 'discrete') throw new Error(`${this.env.id}: ${method} needs a discrete action space`);
-    this.nActions = this.env.actionSpace.n;
-    this.obsSize = this.env.observationSpace.shape.reduce((a, b) => a * b, 1);
-    // The MLP, or the convolutional network for grid observations (models/networks.ts).
-    const plan = planNetwork({ algo: method, hidden: config.hidden, lstmCells: config.lstmCells }, this.env.observationSpace.shape, this.env.actionSpace);
-    this.online = feedForwardNetwork(plan);
-    this.target = feedForwardNetwork(plan);
-    if (this.online.layout.totalSize !== ctx.shared.params.length) {
-      throw new Error(`parameter layout has ${this.online.layout.totalSize} values, shared memory ${ctx.shared.params.length}`);
-    }
-    if (ctx.shared.target.length !== ctx.shared.params.length) throw new Error(`${method} needs the shared target network θ⁻`);
-    this.finalEpsilon = drawFinalEpsilon(Rng.fromSeed(config.seed, EPSILON_STREAM + ctx.index), config.epsilonFinals, config.epsilonProbs);
-  }
-
-  train(): void {
-    const { ctx, env, online, times, nActions, obsSize, method } = this;
-    const { config, shared, rng } = ctx;
-    const { tmax, gamma, rewardScale } = config;
-    const limit = BigInt(config.frames);
-    const rms = { alpha: config.rmsAlpha, epsilon: config.rmsEps };
-    const local = new Float32Array(shared.params.length);
-    const grad = new Float32Array(shared.params.length);
-    const observations = new Float32Array(tmax * obsSize);
-    const nextObservations = new Float32Array(tmax * obsSize);
-    const actions = new Int32Array(tmax);
-    const nextActions = new Int32Array(tmax);
-    const rewards = new Float32Array(tmax);
-    const terminal = new Uint8Array(tmax); // 1 where s' is terminal
-    const targets = new Float32Array(tmax);
-    const choose = (observation: Float32Array, frames: number): number => {
-      const t0 = performance.now();
-      const a = epsilonGreedy(rng, epsilonAt(frames, this.finalEpsilon, config.epsilonFrames), nActions, () => argmax(online.forward1(observation), 0, nActions));
-      times.forward += performance.now() - t0;
-      return a;
+    const { config, lanes, actionSpace } = ctx;
+    if (actionSpace.kind !== 'discrete') throw new Error('the value-based methods need a discrete action space');
+    this.online = ctx.network();
+    this.target = ctx.network();
+    this.lanes = lanes;
+    this.nActions = actionSpace.n;
+    this.obsSize = ctx.observationSpace.shape.reduce((a, b) => a * b, 1);
+    const rows = config.tmax * lanes;
+    this.observations = new Float32Array(rows * this.obsSize);
+    this.actions = new Int32Array(rows);
+    this.segment = {
+      rows: 0,
+      lanes,
+      nActions: this.nActions,
+      obsSize: this.obsSize,
+      gamma: config.gamma,
+      rewards: new Float32Array(rows),
+      terminal: new Uint8Array(rows),
+      ends: new Uint8Array(rows),
+      nextObservations: new Float32Array(rows * this.obsSize),
+      nextActions: new Int32Array(rows),
     };
+    this.targets = new Float32Array(rows);
+    this.pending = new Int32Array(lanes).fill(-1);
+    this.finalEpsilon = drawFinalEpsilon(ctx.explorationRng, config.epsilonFinals, config.epsilonProbs);
+  }
 
-    let obs = env.reset();
-    let action = -1; // chosen at the start of each step from θ' (or carried over: Sarsa's a')
-    let episodeReturn = 0;
-    let episodeLength = 0;
-    let budgetSpent = false;
+  load(params: Float32Array): void {
+    this.online.load(params);
+  }
 
-    while (!budgetSpent && !stopRequested(shared)) {
-      if (pauseIfRequested(ctx)) continue;
-      let t0 = performance.now();
-      local.set(shared.params); // θ' ← θ (a Hogwild! snapshot, see a3c.ts)
-      online.load(local);
-      this.syncTarget();
-      times.sync += performance.now() - t0;
+  loadTarget(target: Float32Array): void {
+    this.target.load(target);
+  }
 
-      let n = 0;
-      let segmentTerminal = false;
-      while (n < tmax) {
-        const frames = claimFrame(shared.counters, limit);
-        if (frames < 0) {
-          budgetSpent = true;
-          break;
-        }
-        if (frames % config.targetInterval === 0) {
-          // Exactly one thread claims the frame that makes T a multiple of I_target: it refreshes θ⁻.
-          shared.target.set(shared.params);
-          Atomics.add(shared.counters, COUNTER.targetVersion, 1n);
-        }
-        if (action < 0) action = choose(obs, frames);
-        observations.set(obs, n * obsSize);
-        actions[n] = action;
-        t0 = performance.now();
-        const step = env.step(action);
-        times.env += performance.now() - t0;
-        rewards[n] = step.reward * rewardScale;
-        terminal[n] = step.terminated ? 1 : 0;
-        nextObservations.set(step.observation, n * obsSize);
-        episodeReturn += step.reward;
-        episodeLength++;
-        n++;
-        if (step.terminated || step.truncated) {
-          ctx.post({ type: 'episode', worker: ctx.index, frames, return: episodeReturn, length: episodeLength });
-          Atomics.add(shared.counters, COUNTER.episodes, 1n);
-          // Sarsa's a' in a truncated state: the action the policy would take there.
-          nextActions[n - 1] = method === 'one-step-sarsa' && !step.terminated ? choose(step.observation, frames) : 0;
-          segmentTerminal = step.terminated;
-          obs = env.reset();
-          action = -1;
-          episodeReturn = 0;
-          episodeLength = 0;
-          break;
-        }
-        obs = step.observation;
-        // a' is chosen now, on θ', and is the action actually taken next (Sarsa's target needs it).
-        action = choose(obs, frames);
-        nextActions[n - 1] = action;
-      }
-      if (n === 0) break;
+  segmentStart(): void {}
 
-      t0 = performance.now();
-      this.syncTarget();
-      if (method === 'n-step-q') {
-        nStepQTargets(rewards.subarray(0, n), segmentTerminal, this.target.forward1(nextObservations.subarray((n - 1) * obsSize, n * obsSize)), nActions, gamma, targets);
-      } else {
-        const nextQ = this.target.forwardBatch(nextObservations, n);
-        if (method === 'one-step-q') oneStepQTargets(rewards.subarray(0, n), terminal, nextQ, nActions, gamma, targets);
-        else oneStepSarsaTargets(rewards.subarray(0, n), terminal, nextQ, nextActions, nActions, gamma, targets);
-      }
-      online.backward(observations, n, (outputs, dOut) => qOutputGradient(outputs, actions, targets, n, nActions, dOut), grad);
-      const t1 = performance.now();
-      times.gradient += t1 - t0;
-      applyGradient(ctx, grad, rms);
-      times.update += performance.now() - t1;
+  episodeStart(lane: number): void {
+    this.pending[lane] = -1;
+  }
+
+  act(t: number, observations: Float32Array, frames: number): void {
+    const { lanes, obsSize } = this;
+    for (let k = 0; k < lanes; k++) {
+      const row = t * lanes + k;
+      if ((this.pending[k] as number) < 0) this.pending[k] = this.choose(lanes === 1 ? observations : observations.subarray(k * obsSize, (k + 1) * obsSize), frames);
+      this.actions[row] = this.pending[k] as number;
+    }
+    this.observations.set(observations, t * lanes * obsSize);
+    this.t = t;
+  }
+
+  action(lane: number): Action {
+    return this.actions[this.t * this.lanes + lane] as number;
+  }
+
+  record(t: number, lane: number, step: StepResult, frames: number): void {
+    const s = this.segment;
+    const row = t * this.lanes + lane;
+    s.rewards[row] = step.reward * this.ctx.config.rewardScale;
+    s.terminal[row] = step.terminated ? 1 : 0;
+    const ended = step.terminated || step.truncated;
+    s.ends[row] = ended ? 1 : 0;
+    s.nextObservations.set(step.observation, row * this.obsSize);
+    if (ended) {
+      // Sarsa's a' in a truncated state: the action the policy would take there.
+      s.nextActions[row] = this.variant.nextActionAfterTruncation && !step.terminated ? this.choose(step.observation, frames) : 0;
+      this.pending[lane] = -1;
+    } else {
+      // a' is chosen now, on θ', and is the action actually taken next (Sarsa's target needs it).
+      const next = this.choose(step.observation, frames);
+      s.nextActions[row] = next;
+      this.pending[lane] = next;
     }
   }
 
-  evaluate(episodes: number, rng: Rng, params?: Float32Array): void {
-    this.online.load(params ?? Float32Array.from(this.ctx.shared.params));
-    // Greedy with respect to Q; with evalPolicy 'sample', ε-greedy at this thread's final ε.
-    const epsilon = this.ctx.config.evalPolicy === 'greedy' ? 0 : this.finalEpsilon;
-    runEvaluation(this.ctx, episodes, rng, (obs) => epsilonGreedy(rng, epsilon, this.nActions, () => argmax(this.online.forward1(obs), 0, this.nActions)));
+  gradient(steps: number, grad: Float32Array): void {
+    const rows = steps * this.lanes;
+    const segment = { ...this.segment, rows };
+    this.variant.targets(segment, this.target, this.targets);
+    this.online.backward(this.observations, rows, (outputs, dOut) => qOutputGradient(outputs, this.actions, this.targets, rows, this.nActions, dOut), grad);
   }
 
-  /** Reloads θ⁻ when a thread has refreshed it since the last load. */
-  private syncTarget(): void {
-    const version = readCounter(this.ctx.shared.counters, COUNTER.targetVersion);
-    if (version === this.targetVersion) return;
-    this.target.load(Float32Array.from(this.ctx.shared.target));
-    this.targetVersion = version;
+  /** Greedy with respect to Q; with evalPolicy 'sample', ε-greedy at this actor-learner's final ε. */
+  evaluationAction(observation: Float32Array, rng: Rng): Action {
+    const epsilon = this.ctx.config.evalPolicy === 'greedy' ? 0 : this.finalEpsilon;
+    return epsilonGreedy(rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
+  }
+
+  /** ε-greedy on θ', ε annealed over T. */
+  private choose(observation: Float32Array, frames: number): number {
+    const epsilon = epsilonAt(frames, this.finalEpsilon, this.ctx.config.epsilonFrames);
+    return epsilonGreedy(this.ctx.rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
   }
 }

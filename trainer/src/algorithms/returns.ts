@@ -34,3 +34,36 @@ export function nStepReturns(
 export function bootstrapValue(terminated: boolean, valueOfLastState: number): number {
   return terminated ? 0 : valueOfLastState;
 }
+
+/**
+ * The same backward loop for one lane of a segment whose steps may end episodes (several environments
+ * per actor-learner, where a segment does not stop at an episode's end):
+ *
+ *     R ← V(s_n) after the lane's last step, unless that step ended the episode;
+ *     for i = n−1 … 0:  R ← endValue_i if step i ended an episode;  R ← r_i + γ R
+ *
+ * where endValue_i is 0 for a terminal state and V of the state a time limit cut the episode in
+ * otherwise, so no return reaches across an episode's end. Step i of the lane is element
+ * `offset + i·stride` of `rewards`, `ends`, `endValues` and `out` (segments are stored step-major, one
+ * row per lane). With one lane whose segment stops at its episode's end this is `nStepReturns`.
+ */
+export function laneReturns(
+  rewards: ArrayLike<number>,
+  ends: ArrayLike<number>,
+  endValues: ArrayLike<number>,
+  lastValue: number,
+  gamma: number,
+  n: number,
+  offset: number,
+  stride: number,
+  out: Float32Array,
+): Float32Array {
+  let ret = lastValue;
+  for (let i = n - 1; i >= 0; i--) {
+    const k = offset + i * stride;
+    if (ends[k] !== 0) ret = endValues[k] as number;
+    ret = (rewards[k] as number) + gamma * ret;
+    out[k] = ret;
+  }
+  return out;
+}

@@ -115,22 +115,33 @@ describe('parseTrainArgs', () => {
       }
     });
 
-    test('lists every flag with its default, one line each', () => {
-      const command = parseTrainArgs(['--help'], MACHINE);
-      assert.equal(command.kind, 'help');
-      if (command.kind !== 'help') return;
-      const lines = command.text.split('\n');
-      for (const field of CONFIG_FIELDS) {
-        const line = lines.find((candidate) => candidate.trimStart().startsWith(`${flagName(field)} `));
-        assert.ok(line !== undefined, `no help line for ${flagName(field)}`);
-        assert.match(line, /\(default: .+\)$/);
+    test('lists every flag with its default, wrapped to the terminal and continued under its column', () => {
+      for (const columns of [60, 100, 160]) {
+        const command = parseTrainArgs(['--help'], MACHINE, columns);
+        assert.equal(command.kind, 'help');
+        if (command.kind !== 'help') return;
+        const lines = command.text.split('\n');
+        // Only a single word longer than the column may overrun it.
+        for (const line of lines) assert.ok(line.length <= columns || !line.trim().includes(' '), `${columns} columns: ${JSON.stringify(line)}`);
+        /** A flag's entry: its first line and the continuation lines under it. */
+        const entry = (flag: string): string | undefined => {
+          const at = lines.findIndex((candidate) => candidate.trimStart().startsWith(flag));
+          if (at === -1) return undefined;
+          const rest = lines.slice(at + 1);
+          const end = rest.findIndex((l) => !/^ {6,}\S/.test(l));
+          return [lines[at], ...rest.slice(0, end === -1 ? rest.length : end)].map((l) => l?.trim()).join(' ');
+        };
+        for (const field of CONFIG_FIELDS) {
+          const text = entry(`${flagName(field)} `);
+          assert.ok(text !== undefined, `no help entry for ${flagName(field)}`);
+          assert.match(text, /\(default: .+\)$/, text);
+        }
+        for (const flag of ['--config FILE', '--resume RUN_DIR', '-h, --help']) assert.ok(entry(flag) !== undefined, `no help entry for ${flag}`);
+        const flat = command.text.replace(/\s+/g, ' ');
+        assert.ok(flat.includes('(default: 0.0007)'));
+        assert.ok(flat.includes('(default: 128,128)'));
+        assert.ok(flat.includes('number of cores, 6 here'));
       }
-      for (const flag of ['--config FILE', '--resume RUN_DIR', '-h, --help']) {
-        assert.ok(lines.some((line) => line.trimStart().startsWith(flag)), `no help line for ${flag}`);
-      }
-      assert.ok(command.text.includes('(default: 0.0007)'));
-      assert.ok(command.text.includes('(default: 128,128)'));
-      assert.ok(command.text.includes('number of cores, 6 here'));
     });
 
     test('--help takes no value', () => {

@@ -1,18 +1,12 @@
 /**
  * The flags of `asyncrl train`: from argv to a resolved, frozen TrainConfig (or a resume request,
  * or the help text). Every schema field has a flag, its key in kebab case (`valueCoef` →
- * `--value-coef`); `--config FILE` supplies a whole config and flags override its fields.
- *
- * Parsing rules, chosen to fail loudly rather than guess:
- * - `--flag VALUE` or `--flag=VALUE`. A value starting with "--" must use the `=` form, so that a
- *   forgotten value (`--lr --gamma 0.9`) is reported instead of swallowing the next flag.
- * - Each flag may be given once; a repeated flag is an error (with scripts that append flags, a
- *   silent "last one wins" hides which value a run used).
- * - Numbers are decimal, with an optional exponent (`0.001`, `1e-3`, `5e5`); hexadecimal, empty,
- *   `NaN`, `Infinity` and trailing junk are rejected. Lists are comma-separated (`--hidden 64,64`).
- * - `-h`/`--help` anywhere wins over everything else.
+ * `--value-coef`); `--config FILE` supplies a whole config and flags override its fields. The flags are
+ * read by the shared parser (command-line.ts); numbers are decimal, with an optional exponent (`0.001`,
+ * `1e-3`, `5e5`) — hexadecimal, empty, `NaN`, `Infinity` and trailing junk are rejected — and lists are
+ * comma-separated (`--hidden 64,64`).
  */
-import { InputError, closest, formatValue } from '../errors.js';
+import { InputError } from '../errors.js';
 import { TUNED_DEFAULTS } from '../config/tuned-defaults.js';
 import {
   COMMAND_LINE,
@@ -27,6 +21,7 @@ import { configFileSource, loadConfigFile } from '../config/load-file.js';
 import { resolveTrainConfig, type Machine } from '../config/resolve.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
 import { isS3Location, parseS3Uri } from '../storage/open-store.js';
+import { commandHelp, helpProse, helpRows, parseCommandLine, type CommandSpec, type FlagSpec } from './command-line.js';
 
 export type TrainCommand =
   | { readonly kind: 'train'; readonly config: TrainConfig }
@@ -36,10 +31,8 @@ export type TrainCommand =
 
 const CONFIG_FLAG = '--config';
 const RESUME_FLAG = '--resume';
-const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 
 const FIELD_BY_FLAG: ReadonlyMap<string, ConfigField> = new Map(CONFIG_FIELDS.map((field) => [flagName(field), field]));
-const VALUE_FLAGS: readonly string[] = [CONFIG_FLAG, RESUME_FLAG, ...FIELD_BY_FLAG.keys()];
 
 /** One line of help per field; a Record so that a new schema field cannot go without one. */
 const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: string }> = {
@@ -93,7 +86,8 @@ function argName(field: ConfigField): string {
   }
 }
 
-function helpText(machine: Machine): string {
+/** The command line of `asyncrl train`: --config, --resume and one flag per config field. */
+function trainSpec(machine: Machine): CommandSpec {
   const defaults = trainConfigSchema.parse({});
   const shownDefault = (field: ConfigField): string => {
     if (field === 'workers') return `number of cores, ${machine.cores} here`;
@@ -101,70 +95,46 @@ function helpText(machine: Machine): string {
     const value = defaults[field];
     return Array.isArray(value) ? value.join(',') : String(value);
   };
-  const rows: [string, string][] = [
-    [`${CONFIG_FLAG} FILE`, 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)'],
-    [`${RESUME_FLAG} RUN_DIR`, "continue the run in RUN_DIR (a directory or s3://…/runs/<run-id>) with its own config.json; takes no other flag"],
-    ...CONFIG_FIELDS.map((field): [string, string] => [
-      `${flagName(field)} ${argName(field)}`,
-      `${FIELD_HELP[field].text} (default: ${shownDefault(field)})`,
-    ]),
-    ['-h, --help', 'show this help'],
-  ];
-  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
-  return [
-    'Usage: asyncrl train [flags]',
-    '       asyncrl train --resume RUN_DIR',
-    '',
-    'Trains an agent with asynchronous actor-learners. Flags override the same fields from --config.',
-    'Write --flag VALUE or --flag=VALUE, each flag at most once.',
-    '',
-    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
-    '',
-    'Tuned defaults, used for the fields that neither --config nor a flag sets (config/tuned-defaults.ts):',
-    ...TUNED_DEFAULTS.map(
-      (entry) =>
-        `  ${entry.env} (${entry.algo === 'all' ? 'every method' : entry.algo}): ${Object.entries(entry.values)
-          .map(([k, v]) => `${k} ${String(v)}`)
-          .join(', ')}`,
-    ),
-    '',
-  ].join('\n');
+  const fieldFlags = CONFIG_FIELDS.map((field): [string, FlagSpec] => [
+    flagName(field),
+    // Empty values go to the schema, which names the field and shows "".
+    { arg: argName(field), help: `${FIELD_HELP[field].text} (default: ${shownDefault(field)})`, expected: describeExpected(field, 'flag'), allowEmpty: true },
+  ]);
+  return {
+    name: 'train',
+    namedInErrors: false,
+    positionals: [],
+    flags: {
+      [CONFIG_FLAG]: { arg: 'FILE', help: 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)', expected: 'a config file path', allowEmpty: true },
+      [RESUME_FLAG]: {
+        arg: 'RUN_DIR',
+        help: 'continue the run in RUN_DIR (a directory or s3://…/runs/<run-id>) with its own config.json; takes no other flag',
+        expected: 'a run directory',
+        allowEmpty: true,
+      },
+      ...Object.fromEntries(fieldFlags),
+    },
+    helpCommand: 'asyncrl train --help',
+    usage: 'asyncrl train [flags] | asyncrl train --resume RUN_DIR',
+  };
 }
 
-/** Flag → text as typed, in the order given. */
-function splitFlags(argv: readonly string[]): Map<string, string> {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] ?? '';
-    if (!token.startsWith('-') || token === '-' || token === '--') {
-      throw new InputError(`unexpected argument ${formatValue(token)}: asyncrl train takes only flags; see asyncrl train --help`);
-    }
-    const equals = token.indexOf('=');
-    const flag = equals === -1 ? token : token.slice(0, equals);
-    if (HELP_FLAGS.includes(flag)) throw new InputError(`${flag} takes no value, got ${formatValue(token.slice(equals + 1))}`);
-    if (!VALUE_FLAGS.includes(flag)) {
-      const suggestion = closest(flag.replace(/^-+/, ''), VALUE_FLAGS.map((known) => known.slice(2)));
-      const hint = suggestion === undefined ? '; see asyncrl train --help' : ` (did you mean --${suggestion}?)`;
-      throw new InputError(`unknown flag ${flag}${hint}`);
-    }
-    let value: string;
-    if (equals !== -1) {
-      value = token.slice(equals + 1);
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw missingValue(flag);
-      value = next;
-      i++;
-    }
-    const previous = values.get(flag);
-    if (previous !== undefined) {
-      throw new InputError(
-        `${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`,
-      );
-    }
-    values.set(flag, value);
-  }
-  return values;
+function helpText(machine: Machine, columns: number): string {
+  const about =
+    'Trains an agent with asynchronous actor-learners. Flags override the same fields from --config. Write --flag VALUE or --flag=VALUE, each flag at most once. Resume a stopped run with: asyncrl train --resume RUN_DIR';
+  const tuned = TUNED_DEFAULTS.map((entry): [string, string] => [
+    `${entry.env} (${entry.algo === 'all' ? 'every method' : entry.algo})`,
+    `${Object.entries(entry.values)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ')}: ${entry.reason}`,
+  ]);
+  return [
+    commandHelp(trainSpec(machine), about, columns),
+    '',
+    ...helpProse('Tuned defaults, used for the fields that neither --config nor a flag sets (config/tuned-defaults.ts; how each was measured: benchmarks/LEARNING.md):', columns),
+    ...helpRows(tuned, columns),
+    '',
+  ].join('\n');
 }
 
 function missingValue(flag: string): InputError {
@@ -208,11 +178,12 @@ function flagValue(field: ConfigField, text: string): unknown {
 
 /**
  * Parses the arguments after `asyncrl train`. Throws InputError (exit code 2) on bad usage or a
- * bad value; reads the --config file if one is given.
+ * bad value; reads the --config file if one is given. `columns`: the terminal's width, for the help.
  */
-export function parseTrainArgs(argv: readonly string[], machine: Machine): TrainCommand {
-  if (argv.some((token) => HELP_FLAGS.includes(token))) return { kind: 'help', text: helpText(machine) };
-  const values = splitFlags(argv);
+export function parseTrainArgs(argv: readonly string[], machine: Machine, columns = 100): TrainCommand {
+  const line = parseCommandLine(trainSpec(machine), argv);
+  if (line.help) return { kind: 'help', text: helpText(machine, columns) };
+  const { values } = line;
 
   const runDir = values.get(RESUME_FLAG);
   if (runDir !== undefined) {

@@ -212,6 +212,10 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
       parts: () => ['--run-id', '"../escape"'],
     },
     { name: 'an unknown command', args: () => ['frobnicate'], parts: () => ['unknown command "frobnicate"'] },
+    { name: 'a mistyped command', args: () => ['trian'], parts: () => ['unknown command "trian"', '(did you mean train?)'] },
+    { name: 'a mistyped algorithm', args: () => ['train', '--algo', 'a3cc'], parts: () => ['--algo', '"a3cc"', '(did you mean "a3c"?)'] },
+    { name: 'a mistyped environment', args: () => ['train', '--env', 'CartPole-v2'], parts: () => ['--env', '"CartPole-v2"', '(did you mean CartPole-v1?)'] },
+    { name: 'a MuJoCo task for a discrete-only method', args: () => ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'], parts: () => ['--env: "MuJoCo-Hopper-v0" has continuous (box) actions, which --algo "n-step-q" does not handle'] },
     { name: '`asyncrl envs` with an argument', args: () => ['envs', 'extra'], parts: () => ['envs', '"extra"'] },
   ];
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseTrainArgs } from './args.js';
+import { commandHelp, parseCommandLine, suggestion, type CommandSpec } from './command-line.js';
 import type { SweepCliContext } from './sweep.js';
 import { awsClientOptionsFromEnv, type AwsClientOptions } from '../aws/clients.js';
 import { progressPrinter } from './progress.js';
@@ -15,7 +16,7 @@ import { Coordinator, type RunOutcome } from '../runtime/coordinator.js';
 import { describeFault, FAULT_INJECT_VARIABLE, parseFaultInjection, type FaultInjection } from '../runtime/fault-injection.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
-import { readRunRecord, runLocation } from '../storage/run-record.js';
+import { readRunRecord, runLocation } from '../storage/run-files.js';
 import { isS3Location, openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Checkpoint } from '../storage/checkpoint.js';
@@ -35,6 +36,15 @@ Usage:
 
 With no flags, \`asyncrl train\` trains A3C on CartPole-v1 and writes the run under ./asyncrl-runs/runs/.`;
 
+const COMMANDS = ['train', 'envs', 'sweep', 'results', 'report'] as const;
+
+const ENVS: CommandSpec = { name: 'envs', namedInErrors: true, positionals: [], flags: {}, helpCommand: 'asyncrl envs --help' };
+
+/** The terminal's width for help text (100 when the output is not a terminal). */
+function terminalColumns(): number {
+  return process.stdout.columns ?? 100;
+}
+
 /** Exit code of bad usage or bad input (an InputError). */
 const EXIT_USAGE = 2;
 
@@ -52,11 +62,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'results':
         return await (await import('./sweep.js')).runResultsCommand(rest, sweepContext());
       case 'report':
-        return await (await import('./report.js')).runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {} });
-      case 'envs':
-        if (rest.length > 0) throw new InputError(`asyncrl envs takes no arguments, got ${JSON.stringify(rest.join(' '))}`);
-        printEnvs();
+        return await (await import('./report.js')).runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {}, columns: terminalColumns() });
+      case 'envs': {
+        const line = parseCommandLine(ENVS, rest);
+        if (line.help) console.log(commandHelp(ENVS, 'Lists every environment: its id, what it is, its episode limit and its reference scores.', terminalColumns()));
+        else printEnvs();
         return 0;
+      }
       case '--version':
       case '-v':
         console.log(packageVersion());
@@ -72,7 +84,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new InputError(`unknown command ${JSON.stringify(command)}; commands: train, envs, sweep, results, report (asyncrl --help)`);
+        throw new InputError(`unknown command ${JSON.stringify(command)}${suggestion(command, COMMANDS)}; commands: ${COMMANDS.join(', ')} (asyncrl --help)`);
     }
   } catch (error) {
     if (error instanceof InputError) {
@@ -90,6 +102,7 @@ function sweepContext(): SweepCliContext {
   const region = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
   return {
     cores: os.availableParallelism(),
+    columns: terminalColumns(),
     now: () => new Date(),
     ...(arrayIndex === undefined ? {} : { batchArrayIndex: arrayIndex }),
     ...(region ? { region } : {}),
@@ -146,7 +159,7 @@ function newCoordinator(resuming: boolean, options: ConstructorParameters<typeof
 }
 
 async function train(argv: readonly string[]): Promise<number> {
-  const command = parseTrainArgs(argv, { cores: os.availableParallelism(), now: new Date() });
+  const command = parseTrainArgs(argv, { cores: os.availableParallelism(), now: new Date() }, terminalColumns());
   if (command.kind === 'help') {
     console.log(command.text);
     return 0;

@@ -8,7 +8,8 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { InputError, closest, formatValue } from '../errors.js';
+import { InputError, formatValue } from '../errors.js';
+import { commandHelp, parseCommandLine, type CommandSpec } from './command-line.js';
 import { buildRunReport, buildSweepReportWithScores, writeRunReport, writeSweepReport } from '../report/build-report.js';
 import { isS3Location, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
 import { MANIFEST_FILE } from '../sweep/manifest.js';
@@ -16,57 +17,49 @@ import { MANIFEST_FILE } from '../sweep/manifest.js';
 export type ReportCliContext = {
   /** How s3:// locations are reached (endpoint, region), from the entry point's environment. */
   readonly storeOptions?: OpenStoreOptions;
+  /** The terminal's width, for help text. */
+  readonly columns?: number;
   readonly now?: () => Date;
 };
 
-export const REPORT_USAGE = `Usage: asyncrl report PATH_OR_S3_URI [--out FILE]
+const REPORT: CommandSpec = {
+  name: 'report',
+  namedInErrors: true,
+  positionals: [
+    {
+      name: 'PATH_OR_S3_URI',
+      help: 'a run directory (holding config.json), a sweep directory <root>/sweeps/<id>/ (holding manifest.json), or the s3:// URI of either',
+    },
+  ],
+  flags: {
+    '--out': {
+      arg: 'FILE',
+      help: 'where to write the report (a local file); default: <run>/report.html, or <root>/sweeps/<id>/summary/report.html next to scores.json and scores.csv',
+      expected: 'a file path',
+    },
+  },
+  helpCommand: 'asyncrl report --help',
+};
 
-Writes one self-contained report.html (learning curves, normalised scores with confidence intervals,
-score against learning rate, throughput, tables of scores and configs) and prints its path.
+const ABOUT =
+  'Writes one self-contained report.html (learning curves, normalised scores with confidence intervals, score against learning rate, throughput, tables of scores and configs) and prints its path.\n\n' +
+  "A sweep's scores come from summary/scores.json; when it is absent they are computed (and written) first.";
 
-  PATH_OR_S3_URI   a run directory (holding config.json), a sweep directory <root>/sweeps/<id>/
-                   (holding manifest.json), or the s3:// URI of either
-  --out FILE       where to write the report (a local file); default: <run>/report.html, or
-                   <root>/sweeps/<id>/summary/report.html next to scores.json and scores.csv
-
-A sweep's scores come from summary/scores.json; when it is absent they are computed (and written) first.`;
+export function reportHelp(columns: number): string {
+  return commandHelp(REPORT, ABOUT, columns);
+}
 
 type ReportArgs = { readonly kind: 'help' } | { readonly kind: 'report'; readonly location: string; readonly out?: string };
 
-const FLAGS = ['--out'] as const;
-
 function parseReportArgs(argv: readonly string[]): ReportArgs {
-  let location: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] ?? '';
-    if (token === '--help' || token === '-h') return { kind: 'help' };
-    if (!token.startsWith('--')) {
-      if (location !== undefined) throw new InputError(`report: unexpected argument ${formatValue(token)} (the location is ${formatValue(location)}); usage: asyncrl report PATH_OR_S3_URI [--out FILE]`);
-      if (token === '') throw new InputError('report: the location is empty; expected a run or sweep directory, or an s3:// URI');
-      location = token;
-      continue;
-    }
-    const equals = token.indexOf('=');
-    const flag = equals === -1 ? token : token.slice(0, equals);
-    if (flag !== '--out') {
-      const suggestion = closest(flag.replace(/^-+/, ''), FLAGS.map((f) => f.slice(2)));
-      throw new InputError(`report: unknown flag ${flag}${suggestion === undefined ? `; flags: ${FLAGS.join(', ')}` : ` (did you mean --${suggestion}?)`}`);
-    }
-    let value: string | undefined;
-    if (equals !== -1) {
-      value = token.slice(equals + 1);
-    } else {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new InputError('report: --out: missing value; expected a file path (write --out FILE or --out=FILE)');
-      i++;
-    }
-    if (value === '') throw new InputError('report: --out: empty value; expected a file path');
-    if (out !== undefined) throw new InputError(`report: --out: given more than once (${formatValue(out)}, then ${formatValue(value)}); give it once`);
-    if (isS3Location(value)) throw new InputError(`report: --out: ${formatValue(value)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`);
-    out = value;
+  const line = parseCommandLine(REPORT, argv);
+  if (line.help) return { kind: 'help' };
+  const location = line.positionals[0] as string;
+  if (location === '') throw new InputError('report: the location is empty; expected a run or sweep directory, or an s3:// URI');
+  const out = line.values.get('--out');
+  if (out !== undefined && isS3Location(out)) {
+    throw new InputError(`report: --out: ${formatValue(out)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`);
   }
-  if (location === undefined) throw new InputError('report: missing PATH_OR_S3_URI; usage: asyncrl report PATH_OR_S3_URI [--out FILE]');
   return out === undefined ? { kind: 'report', location } : { kind: 'report', location, out };
 }
 
@@ -121,7 +114,7 @@ async function findTarget(given: string, storeOptions: OpenStoreOptions | undefi
 export async function runReportCommand(argv: readonly string[], context: ReportCliContext = {}): Promise<number> {
   const args = parseReportArgs(argv);
   if (args.kind === 'help') {
-    console.log(REPORT_USAGE);
+    console.log(reportHelp(context.columns ?? 100));
     return 0;
   }
   let outFile: string | undefined;

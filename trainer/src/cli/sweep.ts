@@ -5,10 +5,12 @@
  *
  * Nothing here reads process.env: the entry point (cli/main.ts) passes what it read in `SweepCliContext`.
  */
-import { InputError, closest, formatValue } from '../errors.js';
+import { InputError, formatValue } from '../errors.js';
 import { parseDecimal } from './args.js';
+import { commandHelp, helpProse, parseCommandLine, suggestion, usageLine, type CommandSpec, type FlagSpec } from './command-line.js';
 import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource, type SubmitResponse } from '../aws/api-client.js';
-import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS, loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../config/sweep-schema.js';
+import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS } from '../config/sweep-limits.js';
+import { loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../sweep/spec.js';
 import { trainConfigSchema } from '../config/schema.js';
 import { aggregateSweep, SweepInputError } from '../scores/aggregate.js';
 import { writeSweepReport } from '../report/build-report.js';
@@ -21,6 +23,8 @@ import { runSweepLocal } from '../sweep/run-local.js';
 export type SweepCliContext = {
   /** Logical cores of this machine. */
   readonly cores: number;
+  /** The terminal's width, for help text. */
+  readonly columns: number;
   readonly now: () => Date;
   /** AWS_BATCH_JOB_ARRAY_INDEX, as read at the entry point. */
   readonly batchArrayIndex?: string;
@@ -39,62 +43,27 @@ const MAX_PARALLEL = 64;
 const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 
 // ---------------------------------------------------------------------------------------------
-// Arguments
+// Arguments (command-line.ts)
 
-type Command = {
-  /** "sweep run", "results pull". */
-  readonly name: string;
-  /** Positional arguments, in order, all required (e.g. ['SPEC']). */
-  readonly positionals: readonly string[];
-  /** Flag → its argument's name in the help ("ROOT"). */
-  readonly flags: Readonly<Record<string, string>>;
-  readonly usage: string;
-};
-
+/** A subcommand: its command line and what it does. */
+type Command = CommandSpec & { readonly about: string };
 type Parsed = { readonly positionals: readonly string[]; readonly values: ReadonlyMap<string, string> };
 
-function parseCommand(command: Command, argv: readonly string[]): Parsed {
-  const flags = Object.keys(command.flags);
-  const positionals: string[] = [];
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] ?? '';
-    if (!token.startsWith('--') || token === '--') {
-      if (positionals.length >= command.positionals.length) {
-        throw new InputError(`${command.name}: unexpected argument ${formatValue(token)}; usage: ${command.usage}`);
-      }
-      positionals.push(token);
-      continue;
-    }
-    const equals = token.indexOf('=');
-    const flag = equals === -1 ? token : token.slice(0, equals);
-    if (!flags.includes(flag)) {
-      const suggestion = closest(flag.replace(/^-+/, ''), flags.map((known) => known.slice(2)));
-      const hint = suggestion === undefined ? `; flags: ${flags.join(', ') || 'none'}` : ` (did you mean --${suggestion}?)`;
-      throw new InputError(`${command.name}: unknown flag ${flag}${hint}`);
-    }
-    let value: string;
-    if (equals !== -1) {
-      value = token.slice(equals + 1);
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) {
-        throw new InputError(`${command.name}: ${flag}: missing value; expected ${command.flags[flag]} (write ${flag} VALUE or ${flag}=VALUE)`);
-      }
-      value = next;
-      i++;
-    }
-    if (value === '') throw new InputError(`${command.name}: ${flag}: empty value; expected ${command.flags[flag]}`);
-    const previous = values.get(flag);
-    if (previous !== undefined) {
-      throw new InputError(`${command.name}: ${flag}: given more than once (${formatValue(previous)}, then ${formatValue(value)}); give it once`);
-    }
-    values.set(flag, value);
-  }
-  if (positionals.length < command.positionals.length) {
-    throw new InputError(`${command.name}: missing ${command.positionals[positionals.length]}; usage: ${command.usage}`);
-  }
-  return { positionals, values };
+const ROOT_FLAG: FlagSpec = { arg: 'ROOT', help: `storage root: a directory or s3://bucket/prefix (default ${DEFAULT_ROOT})`, expected: 'a storage root: a directory or s3://bucket/prefix' };
+const WORKERS_FLAG: FlagSpec = { arg: 'W', help: `workers per run, 1 to ${MAX_SWEEP_WORKERS}`, expected: `workers per run, 1 to ${MAX_SWEEP_WORKERS}` };
+const API_FLAG: FlagSpec = { arg: 'URL', help: 'the API URL (the ApiUrl output of `cdk deploy`)', expected: 'the API URL', required: true };
+const REGION_FLAG: FlagSpec = { arg: 'REGION', help: "the API's AWS region, when its URL does not say", expected: 'an AWS region' };
+
+function command(name: string, about: string, positionals: Command['positionals'], flags: Command['flags']): Command {
+  return { name, about, namedInErrors: true, positionals, flags, helpCommand: `asyncrl ${name} --help` };
+}
+
+/** The positionals and values of `argv`, or undefined after printing the command's help. */
+function parseCommand(cmd: Command, argv: readonly string[], columns: number): Parsed | undefined {
+  const line = parseCommandLine(cmd, argv);
+  if (!line.help) return line;
+  console.log(commandHelp(cmd, cmd.about, columns));
+  return undefined;
 }
 
 function intFlag(command: Command, parsed: Parsed, flag: string, min: number, max: number): number | undefined {
@@ -107,9 +76,10 @@ function intFlag(command: Command, parsed: Parsed, flag: string, min: number, ma
   return value;
 }
 
-function requiredFlag(command: Command, parsed: Parsed, flag: string): string {
+/** A flag the command line requires (parseCommandLine has checked that it is there). */
+function requiredFlag(parsed: Parsed, flag: string): string {
   const value = parsed.values.get(flag);
-  if (value === undefined) throw new InputError(`${command.name}: ${flag} is required (${command.flags[flag]}); usage: ${command.usage}`);
+  if (value === undefined) throw new Error(`cli/sweep: ${flag} is required and was not checked`);
   return value;
 }
 
@@ -150,87 +120,81 @@ function sweepIdArg(command: Command, text: string, what: string): string {
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-const RUN: Command = {
-  name: 'sweep run',
-  positionals: ['SPEC'],
-  flags: { '--out': 'a storage root: a directory or s3://bucket/prefix', '--parallel': `runs at once, 1 to ${MAX_PARALLEL}`, '--workers': `workers per run, 1 to ${MAX_SWEEP_WORKERS}` },
-  usage: 'asyncrl sweep run SPEC [--out ROOT] [--parallel K] [--workers W]',
-};
-const CHILD: Command = {
-  name: 'sweep child',
-  positionals: [],
-  flags: {
-    '--manifest': 'the manifest: a path or s3:// URI',
-    '--index': `a run index, 0 to ${MAX_SWEEP_RUNS - 1}`,
-    '--out': 'a storage root: a directory or s3://bucket/prefix',
-    '--workers': `workers per run, 1 to ${MAX_SWEEP_WORKERS}`,
+const RUN = command(
+  'sweep run',
+  `Validates and expands SPEC, writes <ROOT>/sweeps/<id>/spec.json and manifest.json, trains every run here (K at a time, default 1; W workers each, default cores / K), then aggregates the scores. ROOT defaults to ${DEFAULT_ROOT}.`,
+  [{ name: 'SPEC', help: 'the sweep spec, JSON (.json) or YAML (.yaml, .yml)' }],
+  { '--out': ROOT_FLAG, '--parallel': { arg: 'K', help: `runs at once, 1 to ${MAX_PARALLEL}`, expected: `runs at once, 1 to ${MAX_PARALLEL}` }, '--workers': WORKERS_FLAG },
+);
+const CHILD = command(
+  'sweep child',
+  "Trains one entry of a manifest: --index N, or AWS_BATCH_JOB_ARRAY_INDEX in a Batch array job. Resumes from the run's latest checkpoint; exits 0 at once if the run has finished.",
+  [],
+  {
+    '--manifest': { arg: 'PATH_OR_S3', help: 'the manifest: a path or s3:// URI', expected: 'the manifest: a path or s3:// URI', required: true },
+    '--index': { arg: 'N', help: `the run's index, 0 to ${MAX_SWEEP_RUNS - 1}`, expected: `a run index, 0 to ${MAX_SWEEP_RUNS - 1}` },
+    '--out': { ...ROOT_FLAG, help: "storage root of the run (default: the manifest's)" },
+    '--workers': WORKERS_FLAG,
   },
-  usage: 'asyncrl sweep child --manifest PATH_OR_S3 [--index N] [--out ROOT] [--workers W]',
-};
-const SUBMIT: Command = {
-  name: 'sweep submit',
-  positionals: ['SPEC'],
-  flags: { '--api': 'the API URL', '--region': 'an AWS region' },
-  usage: 'asyncrl sweep submit SPEC --api URL [--region REGION]',
-};
-const STATUS: Command = {
-  name: 'sweep status',
-  positionals: ['ID'],
-  flags: { '--api': 'the API URL', '--region': 'an AWS region' },
-  usage: 'asyncrl sweep status ID --api URL [--region REGION]',
-};
-const AGGREGATE: Command = {
-  name: 'sweep aggregate',
-  positionals: ['ROOT'],
-  flags: { '--sweep': 'a sweep id' },
-  usage: 'asyncrl sweep aggregate PATH_OR_S3 --sweep ID',
-};
-const PULL: Command = {
-  name: 'results pull',
-  positionals: ['ID'],
-  flags: { '--out': 'a local directory (or s3:// root) to copy into', '--from': 'the storage root holding the sweep' },
-  usage: 'asyncrl results pull ID --out DIR [--from ROOT]',
-};
+);
+const SUBMIT = command(
+  'sweep submit',
+  'Validates SPEC here, then launches it in the cloud (POST /sweeps) and prints the sweep id. A deployment without AWS Batch (LocalStack) starts nothing: the command says how to train the runs here.',
+  [{ name: 'SPEC', help: 'the sweep spec, JSON (.json) or YAML (.yaml, .yml)' }],
+  { '--api': API_FLAG, '--region': REGION_FLAG },
+);
+const STATUS = command('sweep status', 'The state of every run of a cloud sweep (GET /sweeps/{id}).', [{ name: 'ID', help: 'the sweep id that `sweep submit` printed' }], {
+  '--api': API_FLAG,
+  '--region': REGION_FLAG,
+});
+const AGGREGATE = command(
+  'sweep aggregate',
+  'Scores a sweep under a root: writes sweeps/<id>/summary/scores.json, scores.csv and report.html.',
+  [{ name: 'PATH_OR_S3', help: 'the storage root holding the sweep: a directory or s3://bucket/prefix' }],
+  { '--sweep': { arg: 'ID', help: 'the sweep id', expected: 'a sweep id', required: true } },
+);
+const PULL = command(
+  'results pull',
+  `Copies sweeps/<ID>/ (spec, manifest, summary) and every run of the sweep's manifest from ROOT (a directory or s3://bucket/prefix, default ${DEFAULT_ROOT}) into DIR, in the same layout.`,
+  [{ name: 'ID', help: 'the sweep id' }],
+  {
+    '--out': { arg: 'DIR', help: 'a local directory (or s3:// root) to copy into', expected: 'a local directory (or s3:// root) to copy into', required: true },
+    '--from': { ...ROOT_FLAG, help: `the storage root holding the sweep (default ${DEFAULT_ROOT})`, expected: 'the storage root holding the sweep' },
+  },
+);
 
-export const SWEEP_HELP = `Usage: asyncrl sweep COMMAND …
+const SWEEP_COMMANDS: Readonly<Record<string, Command>> = { run: RUN, child: CHILD, submit: SUBMIT, status: STATUS, aggregate: AGGREGATE };
 
-Sweeps train one config over environments, seeds and hyperparameter points (a grid and/or random
-samples), from a spec file in JSON or YAML (name, base, envs, seeds, grid, samples, referenceTable).
+export function sweepHelp(columns: number): string {
+  return [
+    'Usage: asyncrl sweep COMMAND …',
+    '',
+    ...helpProse(
+      'Sweeps train one config over environments, seeds and hyperparameter points (a grid and/or random samples), from a spec file in JSON or YAML (name, base, envs, seeds, grid, samples, referenceTable).',
+      columns,
+    ),
+    '',
+    'Commands:',
+    ...Object.values(SWEEP_COMMANDS).flatMap((cmd) => [`  ${usageLine(cmd)}`, ...helpProse(cmd.about, columns - 6).map((l) => `      ${l}`)]),
+    '',
+    'Results:',
+    `  ${usageLine(PULL)}`,
+    ...helpProse(PULL.about, columns - 6).map((l) => `      ${l}`),
+    '',
+    ...helpProse(
+      "API requests are signed with the AWS credentials of the default chain (environment, profile, role); the region is the API URL's, else --region, else AWS_REGION. Each command's own flags: asyncrl sweep COMMAND --help.",
+      columns,
+    ),
+  ].join('\n');
+}
 
-Commands:
-  ${RUN.usage}
-      validate and expand SPEC, write <ROOT>/sweeps/<id>/spec.json and manifest.json, train every run
-      here (K at a time, default 1; W workers each, default cores / K), then aggregate the scores.
-      ROOT defaults to ${DEFAULT_ROOT}.
-  ${CHILD.usage}
-      train one entry of a manifest: --index N, or AWS_BATCH_JOB_ARRAY_INDEX in a Batch array job.
-      Resumes from the run's latest checkpoint; exits 0 at once if the run has finished.
-  ${SUBMIT.usage}
-      validate SPEC here, then launch it in the cloud (POST /sweeps); prints the sweep id. A deployment
-      without AWS Batch (LocalStack) starts nothing: the command says how to train the runs here.
-  ${STATUS.usage}
-      the state of every run of a cloud sweep (GET /sweeps/{id}).
-  ${AGGREGATE.usage}
-      score a sweep under a root: writes sweeps/<id>/summary/scores.json, scores.csv and report.html.
-
-Results:
-  ${PULL.usage}
-      copy sweeps/<ID>/ and every run of its manifest from ROOT (default ${DEFAULT_ROOT}) into DIR.
-
-API requests are signed with the AWS credentials of the default chain (environment, profile, role);
-the region is the API URL's, else --region, else AWS_REGION.`;
-
-export const RESULTS_HELP = `Usage: ${PULL.usage}
-
-Copies sweeps/<ID>/ (spec, manifest, summary) and every run of the sweep's manifest from ROOT
-(a directory or s3://bucket/prefix, default ${DEFAULT_ROOT}) into DIR, in the same layout.`;
-
-function wantsHelp(argv: readonly string[]): boolean {
-  return argv.some((token) => HELP_FLAGS.includes(token));
+export function resultsHelp(columns: number): string {
+  return commandHelp(PULL, PULL.about, columns);
 }
 
 async function sweepRun(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(RUN, argv);
+  const parsed = parseCommand(RUN, argv, context.columns);
+  if (parsed === undefined) return 0;
   const parallel = intFlag(RUN, parsed, '--parallel', 1, MAX_PARALLEL) ?? 1;
   const workers = intFlag(RUN, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
   const out = locationArg(RUN, '--out', parsed.values.get('--out') ?? DEFAULT_ROOT);
@@ -249,12 +213,13 @@ async function sweepRun(argv: readonly string[], context: SweepCliContext): Prom
 }
 
 async function sweepChild(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(CHILD, argv);
+  const parsed = parseCommand(CHILD, argv, context.columns);
+  if (parsed === undefined) return 0;
   const index = intFlag(CHILD, parsed, '--index', 0, MAX_SWEEP_RUNS - 1);
   const workers = intFlag(CHILD, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
   const out = parsed.values.get('--out');
   if (out !== undefined) locationArg(CHILD, '--out', out);
-  const manifest = requiredFlag(CHILD, parsed, '--manifest');
+  const manifest = requiredFlag(parsed, '--manifest');
   return atLocation(CHILD, out === undefined ? manifest : `${manifest} or ${out}`, () => runSweepChild({
     manifest,
     ...(index === undefined ? {} : { index }),
@@ -269,7 +234,7 @@ async function sweepChild(argv: readonly string[], context: SweepCliContext): Pr
 }
 
 async function apiClient(command: Command, parsed: Parsed, context: SweepCliContext): Promise<SweepApiClient> {
-  const url = requiredFlag(command, parsed, '--api');
+  const url = requiredFlag(parsed, '--api');
   const region = parsed.values.get('--region');
   // Loaded only here: the provider chain (environment, profile, role) pulls in much of the SDK, which no
   // other command needs. It is asked for credentials only when a request is signed.
@@ -304,7 +269,8 @@ function apiFailure(command: Command, error: unknown): never {
 }
 
 async function sweepSubmit(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(SUBMIT, argv);
+  const parsed = parseCommand(SUBMIT, argv, context.columns);
+  if (parsed === undefined) return 0;
   const specPath = parsed.positionals[0] as string;
   const input = loadSweepSpecFile(specPath);
   // Checked here first, so that a mistake is reported at once and names the file.
@@ -352,7 +318,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
 }
 
 async function sweepStatus(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(STATUS, argv);
+  const parsed = parseCommand(STATUS, argv, context.columns);
+  if (parsed === undefined) return 0;
   const sweepId = sweepIdArg(STATUS, parsed.positionals[0] as string, 'ID');
   const client = await apiClient(STATUS, parsed, context);
   let answer;
@@ -375,9 +342,10 @@ async function sweepStatus(argv: readonly string[], context: SweepCliContext): P
 }
 
 async function sweepAggregate(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(AGGREGATE, argv);
+  const parsed = parseCommand(AGGREGATE, argv, context.columns);
+  if (parsed === undefined) return 0;
   const root = locationArg(AGGREGATE, 'ROOT', parsed.positionals[0] as string);
-  const sweepId = sweepIdArg(AGGREGATE, requiredFlag(AGGREGATE, parsed, '--sweep'), '--sweep');
+  const sweepId = sweepIdArg(AGGREGATE, requiredFlag(parsed, '--sweep'), '--sweep');
   let scores;
   try {
     scores = await atLocation(AGGREGATE, root, () => aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) }));
@@ -397,9 +365,10 @@ async function sweepAggregate(argv: readonly string[], context: SweepCliContext)
 const COPY_CONCURRENCY = 8;
 
 async function resultsPull(argv: readonly string[], context: SweepCliContext): Promise<number> {
-  const parsed = parseCommand(PULL, argv);
+  const parsed = parseCommand(PULL, argv, context.columns);
+  if (parsed === undefined) return 0;
   const sweepId = sweepIdArg(PULL, parsed.positionals[0] as string, 'ID');
-  const out = locationArg(PULL, '--out', requiredFlag(PULL, parsed, '--out'));
+  const out = locationArg(PULL, '--out', requiredFlag(parsed, '--out'));
   const from = locationArg(PULL, '--from', parsed.values.get('--from') ?? DEFAULT_ROOT);
   const source = openStore(from, context.storeOptions);
   const target = openStore(out, context.storeOptions);
@@ -428,22 +397,8 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
 export async function runSweepCommand(argv: readonly string[], context: SweepCliContext): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help') {
-    if (sub === undefined) {
-      console.error(SWEEP_HELP);
-      return 2;
-    }
-    console.log(SWEEP_HELP);
-    return 0;
-  }
-  const commands: Readonly<Record<string, Command>> = { run: RUN, child: CHILD, submit: SUBMIT, status: STATUS, aggregate: AGGREGATE };
-  const command = commands[sub];
-  if (command === undefined) {
-    const suggestion = closest(sub, Object.keys(commands));
-    throw new InputError(`unknown sweep command ${formatValue(sub)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; commands: ${Object.keys(commands).join(', ')} (asyncrl sweep --help)`);
-  }
-  if (wantsHelp(rest)) {
-    console.log(`Usage: ${command.usage}\n\nSee asyncrl sweep --help.`);
-    return 0;
+    (sub === undefined ? console.error : console.log)(sweepHelp(context.columns));
+    return sub === undefined ? 2 : 0;
   }
   switch (sub) {
     case 'run':
@@ -454,18 +409,22 @@ export async function runSweepCommand(argv: readonly string[], context: SweepCli
       return sweepSubmit(rest, context);
     case 'status':
       return sweepStatus(rest, context);
-    default:
+    case 'aggregate':
       return sweepAggregate(rest, context);
+    default: {
+      const known = Object.keys(SWEEP_COMMANDS);
+      throw new InputError(`unknown sweep command ${formatValue(sub)}${suggestion(sub, known)}; commands: ${known.join(', ')} (asyncrl sweep --help)`);
+    }
   }
 }
 
 /** `asyncrl results ARGS…`. */
 export async function runResultsCommand(argv: readonly string[], context: SweepCliContext): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help' || (sub === 'pull' && wantsHelp(rest))) {
-    (sub === undefined ? console.error : console.log)(RESULTS_HELP);
+  if (sub === undefined || HELP_FLAGS.includes(sub) || sub === 'help') {
+    (sub === undefined ? console.error : console.log)(resultsHelp(context.columns));
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'pull') throw new InputError(`unknown results command ${formatValue(sub)}; commands: pull (asyncrl results --help)`);
+  if (sub !== 'pull') throw new InputError(`unknown results command ${formatValue(sub)}${suggestion(sub, ['pull'])}; commands: pull (asyncrl results --help)`);
   return resultsPull(rest, context);
 }

@@ -1,8 +1,9 @@
 /**
- * Reads a whole training config from a JSON (.json) or YAML (.yaml, .yml) file into a plain
- * object, ready for `parseTrainConfig`. Only reading and syntax are checked here; the fields are
- * checked by the schema. YAML is read as plain data: no custom or YAML 1.1 tags, no merge keys,
- * one document, unique keys and a cap on alias expansion (the "billion laughs" attack).
+ * Reads data files — a training config, a sweep spec — from JSON (.json) or YAML (.yaml, .yml) into
+ * plain data, ready for `parseTrainConfig` or `parseSweepSpec`. Only reading, size and syntax are
+ * checked here; the fields are checked by the schemas. YAML is read as plain data: no custom or YAML 1.1
+ * tags, no merge keys, one document, unique keys and a cap on alias expansion (the "billion laughs"
+ * attack).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -39,27 +40,6 @@ function fsReason(error: unknown): string {
       return 'is a directory, not a file';
     default:
       return `cannot read it: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-function readText(path: string, fail: (problem: string) => InputError): string {
-  let bytes: Buffer;
-  try {
-    const stats = statSync(path);
-    if (stats.isDirectory()) throw fail('is a directory, not a file');
-    if (!stats.isFile()) throw fail('is not a regular file');
-    if (stats.size > MAX_CONFIG_FILE_BYTES) {
-      throw fail(`is ${stats.size} bytes, over the ${MAX_CONFIG_FILE_BYTES}-byte (1 MiB) limit for config files`);
-    }
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw fail(fsReason(error));
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw fail('is not valid UTF-8 text');
   }
 }
 
@@ -110,19 +90,84 @@ export function parseYaml(text: string, fail: (problem: string) => InputError, o
   }
 }
 
+export type DataFormat = 'json' | 'yaml';
+
+/** How a data file or text (a config file, a sweep spec) is read. */
+export type DataReading = {
+  /** Where the data comes from; it starts every error ("config file run.yaml"). */
+  readonly source: string;
+  readonly maxBytes: number;
+  /** The problem with data of `bytes` bytes, over `maxBytes`. */
+  readonly tooLarge: (bytes: number) => string;
+  /** What the data should be, said of an empty file ("an object of config fields"). */
+  readonly expected: string;
+  readonly text: DataTextOptions;
+};
+
+function failure(reading: DataReading): (problem: string) => InputError {
+  return (problem) => new InputError(`${reading.source}: ${problem}`);
+}
+
+/** The format of a data file by its extension (.json, .yaml, .yml). */
+export function dataFormat(path: string, reading: DataReading): DataFormat {
+  const ext = extname(path).toLowerCase();
+  if (!isExtension(ext)) throw failure(reading)(`unsupported file type ${JSON.stringify(ext || '(no extension)')}; use .json, .yaml or .yml`);
+  return FORMAT_BY_EXTENSION[ext];
+}
+
+/** JSON or YAML text to plain data: its size and syntax are checked, not its fields. */
+export function parseDataText(text: string, format: DataFormat, reading: DataReading): unknown {
+  const fail = failure(reading);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > reading.maxBytes) throw fail(reading.tooLarge(bytes));
+  if (text.trim() === '') throw fail(`is empty; expected ${reading.expected}`);
+  return format === 'json' ? parseJson(text, fail) : parseYaml(text, fail, reading.text);
+}
+
+/**
+ * A data file (.json, .yaml, .yml) to plain data. Only a regular file is read (a FIFO would block, a
+ * device could be endless), and only up to `maxBytes`; the text must be UTF-8.
+ */
+export function readDataFile(path: string, reading: DataReading): unknown {
+  const fail = failure(reading);
+  const format = dataFormat(path, reading);
+  let bytes: Buffer;
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw fail('is a directory, not a file');
+    if (!stats.isFile()) throw fail('is not a regular file');
+    if (stats.size > reading.maxBytes) throw fail(reading.tooLarge(stats.size));
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw fail(fsReason(error));
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw fail('is not valid UTF-8 text');
+  }
+  return parseDataText(text, format, reading);
+}
+
+/** How config files are read. */
+function configReading(path: string): DataReading {
+  return {
+    source: configFileSource(path),
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    tooLarge: (bytes) => `is ${bytes} bytes, over the ${MAX_CONFIG_FILE_BYTES}-byte (1 MiB) limit for config files`,
+    expected: 'an object of config fields',
+    text: CONFIG_TEXT,
+  };
+}
+
 /** The file's top-level object. Throws InputError naming the file and the problem. */
 export function loadConfigFile(path: string): unknown {
-  const source = configFileSource(path);
-  const fail = (problem: string): InputError => new InputError(`${source}: ${problem}`);
-  const ext = extname(path).toLowerCase();
-  if (!isExtension(ext)) {
-    throw fail(`unsupported file type ${JSON.stringify(ext || '(no extension)')}; use .json, .yaml or .yml`);
-  }
-  const text = readText(path, fail);
-  if (text.trim() === '') throw fail('is empty; expected an object of config fields');
-  const value = FORMAT_BY_EXTENSION[ext] === 'json' ? parseJson(text, fail) : parseYaml(text, fail);
+  const reading = configReading(path);
+  const value = readDataFile(path, reading);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw fail(`expected an object of config fields at the top level, got ${describeKind(value)}`);
+    throw failure(reading)(`expected an object of config fields at the top level, got ${describeKind(value)}`);
   }
   return value;
 }

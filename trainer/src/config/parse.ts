@@ -9,7 +9,9 @@ import { envIds, findEnv } from '../envs/catalog.js';
 import type { EnvInfo } from '../envs/types.js';
 import { tunedDefaults } from './tuned-defaults.js';
 import { InputError, closest, describeKind, formatValue } from '../errors.js';
-import { trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
+import { Wording, isRecord } from './wording.js';
+import { ALGORITHMS, trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
+import { algorithmEntry, handlesActions } from '../algorithms/registry.js';
 
 /** Every field of the config, in schema order. */
 export const CONFIG_FIELDS = trainConfigSchema.keyof().options;
@@ -97,80 +99,60 @@ export function describeExpected(field: ConfigField, naming: Naming = 'key'): st
   throw new Error(`config/parse: no description for field "${field}"`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isConfigField(key: string): key is ConfigField {
   return (CONFIG_FIELDS as readonly string[]).includes(key);
 }
 
-/** Error-message wording for one source: how fields are named and how values are shown. */
-class Wording {
-  readonly naming: Naming;
-
-  constructor(private readonly source: string) {
-    this.naming = source === COMMAND_LINE ? 'flag' : 'key';
-  }
-
-  field(field: string): string {
-    if (this.naming === 'flag' && isConfigField(field)) return flagName(field);
-    return `${this.source}: field "${field}"`;
-  }
-
-  /** On the command line a list was typed as "128,0", so show it that way. */
-  value(value: unknown): string {
-    if (this.naming === 'flag' && Array.isArray(value)) return formatValue(value.join(','));
-    return formatValue(value);
-  }
-
-  unknownKey(key: string): string {
-    const suggestion = closest(key, CONFIG_FIELDS);
-    const hint = suggestion === undefined ? `; fields are: ${CONFIG_FIELDS.join(', ')}` : ` (did you mean "${suggestion}"?)`;
-    return `${this.source}: unknown field ${formatValue(key)}${hint}`;
-  }
-
-  notAnObject(input: unknown): string {
-    return `${this.source}: expected an object of config fields, got ${describeKind(input)}`;
-  }
-
-  unknownEnv(env: string): string {
-    const suggestion = closest(env, envIds());
-    const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-    return `${this.field('env')}: unknown environment ${formatValue(env)}${hint}; known: ${envIds().join(', ')}`;
-  }
-
-  unsupportedActions(env: string, algo: string): string {
-    return `${this.field('env')}: ${formatValue(env)} has continuous (box) actions, which ${this.field('algo')} ${formatValue(algo)} does not handle; use --algo a3c or an environment with discrete actions`;
-  }
+/** How errors name fields for `source`: by flag on the command line, by key elsewhere. */
+function wordingFor(source: string): Wording {
+  return source === COMMAND_LINE ? new Wording(source, (field) => (isConfigField(field) ? flagName(field) : undefined)) : new Wording(source);
 }
 
-/** Methods that handle box (continuous) action spaces; every method handles discrete ones. */
-const CONTINUOUS_ALGORITHMS: readonly Algorithm[] = ['a3c', 'a3c-lstm'];
+function unknownEnv(wording: Wording, env: string): string {
+  const suggestion = closest(env, envIds());
+  const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+  return wording.at(['env'], `unknown environment ${formatValue(env)}${hint}; known: ${envIds().join(', ')}`);
+}
 
-function actionsSupported(spec: EnvInfo, algo: Algorithm): boolean {
-  return CONTINUOUS_ALGORITHMS.includes(algo) || spec.actionSpace.kind === 'discrete';
+function unsupportedActions(wording: Wording, env: EnvInfo, algo: Algorithm): string {
+  const kind = env.actionSpace.kind === 'box' ? 'continuous (box)' : 'discrete';
+  const handling = ALGORITHMS.filter((name) => handlesActions(name, env.actionSpace)).join(', ');
+  return wording.at(
+    ['env'],
+    `${formatValue(env.id)} has ${kind} actions, which ${wording.field(['algo'])} ${formatValue(algo)} does not handle; use --algo ${handling}, or an environment with ${algorithmEntry(algo).actionKinds.join(' or ')} actions`,
+  );
 }
 
 /** The ε distribution's two lists must pair up and its probabilities sum to 1. */
 function epsilonIssues(config: ParsedTrainConfig, wording: Wording): string[] {
   const { epsilonFinals, epsilonProbs } = config;
   if (epsilonProbs.length !== epsilonFinals.length) {
-    return [`${wording.field('epsilonProbs')}: expected ${epsilonFinals.length} probabilities, one per entry of ${wording.field('epsilonFinals')}, got ${formatValue(epsilonProbs.join(','))}`];
+    return [wording.at(['epsilonProbs'], `expected ${epsilonFinals.length} probabilities, one per entry of ${wording.field(['epsilonFinals'])}, got ${formatValue(epsilonProbs.join(','))}`)];
   }
   const sum = epsilonProbs.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-6) return [`${wording.field('epsilonProbs')}: expected probabilities that sum to 1, got ${formatValue(epsilonProbs.join(','))} (sum ${sum})`];
+  if (Math.abs(sum - 1) > 1e-6) return [wording.at(['epsilonProbs'], `expected probabilities that sum to 1, got ${formatValue(epsilonProbs.join(','))} (sum ${sum})`)];
   return [];
 }
 
-/** Separate trunks exist for the feed-forward MLP of A3C only (split-network.ts). */
+/** Separate trunks exist for the feed-forward actor-critic on flat observations only (split-network.ts). */
 function trunkIssues(config: ParsedTrainConfig, spec: EnvInfo | undefined, wording: Wording): string[] {
   if (config.trunk !== 'separate') return [];
-  if (config.algo !== 'a3c') return [`${wording.field('trunk')}: ${formatValue('separate')} is for ${wording.field('algo')} a3c only, got ${formatValue(config.algo)}`];
+  if (!algorithmEntry(config.algo).separateTrunks) {
+    const allowed = ALGORITHMS.filter((name) => algorithmEntry(name).separateTrunks).join(', ');
+    return [wording.at(['trunk'], `${formatValue('separate')} is for ${wording.field(['algo'])} ${allowed} only, got ${formatValue(config.algo)}`)];
+  }
   if (spec && spec.observationShape.length === 3) {
-    return [`${wording.field('trunk')}: ${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`];
+    return [wording.at(['trunk'], `${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`)];
   }
   return [];
+}
+
+/** " (did you mean "a3c"?)" for a choice field given a near miss (`--algo a3cc`), else "". */
+function choiceHint(key: string, value: unknown): string {
+  if (!isConfigField(key) || typeof value !== 'string') return '';
+  const kind = fieldValueKind(key);
+  const best = kind.kind === 'choice' ? closest(value, kind.options) : undefined;
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
 }
 
 function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Wording): string[] {
@@ -178,20 +160,20 @@ function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Word
   const reported = new Set<string>();
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      lines.push(...issue.keys.map((key) => wording.unknownKey(key)));
+      lines.push(...issue.keys.map((key) => wording.unknownKey([], key, CONFIG_FIELDS)));
       continue;
     }
     const field = issue.path[0];
     if (field === undefined || !isRecord(input)) {
-      lines.push(wording.notAnObject(input));
+      lines.push(wording.at([], `expected an object of config fields, got ${describeKind(input)}`));
       continue;
     }
     // An array field can fail once per element; the user gets one line with the whole value.
     const key = String(field);
     if (reported.has(key)) continue;
     reported.add(key);
-    const expected = isConfigField(key) ? describeExpected(key, wording.naming) : issue.message;
-    lines.push(`${wording.field(key)}: expected ${expected}, got ${wording.value(input[key])}`);
+    const expected = isConfigField(key) ? describeExpected(key, wording.namesFlags ? 'flag' : 'key') : issue.message;
+    lines.push(wording.expected([key], expected, input[key]) + choiceHint(key, input[key]));
   }
   return lines;
 }
@@ -215,15 +197,15 @@ function withTunedDefaults(input: unknown): unknown {
  * and prefixes the errors. Every problem found is reported, one line each, in one InputError.
  */
 export function parseTrainConfig(input: unknown, source: string): ParsedTrainConfig {
-  const wording = new Wording(source);
+  const wording = wordingFor(source);
   const result = trainConfigSchema.safeParse(withTunedDefaults(input));
   const lines = result.success ? [] : issueLines(result.error.issues, input, wording);
   // The schema only knows that env is a string; the registry knows which ones exist.
   const env = result.success ? result.data.env : isRecord(input) ? input['env'] : undefined;
   const envHasIssue = !result.success && result.error.issues.some((issue) => issue.path[0] === 'env');
   const spec = typeof env === 'string' && !envHasIssue ? findEnv(env) : undefined;
-  if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(wording.unknownEnv(env));
-  if (result.success && spec && !actionsSupported(spec, result.data.algo)) lines.push(wording.unsupportedActions(result.data.env, result.data.algo));
+  if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(unknownEnv(wording, env));
+  if (result.success && spec && !handlesActions(result.data.algo, spec.actionSpace)) lines.push(unsupportedActions(wording, spec, result.data.algo));
   if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording));
   if (lines.length > 0 || !result.success) throw new InputError(lines.join('\n'));
   return result.data;

@@ -9,7 +9,6 @@
  * differs from the registered spec, or if an id is missing here.
  */
 import type { ReferenceScores } from './types.js';
-import type { ActionSet } from './minatar/game.js';
 
 /**
  * The scores of CartPole-v1, which CartPoleNoVel-v1 shares (the same dynamics, reward and step limit;
@@ -74,7 +73,7 @@ const CLASSIC_CONTROL: Readonly<Record<string, ReferenceScores>> = {
  * MinAtar's paper gives 0.5 for Breakout with all six actions (Young & Tian 2019), which the full set
  * matches; it publishes no human or expert scores, so there is no reference.
  */
-export const MINATAR_RANDOM: Readonly<Record<string, Readonly<Record<ActionSet, readonly [mean: number, standardError: number]>>>> = {
+export const MINATAR_RANDOM: Readonly<Record<string, Readonly<Record<'minimal' | 'full', readonly [mean: number, standardError: number]>>>> = {
   Breakout: { minimal: [0.385, 0.02], full: [0.54, 0.024] },
   Asterix: { minimal: [0.503, 0.028], full: [0.501, 0.028] },
   Freeway: { minimal: [0.35, 0.018], full: [0.121, 0.011] },

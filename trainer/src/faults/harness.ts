@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CURVE_HEADER, EVAL_HEADER } from '../runtime/coordinator.js';
+import { CURVE_FILE, CURVE_HEADER, EVAL_FILE, EVAL_HEADER, isWellFormed, parseCurveRow as parseCurveLine, parseEvalRow, type CurveRow } from '../storage/run-files.js';
 import { checkpointDir, loadLatestCheckpoint, readCheckpoint, type CheckpointState } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
 
@@ -121,7 +121,6 @@ export async function latestFrames(store: RunStore): Promise<number | undefined>
   }
 }
 
-export type CurveRow = { readonly frames: number; readonly worker: number; readonly ret: number; readonly length: number };
 
 /**
  * The rows of a CSV file after its header. A last line without its newline (a process killed while
@@ -136,12 +135,10 @@ export async function csvRows(store: RunStore, path: string, header: string): Pr
   return { rows: lines.slice(1), partial: last === '' ? undefined : last };
 }
 
+/** A curve.csv row, asserted well formed (every cell a finite number). */
 export function parseCurveRow(row: string): CurveRow {
-  const cells = row.split(',').map(Number);
-  assert.equal(cells.length, 5, `curve row ${JSON.stringify(row)}`);
-  assert.ok(cells.every(Number.isFinite), `curve row ${JSON.stringify(row)}`);
-  const [frames, , worker, ret, length] = cells as [number, number, number, number, number];
-  return { frames, worker, ret, length };
+  assert.ok(isWellFormed(row, CURVE_HEADER), `curve row ${JSON.stringify(row)}`);
+  return parseCurveLine(row);
 }
 
 /** Every worker's episodes end at strictly increasing T: a row played twice would break this. */
@@ -158,7 +155,7 @@ export function assertFramesIncreasePerWorker(rows: readonly CurveRow[], what: s
 export function periodicGroups(evalRows: readonly string[], workers: number): { frames: number; episodes: number }[] {
   const groups: { frames: number; episodes: number }[] = [];
   for (const row of evalRows) {
-    const [frames, , , worker] = row.split(',').map(Number) as [number, number, number, number];
+    const { frames, worker } = parseEvalRow(row);
     if (worker !== workers) continue;
     const last = groups[groups.length - 1];
     if (last && last.frames === frames) last.episodes++;
@@ -203,7 +200,7 @@ export async function assertConsistentAfterCrash(store: RunStore, shape: RunShap
   const state = checkpoint.state;
   assert.ok(checkpoint.params.every(Number.isFinite), `${what}: the checkpoint's θ is not finite`);
 
-  const curve = await csvRows(store, 'curve.csv', CURVE_HEADER);
+  const curve = await csvRows(store, CURVE_FILE, CURVE_HEADER);
   assert.ok(curve.rows.length >= state.curveRows, `${what}: curve.csv has ${curve.rows.length} rows, the checkpoint at T = ${state.frames} counts ${state.curveRows}`);
   const counted = curve.rows.slice(0, state.curveRows).map(parseCurveRow);
   assertFramesIncreasePerWorker(counted, `${what}, curve.csv up to the checkpoint`);
@@ -214,7 +211,7 @@ export async function assertConsistentAfterCrash(store: RunStore, shape: RunShap
     assert.ok(parseCurveRow(row).frames > state.frames, `${what}: a row past the checkpoint's count ends at T ≤ ${state.frames}: ${row}`);
   }
 
-  const evaluation = await csvRows(store, 'eval.csv', EVAL_HEADER);
+  const evaluation = await csvRows(store, EVAL_FILE, EVAL_HEADER);
   assert.ok(evaluation.rows.length >= state.evalRows, `${what}: eval.csv has ${evaluation.rows.length} rows, the checkpoint counts ${state.evalRows}`);
   const periodic = assertPeriodicEvaluations(evaluation.rows.slice(0, state.evalRows), shape.workers, shape.evalInterval, shape.evalEpisodes, `${what}, eval.csv`);
   // The checkpoint records the multiple of evalInterval of the last periodic evaluation it counts.
@@ -230,7 +227,7 @@ export async function assertFinishedRun(store: RunStore, shape: RunShape & { rea
   const result = await readJson(store, 'result.json');
   assert.equal(result['frames'], shape.frames, `${what}: result.json frames`);
   for (const name of ['config.json', 'model/model.json', 'model/weights.bin']) assert.ok((await store.read(name)) !== undefined, `${what}: ${name} is missing`);
-  const curve = await csvRows(store, 'curve.csv', CURVE_HEADER);
+  const curve = await csvRows(store, CURVE_FILE, CURVE_HEADER);
   assert.equal(curve.partial, undefined, `${what}: curve.csv ends in a partial line`);
   const rows = curve.rows.map(parseCurveRow);
   assert.equal(rows.length, result['episodes'], `${what}: curve.csv has ${rows.length} rows, result.json counts ${String(result['episodes'])} episodes`);
@@ -250,11 +247,11 @@ export async function assertFinishedRun(store: RunStore, shape: RunShape & { rea
     assert.equal(`checkpoints/${name}`, checkpointDir(read.state.frames));
   }
 
-  const evaluation = await csvRows(store, 'eval.csv', EVAL_HEADER);
+  const evaluation = await csvRows(store, EVAL_FILE, EVAL_HEADER);
   const periodic = assertPeriodicEvaluations(evaluation.rows, shape.workers, shape.evalInterval, shape.evalEpisodes, `${what}, eval.csv`);
   const evaluations = result['evaluations'];
   assert.ok(Array.isArray(evaluations) && evaluations.length === periodic.count, `${what}: result.json lists ${String(Array.isArray(evaluations) ? evaluations.length : evaluations)} periodic evaluations, eval.csv ${periodic.count}`);
-  const finalRows = evaluation.rows.filter((row) => Number(row.split(',')[3]) < shape.workers);
+  const finalRows = evaluation.rows.filter((row) => parseEvalRow(row).worker < shape.workers);
   assert.equal(finalRows.length, shape.evalEpisodes, `${what}: the final evaluation's rows`);
   assert.ok(finalRows.every((row) => row.startsWith(`${shape.frames},`)), `${what}: the final evaluation is at T = budget`);
   return result;

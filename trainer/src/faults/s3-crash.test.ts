@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { tempDir } from '../testing/helpers.js';
 import { useS3Server } from '../testing/s3-server.js';
 import { openStore } from '../storage/open-store.js';
-import { CURVE_HEADER } from '../runtime/coordinator.js';
+import { CURVE_HEADER } from '../storage/run-files.js';
 import { Rng } from '../util/rng.js';
 import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, childEnv, csvRows, describeExit, latestFrames, sleep } from './harness.js';
 

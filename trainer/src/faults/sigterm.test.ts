@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
-import { CURVE_HEADER } from '../runtime/coordinator.js';
+import { CURVE_HEADER } from '../storage/run-files.js';
 import { AsyncrlProcess, assertConsistentAfterCrash, csvRows, describeExit, latestFrames } from './harness.js';
 
 /** The bar: a checkpoint within 5 s of SIGTERM. */

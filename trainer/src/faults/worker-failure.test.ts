@@ -95,7 +95,7 @@ test('a worker that throws: exit 1, "worker 0: <the error>" with its stack, the 
   const exit = await runWithFault('throws', 'throw:worker=0:frames=2000');
   await assertStoppedWithGoodCheckpoint(exit, runDir('throws'), /^asyncrl: worker 0: injected fault \(ASYNCRL_FAULT_INJECT\) at T = (?<frames>[\d,]+)$/m);
   // An unexpected error shows where it happened, in the worker.
-  assert.match(exit.stderr, /\n\s+at applyGradient /, describeExit(exit));
+  assert.match(exit.stderr, /\n\s+at ActorLearner.applyGradient /, describeExit(exit));
 });
 
 test('a malformed ASYNCRL_FAULT_INJECT is bad input: exit 2 naming the variable, before any run is created', { timeout: 60_000 }, async () => {

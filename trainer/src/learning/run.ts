@@ -7,7 +7,8 @@ import { prepareEnv } from '../envs/make.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig } from '../config/resolve.js';
-import { bestWindowMean, framesToReach, parseCurveCsv } from '../scores/curve.js';
+import { bestWindowMean, framesToReach } from '../scores/curve.js';
+import { parseCurveCsv } from '../storage/run-files.js';
 import type { Budget, LearningCase } from './suite.js';
 
 export type CaseResult = {

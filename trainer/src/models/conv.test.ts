@@ -4,7 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradient functions used by tf.variableGrads
 import { ConvNetwork, convInputSize, convLayout, convOutputShape, initConv, type ConvLayer, type ConvSpec } from './conv.js';
 import { LstmNetwork, initLstm, lstmLayout, lstmOutputWidth, type LstmSpec } from './lstm-network.js';
-import { feedForwardNetwork, headsFor, initNetwork, MINATAR_CONV, planLayout, planNetwork } from './networks.js';
+import { feedForwardNetwork, initNetwork, MINATAR_CONV, planLayout } from './networks.js';
+import { actorCriticHeads, qHeads as qHeadsFor } from './heads.js';
+import { networkPlan } from '../runtime/network-plan.js';
+import { algorithmEntry } from '../algorithms/registry.js';
 import { exportLayersModel } from './export-layers.js';
 import { a3cOutputGradient } from './a3c-loss.js';
 import { qOutputGradient } from './q-loss.js';
@@ -16,8 +19,8 @@ import { clipByGlobalNorm, sharedRmsPropStep } from '../optim/shared-rmsprop.js'
 import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
-const a3cHeads = (nActions: number): ConvSpec['heads'] => headsFor('a3c', { kind: 'discrete', n: nActions });
-const qHeads = (nActions: number): ConvSpec['heads'] => headsFor('one-step-q', { kind: 'discrete', n: nActions });
+const a3cHeads = (nActions: number): ConvSpec['heads'] => actorCriticHeads({ kind: 'discrete', n: nActions });
+const qHeads = (nActions: number): ConvSpec['heads'] => qHeadsFor({ kind: 'discrete', n: nActions });
 
 /** A small network (two heads), and one with stride 2 and the heads straight on the convolution. */
 const SMALL: ConvSpec = { inputShape: [5, 4, 2], filters: 3, kernelSize: 3, stride: 1, hidden: [6], heads: a3cHeads(3) };
@@ -289,17 +292,17 @@ test('conv network: exported LayersModel gives the same outputs (softmax policy,
   model.dispose();
 });
 
-test('planNetwork: grid observations get the MinAtar convolution for every feed-forward method', () => {
-  const config = { hidden: [128], lstmCells: 64 };
+test('networkPlan: grid observations get the MinAtar convolution for every feed-forward method', () => {
+  const config = { hidden: [128], lstmCells: 64, trunk: 'shared' } as const;
   const actions = { kind: 'discrete', n: 5 } as const;
   for (const algo of ['a3c', 'one-step-q', 'one-step-sarsa', 'n-step-q'] as const) {
-    const plan = planNetwork({ ...config, algo }, [10, 10, 4], actions);
+    const plan = networkPlan({ ...config, algo }, [10, 10, 4], actions);
     assert.equal(plan.kind, 'conv', algo);
     if (plan.kind !== 'conv') continue;
     assert.deepEqual(plan.spec.inputShape, [10, 10, 4]);
     assert.deepEqual([plan.spec.filters, plan.spec.kernelSize, plan.spec.stride], [16, 3, 1]);
     assert.deepEqual(plan.spec.hidden, [128]);
-    assert.deepEqual(plan.spec.heads, headsFor(algo, actions));
+    assert.deepEqual(plan.spec.heads, algorithmEntry(algo).heads(actions));
     const layout = planLayout(plan);
     assert.deepEqual(
       layout.entries.slice(0, 4).map((e) => [e.name, e.shape]),
@@ -315,12 +318,12 @@ test('planNetwork: grid observations get the MinAtar convolution for every feed-
     assert.equal(net.layout.totalSize, layout.totalSize);
   }
   // Flat observations keep the MLP; a number is the flat size, as before.
-  assert.equal(planNetwork({ ...config, algo: 'a3c' }, [4], actions).kind, 'mlp');
-  assert.equal(planNetwork({ ...config, algo: 'n-step-q' }, [4], actions).kind, 'mlp');
-  assert.equal(planNetwork({ ...config, algo: 'a3c-lstm' }, [4], actions).kind, 'lstm');
-  assert.throws(() => feedForwardNetwork(planNetwork({ ...config, algo: 'a3c-lstm' }, [4], actions)), /not a feed-forward network/);
+  assert.equal(networkPlan({ ...config, algo: 'a3c' }, [4], actions).kind, 'mlp');
+  assert.equal(networkPlan({ ...config, algo: 'n-step-q' }, [4], actions).kind, 'mlp');
+  assert.equal(networkPlan({ ...config, algo: 'a3c-lstm' }, [4], actions).kind, 'lstm');
+  assert.throws(() => feedForwardNetwork(networkPlan({ ...config, algo: 'a3c-lstm' }, [4], actions)), /not a feed-forward network/);
   // A3C LSTM on a grid: the same convolution before its trunk.
-  const lstm = planNetwork({ ...config, algo: 'a3c-lstm' }, [10, 10, 4], actions);
+  const lstm = networkPlan({ ...config, algo: 'a3c-lstm' }, [10, 10, 4], actions);
   assert.equal(lstm.kind, 'lstm');
   if (lstm.kind === 'lstm') {
     assert.deepEqual(lstm.spec.conv, { inputShape: [10, 10, 4], filters: 16, kernelSize: 3, stride: 1 });
@@ -339,7 +342,7 @@ test('planNetwork: grid observations get the MinAtar convolution for every feed-
 });
 
 test('initNetwork: the convolution kernel is Glorot-uniform with fan-in 3·3·C and fan-out 3·3·16', () => {
-  const plan = planNetwork({ algo: 'a3c', hidden: [128], lstmCells: 64 }, [10, 10, 4], { kind: 'discrete', n: 3 });
+  const plan = networkPlan({ algo: 'a3c', hidden: [128], lstmCells: 64, trunk: 'shared' }, [10, 10, 4], { kind: 'discrete', n: 3 });
   const layout = planLayout(plan);
   const params = new Float32Array(layout.totalSize);
   initNetwork(plan, Rng.fromSeed(5), params);

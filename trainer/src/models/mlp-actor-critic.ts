@@ -4,7 +4,7 @@
  */
 import { a3cOutputGradient, type A3cLossSettings, type A3cLossStats } from './a3c-loss.js';
 import { MlpNetwork, initMlp, mlpLayout, type MlpSpec } from './mlp.js';
-import { headsFor } from './networks.js';
+import { actorCriticHeads } from './heads.js';
 import type { ParamLayout } from './layout.js';
 import type { Rng } from '../util/rng.js';
 
@@ -15,7 +15,7 @@ export type MlpShape = {
 };
 
 export function actorCriticSpec(shape: MlpShape): MlpSpec {
-  return { inputSize: shape.inputSize, hidden: shape.hidden, heads: headsFor('a3c', { kind: 'discrete', n: shape.nActions }) };
+  return { inputSize: shape.inputSize, hidden: shape.hidden, heads: actorCriticHeads({ kind: 'discrete', n: shape.nActions }) };
 }
 
 export function mlpActorCriticLayout(shape: MlpShape): ParamLayout {

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { SplitNetwork, initSplit, splitLayout, splitSpec } from './split-network.js';
-import { headsFor, planNetwork } from './networks.js';
+import { planNetwork } from './networks.js';
+import { actorCriticHeads } from './heads.js';
 import { buildLayersModel, exportLayersModel } from './export-layers.js';
 import { entry, view } from './layout.js';
 import { Rng } from '../util/rng.js';
 import { assertMatchesFiniteDifferences } from '../testing/helpers.js';
 
 const box = { kind: 'box', shape: [2], low: Float32Array.of(-1, -1), high: Float32Array.of(1, 1) } as const;
-const spec = splitSpec(3, [5, 4], headsFor('a3c', box));
+const spec = splitSpec(3, [5, 4], actorCriticHeads(box));
 const n = 4;
 
 function problem(seed: number): { params: Float32Array; obs: Float32Array; weights: Float32Array } {
@@ -104,9 +105,9 @@ test('separate trunks: the value loss leaves the policy trunk untouched', async 
 
 test('separate trunks: the plan, and the exported LayersModel gives the network outputs', async () => {
   await selectBackend('cpu');
-  const plan = planNetwork({ algo: 'a3c', hidden: [5, 4], lstmCells: 1, trunk: 'separate' }, [3], box);
+  const plan = planNetwork({ heads: actorCriticHeads(box), recurrent: false, hidden: [5, 4], lstmCells: 1, trunk: 'separate' }, [3]);
   assert.equal(plan.kind, 'split');
-  assert.throws(() => planNetwork({ algo: 'a3c-lstm', hidden: [5], lstmCells: 4, trunk: 'separate' }, [3], box), /--trunk separate/);
+  assert.throws(() => planNetwork({ heads: actorCriticHeads(box), recurrent: true, hidden: [5], lstmCells: 4, trunk: 'separate' }, [3]), /--trunk separate/);
   const { params, obs } = problem(9);
   const files = await exportLayersModel(plan, params);
   assert.ok(files.weights.byteLength === params.length * 4);

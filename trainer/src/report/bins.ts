@@ -7,6 +7,7 @@
  * every run of an environment (so seeds can be averaged bin by bin), and only the bins are kept.
  */
 import { mean, stratifiedBootstrap } from '../scores/stats.js';
+import { forEachDataLine, parseCurveRow, parseEvalRow } from '../storage/run-files.js';
 
 /** Bins per curve: enough for a smooth line at chart width, few enough to keep reports small. */
 export const MAX_BINS = 200;
@@ -88,49 +89,34 @@ export class CurveBinner {
   }
 }
 
-/**
- * Calls `row` with the cells of each data line of a CSV text (header skipped), without building an
- * array of lines: a long curve is walked once.
- */
-function forEachRow(text: string, row: (cells: string[]) => void): void {
-  let start = text.indexOf('\n');
-  if (start === -1) return;
-  start++;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end).trim();
-    if (line.length > 0) row(line.split(','));
-    start = end + 1;
-  }
-}
-
-/** Bins curve.csv (`frames,wall_s,worker,return,length`): frames in column 0, return in column 3. */
+/** Bins the episodes of curve.csv by the T at which they ended (a long curve is walked once). */
 export function binCurveCsv(text: string, grid: BinGrid): BinnedCurve {
   const binner = new CurveBinner(grid);
-  forEachRow(text, (cells) => binner.add(Number(cells[0]), Number(cells[3])));
+  forEachDataLine(text, (line) => {
+    const row = parseCurveRow(line);
+    binner.add(row.frames, row.return);
+  });
   return binner.result();
 }
 
 /** The largest frames value in curve.csv, for runs whose configured frames are unknown. */
 export function lastFramesOfCurveCsv(text: string): number {
   let last = 0;
-  forEachRow(text, (cells) => {
-    const frames = Number(cells[0]);
+  forEachDataLine(text, (line) => {
+    const { frames } = parseCurveRow(line);
     if (Number.isFinite(frames) && frames > last) last = frames;
   });
   return last;
 }
 
-/** One evaluation of eval.csv (`frames,wall_s,episode,worker,return,length`): its episodes' mean return. */
+/** One evaluation of eval.csv: its episodes' mean return. */
 export type EvaluationPoint = { readonly frames: number; readonly meanReturn: number; readonly episodes: number };
 
 /** The evaluations in eval.csv, one per distinct frames value (periodic ones, then the final one). */
 export function evaluationsOfEvalCsv(text: string): EvaluationPoint[] {
   const byFrames = new Map<number, { sum: number; n: number }>();
-  forEachRow(text, (cells) => {
-    const frames = Number(cells[0]);
-    const value = Number(cells[4]);
+  forEachDataLine(text, (line) => {
+    const { frames, return: value } = parseEvalRow(line);
     if (!Number.isFinite(frames) || !Number.isFinite(value)) return;
     const entry = byFrames.get(frames) ?? { sum: 0, n: 0 };
     entry.sum += value;

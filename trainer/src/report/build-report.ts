@@ -15,6 +15,7 @@ import type { SweepScores } from '../scores/summarise.js';
 import { joinLocation, openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { sweepPath, type SweepManifest, type SweepRun } from '../sweep/manifest.js';
+import { CURVE_FILE, EVAL_FILE, RESULT_FILE } from '../storage/run-files.js';
 import {
   CURVE_BAND_METHOD,
   DEFAULT_BINS,
@@ -157,7 +158,7 @@ export async function buildRunReport(runLocation: string, options: ReportOptions
   const record = await readConfigJson(store, 'config.json');
   if (typeof record === 'string') throw new InputError(`${runLocation} is not an asyncrl run: ${record}`);
   const config = record.config;
-  const [result, curveText, evalText] = await Promise.all([readResultJson(store, 'result.json'), readText(store, 'curve.csv'), readText(store, 'eval.csv')]);
+  const [result, curveText, evalText] = await Promise.all([readResultJson(store, RESULT_FILE), readText(store, CURVE_FILE), readText(store, EVAL_FILE)]);
 
   const env = stringField(config, 'env') ?? result?.env ?? 'unknown environment';
   const runId = stringField(config, 'runId') ?? runLocation;
@@ -279,7 +280,7 @@ async function environmentCurves(store: RunStore, env: string, files: readonly R
   const episodes = files.flatMap((f) => (f.result?.episodes === undefined ? [] : [f.result.episodes]));
   const grid = binGrid(Math.max(...horizons), binCountFor(episodes.length === 0 ? undefined : Math.min(...episodes), bins));
   const curves = await mapLimit(files, READ_CONCURRENCY, async (f): Promise<{ point: string; curve: BinnedCurve } | undefined> => {
-    const text = await readText(store, `runs/${f.run.runId}/curve.csv`);
+    const text = await readText(store, `runs/${f.run.runId}/${CURVE_FILE}`);
     return text === undefined ? undefined : { point: f.run.point, curve: binCurveCsv(text, grid) };
   });
   const series: CurveSeries[] = points.flatMap((point) => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Coordinator, CURVE_HEADER, periodicEvaluations, type RunOutcome } from './coordinator.js';
+import { Coordinator, type RunOutcome } from './coordinator.js';
+import { CURVE_HEADER, parseCurveCsv, parseEvalCsv, type CurveRow } from '../storage/run-files.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
 import { parseTrainConfig } from '../config/parse.js';
@@ -18,15 +19,10 @@ function config(input: TrainConfigInput) {
   return resolveTrainConfig(parseTrainConfig(input, 'test'), { cores: 2, now: new Date() });
 }
 
-type Row = { frames: number; wall: number; worker: number; ret: number; length: number };
-
-function readCurve(dir: string): Row[] {
-  const [header, ...lines] = readFileSync(join(dir, 'curve.csv'), 'utf8').trim().split('\n');
-  assert.equal(header, CURVE_HEADER);
-  return lines.map((l) => {
-    const [frames, wall, worker, ret, length] = l.split(',').map(Number) as [number, number, number, number, number];
-    return { frames, wall, worker, ret, length };
-  });
+function readCurve(dir: string): CurveRow[] {
+  const text = readFileSync(join(dir, 'curve.csv'), 'utf8');
+  assert.equal(text.split('\n')[0], CURVE_HEADER);
+  return parseCurveCsv(text);
 }
 
 test('a short run counts every frame exactly once and writes a consistent run directory', async () => {
@@ -41,7 +37,7 @@ test('a short run counts every frame exactly once and writes a consistent run di
   assert.equal(rows.length, result.episodes);
   // Each frame is claimed by one worker, so no two episodes can end on the same T.
   assert.equal(new Set(rows.map((r) => r.frames)).size, rows.length);
-  assert.ok(rows.every((r) => r.frames <= 12_345 && r.length >= 1 && r.ret === r.length));
+  assert.ok(rows.every((r) => r.frames <= 12_345 && r.length >= 1 && r.return === r.length));
   // Episode lengths account for the frames of every finished episode.
   assert.ok(rows.reduce((s, r) => s + r.length, 0) <= 12_345);
   const evalLines = readFileSync(join(dir, 'eval.csv'), 'utf8').trim().split('\n');
@@ -113,7 +109,7 @@ test('an interrupted run resumes from its checkpoint with T continued and no gap
   const resumed = after.slice(checkpoint.state.curveRows);
   assert.ok(resumed.length > 0);
   assert.ok(resumed.every((r) => r.frames > t0), 'a resumed row predates the checkpoint');
-  assert.ok(resumed.every((r) => r.wall >= checkpoint.state.wallSeconds), 'wall clock went back');
+  assert.ok(resumed.every((r) => r.wallSeconds >= checkpoint.state.wallSeconds), 'wall clock went back');
   assert.equal(new Set(after.map((r) => r.frames)).size, after.length, 'duplicate rows');
   assert.equal(after.length, result.episodes);
 });
@@ -157,20 +153,12 @@ test('periodic evaluation: an extra thread evaluates a snapshot of θ after T cr
   }
   assert.equal(logs.filter((l) => l.startsWith('evaluation at T =')).length, result.evaluations.length);
   // eval.csv: the periodic rows (worker index 2, the evaluator) then the final evaluation's, at T = 60,000.
-  const rows = readFileSync(join(dir, 'eval.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const rows = parseEvalCsv(readFileSync(join(dir, 'eval.csv'), 'utf8'));
   assert.equal(rows.length, 4 * result.evaluations.length + 4);
-  const periodic = rows.filter((r) => r[3] === 2);
+  const periodic = rows.filter((r) => r.worker === 2);
   assert.equal(periodic.length, 4 * result.evaluations.length);
-  assert.deepEqual([...new Set(periodic.map((r) => r[0]))], result.evaluations.map((e) => e.frames));
-  assert.ok(rows.slice(-4).every((r) => r[0] === 60_000 && r[3] !== 2));
+  assert.deepEqual([...new Set(periodic.map((r) => r.frames))], result.evaluations.map((e) => e.frames));
+  assert.ok(rows.slice(-4).every((r) => r.frames === 60_000 && r.worker !== 2));
   const saved = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { evaluations: unknown[] };
   assert.deepEqual(saved.evaluations, result.evaluations);
-});
-
-test('periodicEvaluations() rebuilds the periodic evaluations from eval.csv rows on resume, ignoring the final one', () => {
-  const rows = ['10021,1.5,0,2,20,20', '10021,1.5,1,2,30,30', '20007,3.0,0,2,50,50', '30000,4.0,0,0,99,99', '30000,4.0,1,1,97,97'];
-  assert.deepEqual(periodicEvaluations(rows, 2), [
-    { frames: 10_021, episodes: 2, meanReturn: 25 },
-    { frames: 20_007, episodes: 1, meanReturn: 50 },
-  ]);
 });

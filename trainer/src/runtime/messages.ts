@@ -6,15 +6,9 @@ import type { TrainConfig } from '../config/schema.js';
 import type { RngState } from '../util/rng.js';
 import type { SharedBuffers } from './shared-memory.js';
 import type { FaultInjection } from './fault-injection.js';
+import type { PhaseTimes } from '../storage/run-files.js';
 
-/** Seconds spent per phase of the actor-learner loop, summed over a worker's run. */
-export type PhaseTimes = {
-  env: number;
-  forward: number;
-  gradient: number;
-  update: number;
-  sync: number;
-};
+export type { PhaseTimes } from '../storage/run-files.js';
 
 export type WorkerInit = {
   readonly workerIndex: number;
@@ -33,8 +27,8 @@ export type ToWorker =
       readonly episodes: number;
       /** A snapshot of θ to evaluate (periodic evaluations); the shared θ when absent. */
       readonly params?: Float32Array;
-      /** Stream of the run seed for the evaluation's randomness; the worker's own when absent. */
-      readonly stream?: number;
+      /** k of the k-th periodic evaluation (its stream, runtime/streams.ts); absent for the final evaluation. */
+      readonly periodic?: number;
     }
   | { readonly type: 'exit' };
 

@@ -72,3 +72,23 @@ export function claimFrame(counters: BigInt64Array, limit: bigint): number {
 export function readCounter(counters: BigInt64Array, index: number): number {
   return Number(Atomics.load(counters, index));
 }
+
+/** Asks every actor-learner to pause at its next segment boundary (a checkpoint); see `releasePause`. */
+export function requestPause(control: Int32Array): void {
+  Atomics.store(control, CONTROL.pause, 1);
+}
+
+/**
+ * Lets paused actor-learners go on: they wait on the generation word (Atomics.wait in the loop), so
+ * bumping it and notifying wakes every one of them, whichever generation it saw.
+ */
+export function releasePause(control: Int32Array): void {
+  Atomics.store(control, CONTROL.pause, 0);
+  Atomics.add(control, CONTROL.generation, 1);
+  Atomics.notify(control, CONTROL.generation);
+}
+
+/** Asks every actor-learner and evaluation to stop at its next look (a segment or an episode). */
+export function requestStop(control: Int32Array): void {
+  Atomics.store(control, CONTROL.stop, 1);
+}

@@ -1,19 +1,19 @@
 /**
  * Entry point of an actor-learner thread (node:worker_threads): selects the TensorFlow.js backend,
- * builds the learner of the configured method, then follows the coordinator's messages.
+ * builds its environment and its method (from the algorithm registry) around the one loop, then
+ * follows the coordinator's messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { algorithmEntry } from '../algorithms/registry.js';
+import { makeEnv, prepareEnv } from '../envs/make.js';
 import { selectBackend } from '../models/backend.js';
-import { A3cLearner } from '../algorithms/a3c.js';
-import { QLearner } from '../algorithms/q-learning.js';
+import { buildNetwork, planLayout } from '../models/networks.js';
 import { Rng } from '../util/rng.js';
+import { ActorLearner, NonFiniteError } from './actor-learner.js';
+import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
+import { networkPlan } from './network-plan.js';
 import { viewsOf } from './shared-memory.js';
-import { prepareEnv } from '../envs/make.js';
-import { NonFiniteError, type Learner, type LearnerContext } from './learner.js';
-import type { FromWorker, PhaseTimes, ToWorker, WorkerInit } from './messages.js';
-
-/** Stream offset so that training and evaluation randomness never share a stream. */
-const EVAL_STREAM = 1_000_000;
+import { streams } from './streams.js';
 
 function post(message: FromWorker): void {
   parentPort?.postMessage(message);
@@ -23,31 +23,30 @@ function nextMessage(): Promise<ToWorker> {
   return new Promise((resolve) => parentPort?.once('message', (m: ToWorker) => resolve(m)));
 }
 
-function makeLearner(ctx: LearnerContext): Learner {
-  const algo = ctx.config.algo;
-  switch (algo) {
-    case 'a3c':
-    case 'a3c-lstm':
-      return new A3cLearner(ctx);
-    case 'one-step-q':
-    case 'one-step-sarsa':
-    case 'n-step-q':
-      return new QLearner(ctx, algo);
-    default: {
-      const unknown: never = algo;
-      throw new Error(`unknown algorithm ${String(unknown)}`);
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const { workerIndex: index, config } = init;
   try {
     const backend = await selectBackend(config.backend);
     await prepareEnv(config.env);
-    const rng = init.rngState ? Rng.fromState(init.rngState) : Rng.fromSeed(config.seed, index);
-    const learner = makeLearner({ index, config, shared: viewsOf(init.buffers), rng, post, fault: init.fault });
+    const shared = viewsOf(init.buffers);
+    const rng = init.rngState ? Rng.fromState(init.rngState) : streams.worker(config.seed, index);
+    const env = makeEnv(config.env, rng);
+    const entry = algorithmEntry(config.algo);
+    const plan = networkPlan(config, env.observationSpace.shape, env.actionSpace);
+    const size = planLayout(plan).totalSize;
+    if (size !== shared.params.length) throw new Error(`parameter layout has ${size} values, shared memory ${shared.params.length}`);
+    if (entry.targetNetwork && shared.target.length !== size) throw new Error(`${config.algo} needs the shared target network θ⁻`);
+    const method = entry.create({
+      config,
+      observationSpace: env.observationSpace,
+      actionSpace: env.actionSpace,
+      lanes: 1,
+      network: () => buildNetwork(plan),
+      rng,
+      explorationRng: streams.epsilon(config.seed, index),
+    });
+    const learner = new ActorLearner({ index, config, shared, rng, post, targetNetwork: entry.targetNetwork, fault: init.fault }, env, method);
     post({ type: 'ready', worker: index, backend });
     for (;;) {
       const message = await nextMessage();
@@ -58,17 +57,18 @@ async function main(): Promise<void> {
           post({ type: 'trained', worker: index, rng: rng.state(), times });
           break;
         }
-        case 'evaluate':
-          learner.evaluate(message.episodes, Rng.fromSeed(config.seed, message.stream ?? EVAL_STREAM + index), message.params);
+        case 'evaluate': {
+          // Each evaluation plays on an environment of its own, from its own stream (runtime/streams.ts).
+          const evalRng = message.periodic === undefined ? streams.finalEvaluation(config.seed, index) : streams.periodicEvaluation(config.seed, message.periodic);
+          learner.evaluate(message.episodes, message.params ?? Float32Array.from(shared.params), makeEnv(config.env, evalRng), evalRng);
           post({ type: 'evaluated', worker: index });
           break;
+        }
         case 'exit':
           parentPort?.close();
           return;
-        default: {
-          const unexpected: never = message;
-          throw new Error(`unexpected message ${JSON.stringify(unexpected)}`);
-        }
+        default:
+          assertNever(message);
       }
     }
   } catch (error) {

@@ -27,16 +27,3 @@ export function framesToReach(rows: readonly EpisodeRow[], window: number, thres
   }
   return undefined;
 }
-
-/** Parses curve.csv (`frames,wall_s,worker,return,length`). */
-export function parseCurveCsv(text: string): EpisodeRow[] {
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const cells = line.split(',');
-      return { frames: Number(cells[0]), return: Number(cells[3]) };
-    });
-}

@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrainConfig } from '../config/parse.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
-import { parseSweepSpec, type Distribution } from '../config/sweep-schema.js';
+import type { Distribution } from '../config/sweep-schema.js';
+import { checkSweep } from './spec.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { assertInputError, scratchDir } from '../testing/helpers.js';
 import { Rng } from '../util/rng.js';
@@ -114,9 +115,9 @@ describe('expandSweep', () => {
     assert.equal(manifest.name, 'lr-search');
   });
 
-  test('reports a run id the trainer would reject, naming the run', () => {
-    const spec = parseSweepSpec(INPUT, 'x');
-    assertInputError(() => expandSweep(spec, { sweepId: 'bad/id', createdAt: NOW, specSha256: 'a'.repeat(64) }), 'run 0', 'field "runId"');
+  test('refuses a sweep id that is not one, so that no run id made from it can be bad', () => {
+    const checked = checkSweep(INPUT, 'x');
+    assertInputError(() => expandSweep(checked, { sweepId: 'bad/id', createdAt: NOW, specSha256: 'a'.repeat(64) }), 'sweep id', '"bad/id"');
   });
 });
 

@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { parseTrainConfig } from '../config/parse.js';
-import { SWEEP_NAME_PATTERN, parseSweepSpec, type SweepSpec } from '../config/sweep-schema.js';
+import { RUN_ID_PATTERN } from '../config/schema.js';
+import { SWEEP_NAME_PATTERN } from '../config/sweep-limits.js';
+import type { SweepSpec } from '../config/sweep-schema.js';
 import { MANIFEST_VERSION, SWEEP_ID_PATTERN, sweepManifestSchema, type SweepManifest, type SweepRun } from './manifest.js';
-import { pointConfig, seedsOf, sweepPoints } from './points.js';
+import { checkSweep, type CheckedSweep } from './spec.js';
 
 /** spec.json: the spec as submitted (before defaults), as pretty JSON with a final newline. */
 export function specJson(input: unknown): string {
@@ -45,24 +46,19 @@ export type SweepIdentity = {
 };
 
 /**
- * The manifest of a validated spec. Every entry's config passes `parseTrainConfig`; the first one
- * that does not is reported (naming the run, its point and the field), though `parseSweepSpec` has
- * already checked the same configs apart from their run ids.
+ * The manifest of a checked sweep: each run's config as `checkSweep` checked it, with the run id that
+ * names it (made of the sweep id, a catalogue id and numbers, so it always fits RUN_ID_PATTERN).
  */
-export function expandSweep(spec: SweepSpec, identity: SweepIdentity, source = `sweep ${identity.sweepId}`): SweepManifest {
-  const seeds = seedsOf(spec);
-  const runs: SweepRun[] = [];
-  for (const point of sweepPoints(spec)) {
-    for (const env of spec.envs) {
-      for (const seed of seeds) {
-        const index = runs.length;
-        const runId = sweepRunId(identity.sweepId, env, point.index, seed);
-        const config = pointConfig(spec.base, point, env, seed, runId);
-        parseTrainConfig(config, `${source}: run ${index} (point ${point.index} "${point.label}", env ${env}, seed ${seed})`);
-        runs.push({ index, runId, env, seed, point: point.label, params: { ...point.params }, config });
-      }
-    }
+export function expandSweep(checked: CheckedSweep, identity: SweepIdentity): SweepManifest {
+  const { spec } = checked;
+  if (!SWEEP_ID_PATTERN.test(identity.sweepId)) {
+    throw new InputError(`sweep id ${JSON.stringify(identity.sweepId)}: expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>`);
   }
+  const runs: SweepRun[] = checked.entries.map(({ point, env, seed, config }, index) => {
+    const runId = sweepRunId(identity.sweepId, env, point.index, seed);
+    if (!RUN_ID_PATTERN.test(runId)) throw new Error(`sweep/expand: made run id ${runId}, which RUN_ID_PATTERN rejects`);
+    return { index, runId, env, seed, point: point.label, params: { ...point.params }, config: { ...config, runId } };
+  });
   return sweepManifestSchema.parse({
     version: MANIFEST_VERSION,
     sweepId: identity.sweepId,
@@ -88,9 +84,9 @@ export type PreparedSweep = {
  * `asyncrl sweep run` and by the launch Lambda. Throws InputError on a bad spec.
  */
 export function prepareSweep(input: unknown, source: string, now: Date): PreparedSweep {
-  const spec = parseSweepSpec(input, source);
+  const checked = checkSweep(input, source);
   const json = specJson(input);
-  const sweepId = makeSweepId(spec.name, json, now);
-  const manifest = expandSweep(spec, { sweepId, createdAt: now, specSha256: specSha256(json) }, source);
-  return { spec, specJson: json, sweepId, manifest };
+  const sweepId = makeSweepId(checked.spec.name, json, now);
+  const manifest = expandSweep(checked, { sweepId, createdAt: now, specSha256: specSha256(json) });
+  return { spec: checked.spec, specJson: json, sweepId, manifest };
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { MAX_SWEEP_RUNS, SWEEP_NAME_PATTERN } from './limits.js';
+import { MAX_SWEEP_RUNS, SWEEP_NAME_PATTERN } from '../config/sweep-limits.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
 import { isS3Location, joinLocation, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';

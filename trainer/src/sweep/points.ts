@@ -86,9 +86,9 @@ export function seedsOf(spec: Pick<SweepSpec, 'seeds'>): number[] {
 }
 
 /**
- * A run's train config in config-file shape: the base, the point's values, then env, seed and (once
- * the sweep has an id) the run id. Without `out`: where runs go is the runner's choice.
+ * A run's train config in config-file shape: the base, the point's values, then env and seed (the
+ * manifest adds the run id). Without `out`: where runs go is the runner's choice.
  */
-export function pointConfig(base: SweepBase, point: SweepPoint, env: string, seed: number, runId?: string): Record<string, unknown> {
-  return { ...base, ...point.params, env, seed, ...(runId === undefined ? {} : { runId }) };
+export function pointConfig(base: SweepBase, point: SweepPoint, env: string, seed: number): Record<string, unknown> {
+  return { ...base, ...point.params, env, seed };
 }

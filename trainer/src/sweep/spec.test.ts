@@ -1,20 +1,14 @@
 /**
- * The sweep spec schema: what it accepts, and errors that name the field (as a dotted path) and the
- * value. Every config a valid spec expands to must pass the trainer's own check.
+ * The sweep spec's schema and checks: what they accept, and errors that name the field (as a dotted
+ * path) and the value. Every config a valid spec expands to must pass the trainer's own check.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTrainConfig } from './parse.js';
-import {
-  MAX_SPEC_BYTES,
-  MAX_SWEEP_RUNS,
-  PARAM_FIELDS,
-  loadSweepSpecFile,
-  parseSweepSpec,
-  readSweepSpecText,
-  sweepSpecSource,
-} from './sweep-schema.js';
-import { pointConfig, seedsOf, sweepPoints } from '../sweep/points.js';
+import { parseTrainConfig } from '../config/parse.js';
+import { MAX_SPEC_BYTES, MAX_SWEEP_RUNS } from '../config/sweep-limits.js';
+import { PARAM_FIELDS } from '../config/sweep-schema.js';
+import { checkSweep, loadSweepSpecFile, parseSweepSpec, readSweepSpecText, sweepSpecSource } from './spec.js';
+import { pointConfig, seedsOf, sweepPoints } from './points.js';
 import { assertInputError, scratchDir } from '../testing/helpers.js';
 
 const SOURCE = 'sweep spec lr.yaml';
@@ -32,6 +26,23 @@ function spec(overrides: Record<string, unknown> = {}): Record<string, unknown> 
 }
 
 describe('parseSweepSpec accepts', () => {
+  test('checkSweep expands a spec into its runs, points × envs × seeds, each config as the trainer checked it', () => {
+    const checked = checkSweep(spec(), SOURCE);
+    assert.equal(checked.entries.length, 3 * 2 * 2);
+    assert.deepEqual(
+      checked.entries.slice(0, 3).map((e) => [e.point.index, e.env, e.seed]),
+      [
+        [0, 'CartPole-v1', 1],
+        [0, 'CartPole-v1', 2],
+        [0, 'Acrobot-v1', 1],
+      ],
+    );
+    for (const entry of checked.entries) {
+      assert.deepEqual(entry.config, pointConfig(checked.spec.base, entry.point, entry.env, entry.seed));
+      assert.equal(parseTrainConfig(entry.config, 'test').lr, entry.point.params['lr']);
+    }
+  });
+
   test('a spec with samples, filling the defaults', () => {
     const parsed = parseSweepSpec(spec(), SOURCE);
     assert.equal(parsed.referenceTable, 'registry');

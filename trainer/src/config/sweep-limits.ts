@@ -1,7 +1,7 @@
 /**
  * The limits and naming rules of sweeps, in a module of their own with no imports: the sweep schema
- * (config/sweep-schema.ts, which re-exports them) needs them along with the environment registry, while
- * the manifest and the Lambdas that only read manifests need them without it.
+ * (config/sweep-schema.ts, which re-exports them) and the checks need them, and so do the manifest and
+ * the Lambdas that only read manifests, without the rest.
  */
 
 /** Runs one sweep may expand to; also the longest list any spec field may hold. */

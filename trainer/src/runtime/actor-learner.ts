@@ -1,0 +1,226 @@
+/**
+ * The one actor-learner loop that every method plugs into (Mnih et al. 2016: the outer loop that
+ * Algorithms 1, S2 and S3 share). Per segment:
+ *
+ *     stop? pause for a checkpoint?
+ *     θ' ← θ (and θ⁻ if it changed);  method.segmentStart()
+ *     repeat up to t_max times:
+ *         claim a frame of T (and copy θ → θ⁻ if T is now a multiple of I_target)
+ *         method.act → env.step → method.record;  an episode that ended is posted and its env reset
+ *     dθ ← method.gradient;  clip dθ by its global norm;  θ ← θ − η RMSProp(dθ), lock-free
+ *
+ * The method (algorithms/method.ts) decides how to act and what the segment's gradient is; everything
+ * else is here, once. With one environment, as now, a segment ends early when its episode does, exactly
+ * as in the paper's pseudo-code.
+ */
+import { performance } from 'node:perf_hooks';
+import type { TrainConfig } from '../config/schema.js';
+import type { Method } from '../algorithms/method.js';
+import type { Env } from '../envs/types.js';
+import { clipByGlobalNorm, sharedRmsPropStep, annealedLearningRate } from '../optim/shared-rmsprop.js';
+import type { Rng } from '../util/rng.js';
+import { FAULT_INJECT_VARIABLE, type FaultInjection } from './fault-injection.js';
+import type { FromWorker, PhaseTimes } from './messages.js';
+import { CONTROL, COUNTER, claimFrame, readCounter, type SharedViews } from './shared-memory.js';
+
+export type ActorLearnerContext = {
+  readonly index: number;
+  readonly config: TrainConfig;
+  readonly shared: SharedViews;
+  /** The actor-learner's own stream (its environment's and its method's); saved in checkpoints. */
+  readonly rng: Rng;
+  readonly post: (message: FromWorker) => void;
+  /** Whether the method keeps a target network θ⁻ (the algorithm registry says). */
+  readonly targetNetwork: boolean;
+  /** A fault to inject (tests only, see fault-injection.ts); undefined in every real run. */
+  readonly fault?: FaultInjection | undefined;
+};
+
+/**
+ * A failure whose message says all there is to say (a non-finite gradient): the worker reports it
+ * without a stack trace, which would only point at this file.
+ */
+export class NonFiniteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** Index of the first NaN or ±Infinity in `values`, or -1. */
+export function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i] as number)) return i;
+  }
+  return -1;
+}
+
+export function newTimes(): PhaseTimes {
+  return { env: 0, forward: 0, gradient: 0, update: 0, sync: 0 };
+}
+
+export class ActorLearner {
+  /** Milliseconds per phase, summed over the run. */
+  readonly times = newTimes();
+  private targetVersion = -1;
+  private faultFired = false;
+
+  constructor(
+    private readonly ctx: ActorLearnerContext,
+    private readonly env: Env,
+    private readonly method: Method,
+  ) {}
+
+  /** Trains until the frame budget is spent or a stop is requested. */
+  train(): void {
+    const { ctx, env, method, times } = this;
+    const { config, shared } = ctx;
+    const limit = BigInt(config.frames);
+    const local = new Float32Array(shared.params.length);
+    const grad = new Float32Array(shared.params.length);
+    let obs = env.reset();
+    method.episodeStart(0);
+    let episodeReturn = 0;
+    let episodeLength = 0;
+    let budgetSpent = false;
+    while (!budgetSpent && !this.stopRequested()) {
+      if (this.pauseIfRequested()) continue;
+      let t0 = performance.now();
+      // θ' ← θ. The copy may interleave with other workers' updates (Hogwild!): θ' is then a mix of
+      // two consecutive versions of θ, which the lock-free analysis of the paper tolerates.
+      local.set(shared.params);
+      method.load(local);
+      this.syncTarget();
+      method.segmentStart();
+      let t1 = performance.now();
+      times.sync += t1 - t0;
+      let n = 0;
+      while (n < config.tmax) {
+        const frames = claimFrame(shared.counters, limit);
+        if (frames < 0) {
+          budgetSpent = true;
+          break;
+        }
+        if (ctx.targetNetwork && frames % config.targetInterval === 0) {
+          // Exactly one thread claims the frame that makes T a multiple of I_target: it refreshes θ⁻.
+          // Others may read θ⁻ while it is copied (the same Hogwild! tolerance as θ'); the version counter,
+          // bumped after the copy, makes every thread reload it at its next segment.
+          shared.target.set(shared.params);
+          Atomics.add(shared.counters, COUNTER.targetVersion, 1n);
+        }
+        t0 = performance.now();
+        method.act(n, obs, frames);
+        t1 = performance.now();
+        times.forward += t1 - t0;
+        const step = env.step(method.action(0));
+        t0 = performance.now();
+        times.env += t0 - t1;
+        method.record(n, 0, step, frames);
+        times.forward += performance.now() - t0;
+        n++;
+        episodeReturn += step.reward;
+        episodeLength++;
+        if (step.terminated || step.truncated) {
+          ctx.post({ type: 'episode', worker: ctx.index, frames, return: episodeReturn, length: episodeLength });
+          Atomics.add(shared.counters, COUNTER.episodes, 1n);
+          obs = env.reset();
+          method.episodeStart(0);
+          episodeReturn = 0;
+          episodeLength = 0;
+          break;
+        }
+        obs = step.observation;
+      }
+      if (n === 0) break;
+      t0 = performance.now();
+      this.syncTarget();
+      method.gradient(n, grad);
+      t1 = performance.now();
+      times.gradient += t1 - t0;
+      this.applyGradient(grad);
+      times.update += performance.now() - t1;
+    }
+  }
+
+  /** Plays `episodes` evaluation episodes with `params` on a fresh environment, posting one message per episode. */
+  evaluate(episodes: number, params: Float32Array, env: Env, rng: Rng): void {
+    const { ctx, method } = this;
+    method.load(params);
+    for (let e = 0; e < episodes && !this.stopRequested(); e++) {
+      let obs = env.reset();
+      method.episodeStart(0);
+      let total = 0;
+      let length = 0;
+      for (;;) {
+        const step = env.step(method.evaluationAction(obs, rng));
+        total += step.reward;
+        length++;
+        if (step.terminated || step.truncated) break;
+        obs = step.observation;
+      }
+      ctx.post({ type: 'eval-episode', worker: ctx.index, return: total, length });
+    }
+  }
+
+  private stopRequested(): boolean {
+    return Atomics.load(this.ctx.shared.control, CONTROL.stop) !== 0;
+  }
+
+  /**
+   * If the coordinator asked for a pause (a checkpoint), reports this worker's random state and blocks
+   * until it is released. Returns whether it paused. Called only at segment boundaries.
+   */
+  private pauseIfRequested(): boolean {
+    const { ctx } = this;
+    const { control } = ctx.shared;
+    if (Atomics.load(control, CONTROL.pause) !== 1) return false;
+    const generation = Atomics.load(control, CONTROL.generation);
+    ctx.post({ type: 'paused', worker: ctx.index, rng: ctx.rng.state() });
+    Atomics.wait(control, CONTROL.generation, generation);
+    return true;
+  }
+
+  /** Reloads θ⁻ when a thread has refreshed it since the last load (methods with a target network). */
+  private syncTarget(): void {
+    if (!this.ctx.targetNetwork) return;
+    const version = readCounter(this.ctx.shared.counters, COUNTER.targetVersion);
+    if (version === this.targetVersion) return;
+    this.method.loadTarget(Float32Array.from(this.ctx.shared.target));
+    this.targetVersion = version;
+  }
+
+  /** The test-only fault due at T = `frames`, once. */
+  private dueFault(frames: number): FaultInjection | undefined {
+    const fault = this.ctx.fault;
+    if (fault === undefined || this.faultFired || fault.worker !== this.ctx.index || frames < fault.frames) return undefined;
+    this.faultFired = true;
+    return fault;
+  }
+
+  /**
+   * Clips the segment's gradient and applies it to the shared θ with shared RMSProp at the annealed
+   * learning rate. A non-finite gradient norm (computed for the clipping anyway, so the check is free)
+   * stops the worker before the update can reach θ, where every worker would use it. With finite clipped
+   * gradients RMSProp keeps θ finite, and a θ made non-finite some other way gives a non-finite gradient
+   * at the next segment of whichever worker reads it, so this one check guards θ.
+   */
+  private applyGradient(grad: Float32Array): void {
+    const { config, shared } = this.ctx;
+    const frames = readCounter(shared.counters, COUNTER.frames);
+    const fault = this.dueFault(frames);
+    if (fault?.kind === 'throw') throw new Error(`injected fault (${FAULT_INJECT_VARIABLE}) at T = ${frames.toLocaleString('en-US')}`);
+    if (fault?.kind === 'nan-gradient') grad[0] = Number.NaN;
+    if (fault?.kind === 'inf-gradient') grad[0] = Number.POSITIVE_INFINITY;
+    const norm = clipByGlobalNorm(grad, config.gradClip);
+    if (!Number.isFinite(norm)) {
+      const bad = firstNonFinite(shared.params);
+      const theta = bad < 0 ? '' : ` (θ itself holds a non-finite value: θ[${bad}] = ${String(shared.params[bad])})`;
+      throw new NonFiniteError(`gradient norm is ${norm} at T = ${frames.toLocaleString('en-US')}; the update was not applied${theta}`);
+    }
+    // Hogwild!: θ and the RMSProp statistics are updated without a lock (optim/shared-rmsprop.ts says why).
+    sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), { alpha: config.rmsAlpha, epsilon: config.rmsEps });
+    Atomics.add(shared.counters, COUNTER.updates, 1n);
+    // Test-only: a NaN written straight into θ, as a bug outside the gradient path could.
+    if (fault?.kind === 'nan-params') shared.params[0] = Number.NaN;
+  }
+}
