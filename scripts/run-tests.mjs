@@ -16,7 +16,13 @@ function find(dir, out = []) {
 
 const filters = process.argv.slice(2);
 const files = ['trainer/dist', 'lambdas/dist', 'cdk/dist', 'infra-tests/dist']
-  .filter((dir) => { try { return statSync(dir).isDirectory(); } catch { return false; } })
+  .filter((dir) => {
+    try {
+      return statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  })
   .flatMap((dir) => find(dir))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();

@@ -11,7 +11,10 @@ import { OptionError, readOptions } from '../lib/options.js';
 
 const app = new App();
 try {
-  addAsyncrlStacks(app, readOptions((key) => app.node.tryGetContext(key)));
+  addAsyncrlStacks(
+    app,
+    readOptions((key) => app.node.tryGetContext(key)),
+  );
 } catch (error) {
   if (!(error instanceof OptionError)) throw error;
   console.error(`asyncrl cdk: ${error.message}`);

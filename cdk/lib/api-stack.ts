@@ -72,8 +72,7 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
  * esbuild emits ESM so that the trainer's ES modules (import.meta, top-level await) bundle unchanged;
  * CommonJS dependencies inside the bundle still call `require`, which ESM lacks, so it is defined here.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as asyncrlCreateRequire } from 'node:module'; const require = asyncrlCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER = "import { createRequire as asyncrlCreateRequire } from 'node:module'; const require = asyncrlCreateRequire(import.meta.url);";
 
 export class ApiStack extends Stack {
   readonly api: apigw.RestApi;
@@ -92,9 +91,8 @@ export class ApiStack extends Stack {
     if (props.localstack === true && jobs !== undefined) {
       throw new Error('ApiStack: localstack (API callers without an IAM identity) is only allowed without sweepJobs (AWS Batch)');
     }
-    const jobDefinitionArn = jobs === undefined
-      ? undefined
-      : this.formatArn({ service: 'batch', resource: 'job-definition', resourceName: jobs.jobDefinitionName });
+    const jobDefinitionArn =
+      jobs === undefined ? undefined : this.formatArn({ service: 'batch', resource: 'job-definition', resourceName: jobs.jobDefinitionName });
 
     const environment: Record<string, string> = {
       RESULTS_BUCKET: bucket.bucketName,
@@ -106,37 +104,38 @@ export class ApiStack extends Stack {
       ...(props.endpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: props.endpointUrl }),
     };
     const access = props.resultsAccess;
-    const describeJobs = jobs === undefined
-      ? []
-      : [new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] })];
+    const describeJobs = jobs === undefined ? [] : [new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] })];
 
     this.launchSweep = this.handler({
       id: 'LaunchSweep',
       file: 'launch-sweep.ts',
-      description: jobs === undefined
-        ? 'Validates a sweep and writes its manifest; no AWS Batch here, its runs are trained locally'
-        : 'Validates a sweep, writes its manifest, submits its array job',
+      description:
+        jobs === undefined
+          ? 'Validates a sweep and writes its manifest; no AWS Batch here, its runs are trained locally'
+          : 'Validates a sweep, writes its manifest, submits its array job',
       environment,
       // It lists (does this sweep exist yet?) and writes spec.json and manifest.json; it reads nothing.
       access: [access.ListResults, access.WriteSweeps],
-      statements: jobs === undefined || jobDefinitionArn === undefined
-        ? []
-        : [
-            new iam.PolicyStatement({
-              actions: ['batch:SubmitJob'],
-              // The queue, and the trainer definition by name (its latest revision) or by any revision of it.
-              resources: [jobs.jobQueue.jobQueueArn, jobDefinitionArn, `${jobDefinitionArn}:*`],
-            }),
-          ],
-      acknowledgments: jobDefinitionArn === undefined
-        ? []
-        : [
-            {
-              id: `AwsSolutions-IAM5[Resource::${nagValue(this, `${jobDefinitionArn}:*`)}]`,
-              reason:
-                'SubmitJob is authorized against a revision of the job definition; the wildcard stands for the revision number only, so every revision of the one trainer definition and nothing else.',
-            },
-          ],
+      statements:
+        jobs === undefined || jobDefinitionArn === undefined
+          ? []
+          : [
+              new iam.PolicyStatement({
+                actions: ['batch:SubmitJob'],
+                // The queue, and the trainer definition by name (its latest revision) or by any revision of it.
+                resources: [jobs.jobQueue.jobQueueArn, jobDefinitionArn, `${jobDefinitionArn}:*`],
+              }),
+            ],
+      acknowledgments:
+        jobDefinitionArn === undefined
+          ? []
+          : [
+              {
+                id: `AwsSolutions-IAM5[Resource::${nagValue(this, `${jobDefinitionArn}:*`)}]`,
+                reason:
+                  'SubmitJob is authorized against a revision of the job definition; the wildcard stands for the revision number only, so every revision of the one trainer definition and nothing else.',
+              },
+            ],
     });
     this.getSweep = this.handler({
       id: 'GetSweep',
@@ -169,22 +168,23 @@ export class ApiStack extends Stack {
     // When a sweep's array job ends, aggregate it. Children of an array job report their own state
     // changes (they carry arrayProperties.index); only the parent's, which comes once every child has
     // ended, is wanted, and a job that is not an array (a one-run sweep) has no index either.
-    this.sweepFinishedRule = jobs === undefined
-      ? undefined
-      : new events.Rule(this, 'SweepFinishedRule', {
-          description: 'Aggregates a sweep when its Batch job succeeds or fails',
-          eventPattern: {
-            source: ['aws.batch'],
-            detailType: ['Batch Job State Change'],
-            detail: {
-              jobQueue: [jobs.jobQueue.jobQueueArn],
-              status: ['SUCCEEDED', 'FAILED'],
-              jobName: [{ prefix: SWEEP_JOB_NAME_PREFIX }],
-              arrayProperties: { index: [{ exists: false }] },
+    this.sweepFinishedRule =
+      jobs === undefined
+        ? undefined
+        : new events.Rule(this, 'SweepFinishedRule', {
+            description: 'Aggregates a sweep when its Batch job succeeds or fails',
+            eventPattern: {
+              source: ['aws.batch'],
+              detailType: ['Batch Job State Change'],
+              detail: {
+                jobQueue: [jobs.jobQueue.jobQueueArn],
+                status: ['SUCCEEDED', 'FAILED'],
+                jobName: [{ prefix: SWEEP_JOB_NAME_PREFIX }],
+                arrayProperties: { index: [{ exists: false }] },
+              },
             },
-          },
-          targets: [new targets.LambdaFunction(this.aggregate, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
-        });
+            targets: [new targets.LambdaFunction(this.aggregate, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+          });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,

@@ -20,9 +20,7 @@ export interface AsyncrlStacks {
 }
 
 export function addAsyncrlStacks(app: App, options: AsyncrlOptions): AsyncrlStacks {
-  const env = options.account !== undefined && options.region !== undefined
-    ? { account: options.account, region: options.region }
-    : undefined;
+  const env = options.account !== undefined && options.region !== undefined ? { account: options.account, region: options.region } : undefined;
   const common = { ...(env === undefined ? {} : { env }), tags: { project: 'asyncrl' } };
 
   const storage = new StorageStack(app, `${options.stackPrefix}Storage`, {
@@ -47,9 +45,10 @@ export function addAsyncrlStacks(app: App, options: AsyncrlOptions): AsyncrlStac
       });
   const api = new ApiStack(app, `${options.stackPrefix}Api`, {
     ...common,
-    description: training === undefined
-      ? 'asyncrl sweep API (IAM auth) and its Lambdas, without AWS Batch: sweeps are trained locally'
-      : 'asyncrl sweep API (IAM auth), its Lambdas and the aggregation rule',
+    description:
+      training === undefined
+        ? 'asyncrl sweep API (IAM auth) and its Lambdas, without AWS Batch: sweeps are trained locally'
+        : 'asyncrl sweep API (IAM auth), its Lambdas and the aggregation rule',
     resultsBucket: storage.resultsBucket,
     resultsAccess: storage.resultsAccess,
     resultsPrefix: options.resultsPrefix,

@@ -55,17 +55,7 @@ export const DEFAULT_OPTIONS = {
   stackPrefix: 'Asyncrl',
   resultsPrefix: '',
   spot: true,
-  instanceTypes: [
-    'c5.4xlarge',
-    'c5a.4xlarge',
-    'c6i.4xlarge',
-    'c6a.4xlarge',
-    'c7i.4xlarge',
-    'c7a.4xlarge',
-    'm5.4xlarge',
-    'm6i.4xlarge',
-    'm6a.4xlarge',
-  ],
+  instanceTypes: ['c5.4xlarge', 'c5a.4xlarge', 'c6i.4xlarge', 'c6a.4xlarge', 'c7i.4xlarge', 'c7a.4xlarge', 'm5.4xlarge', 'm6i.4xlarge', 'm6a.4xlarge'],
   maxVcpus: 256,
   jobTimeoutHours: 24,
   retryAttempts: 3,
@@ -79,12 +69,7 @@ export const DEFAULT_OPTIONS = {
 } as const satisfies AsyncrlOptions;
 
 /** The context keys `readOptions` understands (the option names above). */
-export const OPTION_KEYS = [
-  ...Object.keys(DEFAULT_OPTIONS),
-  'endpointUrl',
-  'account',
-  'region',
-] as readonly string[];
+export const OPTION_KEYS = [...Object.keys(DEFAULT_OPTIONS), 'endpointUrl', 'account', 'region'] as readonly string[];
 
 export class OptionError extends Error {
   override readonly name = 'OptionError';
@@ -125,7 +110,13 @@ function readInstanceTypes(get: ContextGetter): readonly InstanceTypeName[] {
   const value = get('instanceTypes');
   if (value === undefined) return DEFAULT_OPTIONS.instanceTypes;
   // `-c instanceTypes=a,b` arrives as one string; cdk.json may hold an array.
-  const names = typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter((name) => name !== '') : value;
+  const names =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+      : value;
   if (!Array.isArray(names) || names.length === 0) {
     throw new OptionError(`context "instanceTypes" must be a non-empty list of instance types, got ${show(value)}`);
   }
@@ -133,9 +124,7 @@ function readInstanceTypes(get: ContextGetter): readonly InstanceTypeName[] {
   const types: InstanceTypeName[] = [];
   for (const name of names) {
     if (typeof name !== 'string' || !isInstanceTypeName(name)) {
-      throw new OptionError(
-        `context "instanceTypes" holds ${show(name)}, which is not a known ${JOB_VCPUS}-vCPU instance type; use some of: ${known}`,
-      );
+      throw new OptionError(`context "instanceTypes" holds ${show(name)}, which is not a known ${JOB_VCPUS}-vCPU instance type; use some of: ${known}`);
     }
     if (!types.includes(name)) types.push(name);
   }
@@ -145,9 +134,7 @@ function readInstanceTypes(get: ContextGetter): readonly InstanceTypeName[] {
 function readResultsPrefix(get: ContextGetter): string {
   const prefix = readString(get, 'resultsPrefix') ?? '';
   if (prefix !== '' && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/.test(prefix)) {
-    throw new OptionError(
-      `context "resultsPrefix" must be empty or '/'-separated names (letters, digits, '.', '_', '-') ending in '/', got ${show(prefix)}`,
-    );
+    throw new OptionError(`context "resultsPrefix" must be empty or '/'-separated names (letters, digits, '.', '_', '-') ending in '/', got ${show(prefix)}`);
   }
   return prefix;
 }
@@ -161,9 +148,7 @@ export function readOptions(get: ContextGetter): AsyncrlOptions {
   const account = readString(get, 'account');
   const region = readString(get, 'region');
   if ((account === undefined) !== (region === undefined)) {
-    throw new OptionError(
-      `context "account" and "region" must be given together, got account ${show(account)} and region ${show(region)}`,
-    );
+    throw new OptionError(`context "account" and "region" must be given together, got account ${show(account)} and region ${show(region)}`);
   }
   const endpointUrl = readString(get, 'endpointUrl');
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(endpointUrl)) {

@@ -10,7 +10,7 @@
  * pulls and checkpoint uploads would pay on every run. An S3 gateway endpoint (free) keeps S3 traffic
  * inside the VPC.
  */
-import { Duration, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { type Duration, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -87,9 +87,7 @@ export class TrainingStack extends Stack {
       spot: props.spot,
       // Spot: pools with the lowest interruption risk among the cheapest; on-demand: cheapest type first,
       // moving to other types when it runs short.
-      allocationStrategy: props.spot
-        ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
-        : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      allocationStrategy: props.spot ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
       minvCpus: 0,
       maxvCpus: props.maxVcpus,
       images: [{ imageType: batch.EcsMachineImageType.ECS_AL2023 }],

@@ -10,16 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_OPTIONS } from '../../cdk/dist/lib/options.js';
 import { RESULTS_BUCKET_LOGICAL_ID } from '../../cdk/dist/lib/storage-stack.js';
 import { SWEEP_JOB_NAME_PREFIX } from '../../cdk/dist/lib/api-stack.js';
-import {
-  buildApp,
-  flat,
-  importedLogicalId,
-  importedValue,
-  resourcesOfType,
-  statementsOf,
-  type CfnResource,
-  type TemplateJson,
-} from './support.js';
+import { buildApp, flat, importedLogicalId, importedValue, resourcesOfType, statementsOf, type CfnResource, type TemplateJson } from './support.js';
 
 const HANDLERS = ['LaunchSweep', 'GetSweep', 'SweepResults', 'Aggregate'] as const;
 type Handler = (typeof HANDLERS)[number];
@@ -201,7 +192,10 @@ describe('API stack with the default options', () => {
     assert.equal(SWEEP_JOB_NAME_PREFIX, 'asyncrl-sweep-');
     const [aggregateId] = lambdas.get('Aggregate')!;
     const targets = rule['Targets'] as { Arn: unknown; RetryPolicy: unknown }[];
-    assert.deepEqual(targets.map((target) => flat(target.Arn)), [`<GetAtt:${aggregateId}.Arn>`]);
+    assert.deepEqual(
+      targets.map((target) => flat(target.Arn)),
+      [`<GetAtt:${aggregateId}.Arn>`],
+    );
     assert.deepEqual(targets[0]!.RetryPolicy, { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 2 });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',

@@ -64,12 +64,14 @@ const DATA_ACTIONS: readonly string[] = [
 const WILDCARD_ACTIONS: Readonly<Record<string, string>> = {
   'batch:DescribeJobs': 'AWS Batch authorises DescribeJobs on no resource; it reads job status only',
   'batch:ListJobs': 'AWS Batch authorises ListJobs on no resource; it reads job status only',
-  'ecr:GetAuthorizationToken': 'an account-wide registry login token, authorised on no resource; the image pulls themselves are limited to the assets repository',
+  'ecr:GetAuthorizationToken':
+    'an account-wide registry login token, authorised on no resource; the image pulls themselves are limited to the assets repository',
 };
 
 /** AWS managed policies the app may attach (their statements are AWS\'s, not in the templates). */
 const AWS_MANAGED_POLICIES: Readonly<Record<string, string>> = {
-  'service-role/AmazonEC2ContainerServiceforEC2Role': 'the ECS agent on the Batch instances (instance role, not the job role); AWS keeps it in step with the agent',
+  'service-role/AmazonEC2ContainerServiceforEC2Role':
+    'the ECS agent on the Batch instances (instance role, not the job role); AWS keeps it in step with the agent',
   'service-role/AmazonAPIGatewayPushToCloudWatchLogs': 'the account-level role API Gateway writes access and execution logs with',
   'service-role/AWSLambdaBasicExecutionRole': 'the CDK custom resource that strips the rules of the VPC default security group writes its logs',
 };
@@ -112,12 +114,12 @@ const HANDLER_CALLS: Readonly<Record<HandlerName, readonly Call[]>> = {
   'launch-sweep': [
     { operation: 'S3 ListObjectsV2', why: 'a sweep id already in use (same spec, same second) is a conflict' },
     { operation: 'S3 PutObject', why: 'spec.json, manifest.json, then job.json or submit-error.json' },
-    { operation: 'Batch SubmitJob', why: 'the sweep\'s array job' },
+    { operation: 'Batch SubmitJob', why: "the sweep's array job" },
   ],
   'get-sweep': [
     { operation: 'S3 ListObjectsV2', why: 'the files of the sweep and of each run tell their state' },
     { operation: 'S3 GetObject', why: 'manifest.json and job.json' },
-    { operation: 'Batch DescribeJobs', why: 'the state of the sweep\'s array job' },
+    { operation: 'Batch DescribeJobs', why: "the state of the sweep's array job" },
   ],
   'sweep-results': [
     { operation: 'S3 ListObjectsV2', why: 'which summary files exist' },
@@ -125,7 +127,7 @@ const HANDLER_CALLS: Readonly<Record<HandlerName, readonly Call[]>> = {
   ],
   aggregate: [
     { operation: 'S3 ListObjectsV2', why: 'the sweep and its runs' },
-    { operation: 'S3 GetObject', why: 'the manifest, each run\'s result.json and curves' },
+    { operation: 'S3 GetObject', why: "the manifest, each run's result.json and curves" },
     { operation: 'S3 PutObject', why: 'summary/scores.json, scores.csv and report.html' },
   ],
 };
@@ -137,7 +139,10 @@ function actionsOf(calls: readonly Call[]): string[] {
 // -------------------------------------------------------------------------------------------------
 // The app's templates, flattened into statements
 
-type StackTemplate = { readonly name: string; readonly json: TemplateJson & { readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }> } };
+type StackTemplate = {
+  readonly name: string;
+  readonly json: TemplateJson & { readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }> };
+};
 
 type PolicyStatement = {
   /** Where it is written: `<stack>/<logical id>` of the policy, role or resource holding it. */
@@ -160,7 +165,13 @@ function list(value: unknown): unknown[] {
 
 /** Glob match of an IAM action (or pattern) against a pattern; '*' matches any run of characters. */
 function matches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 
@@ -194,7 +205,10 @@ class AppTemplates {
     const getAtt = value['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return `<${stack}/${getAtt.map(String).join('.')}>`;
     const join = value['Fn::Join'];
-    if (Array.isArray(join)) return list(join[1]).map((part) => this.text(part, stack)).join(String(join[0]));
+    if (Array.isArray(join))
+      return list(join[1])
+        .map((part) => this.text(part, stack))
+        .join(String(join[0]));
     const sub = value['Fn::Sub'];
     if (typeof sub === 'string') return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) => (name.startsWith('AWS::') ? `<${name}>` : `<${stack}/${name}>`));
     const imported = value['Fn::ImportValue'];
@@ -217,14 +231,16 @@ class AppTemplates {
   private statementsOf(document: unknown, source: string, roles: readonly string[], stack: string): PolicyStatement[] {
     const parsed: unknown = typeof document === 'string' ? JSON.parse(document) : document;
     if (!isRecord(parsed)) return [];
-    return list(parsed['Statement']).filter(isRecord).map((raw) => ({
-      source,
-      roles,
-      effect: String(raw['Effect']),
-      actions: list(raw['Action']).map(String),
-      resources: list(raw['Resource']).map((resource) => this.text(resource, stack)),
-      raw,
-    }));
+    return list(parsed['Statement'])
+      .filter(isRecord)
+      .map((raw) => ({
+        source,
+        roles,
+        effect: String(raw['Effect']),
+        actions: list(raw['Action']).map(String),
+        resources: list(raw['Resource']).map((resource) => this.text(resource, stack)),
+        raw,
+      }));
   }
 
   /** The roles a managed policy is attached to: its own Roles, and every role listing its ARN. */
@@ -251,7 +267,8 @@ class AppTemplates {
         } else if (resource.Type === 'AWS::IAM::ManagedPolicy') {
           statements.push(...this.statementsOf(properties['PolicyDocument'], key, this.rolesOfManagedPolicy(key, stack.name, resource), stack.name));
         } else if (resource.Type === 'AWS::IAM::Role') {
-          for (const policy of list(properties['Policies']).filter(isRecord)) statements.push(...this.statementsOf(policy['PolicyDocument'], key, [key], stack.name));
+          for (const policy of list(properties['Policies']).filter(isRecord))
+            statements.push(...this.statementsOf(policy['PolicyDocument'], key, [key], stack.name));
         } else if (properties['PolicyDocument'] !== undefined) {
           // A resource policy (bucket policy and the like).
           statements.push(...this.statementsOf(properties['PolicyDocument'], key, [], stack.name));
@@ -360,141 +377,150 @@ const CONTEXTS: readonly { readonly name: string; readonly context: Readonly<Rec
   { name: 'resultsPrefix team/', context: { resultsPrefix: 'team/' } },
 ];
 
-for (const { name, context } of CONTEXTS) describe(`least privilege across every stack of the app (${name})`, () => {
-  const templates = appTemplates(context);
-  const statements = templates.allStatements();
-  const allows = statements.filter((statement) => statement.effect === 'Allow');
-  const prefix = String(context['resultsPrefix'] ?? readCdkJson().context['resultsPrefix'] ?? '');
-  const storage = templates.resources('AWS::S3::Bucket').find((bucket) => bucket.id === RESULTS_BUCKET_LOGICAL_ID);
-  const bucketArn = `<${storage?.stack ?? '?'}/${RESULTS_BUCKET_LOGICAL_ID}.Arn>`;
+for (const { name, context } of CONTEXTS)
+  describe(`least privilege across every stack of the app (${name})`, () => {
+    const templates = appTemplates(context);
+    const statements = templates.allStatements();
+    const allows = statements.filter((statement) => statement.effect === 'Allow');
+    const prefix = String(context['resultsPrefix'] ?? readCdkJson().context['resultsPrefix'] ?? '');
+    const storage = templates.resources('AWS::S3::Bucket').find((bucket) => bucket.id === RESULTS_BUCKET_LOGICAL_ID);
+    const bucketArn = `<${storage?.stack ?? '?'}/${RESULTS_BUCKET_LOGICAL_ID}.Arn>`;
 
-  test('the app has stacks, roles and statements to check', () => {
-    assert.ok(templates.stacks.length >= 3, templates.stacks.map((stack) => stack.name).join(', '));
-    assert.ok(storage !== undefined, 'the results bucket');
-    assert.ok(templates.resources('AWS::IAM::Role').length >= 6);
-    assert.ok(allows.length >= 10);
-  });
+    test('the app has stacks, roles and statements to check', () => {
+      assert.ok(templates.stacks.length >= 3, templates.stacks.map((stack) => stack.name).join(', '));
+      assert.ok(storage !== undefined, 'the results bucket');
+      assert.ok(templates.resources('AWS::IAM::Role').length >= 6);
+      assert.ok(allows.length >= 10);
+    });
 
-  test('no Allow statement grants a data action on every resource (\'*\')', () => {
-    for (const statement of allows) {
-      if (!statement.resources.some(isAnyResource)) continue;
-      const data = statement.actions.filter(isDataAction);
-      assert.deepEqual(data, [], `${statement.source}: data actions on ${JSON.stringify(statement.resources)}`);
-    }
-  });
-
-  test('a \'*\' resource comes only with actions that have no resource-level permissions', () => {
-    for (const statement of allows) {
-      if (!statement.resources.some(isAnyResource)) continue;
-      for (const action of statement.actions) assert.ok(Object.hasOwn(WILDCARD_ACTIONS, action), `${statement.source}: ${action} on '*'`);
-    }
-    for (const action of Object.keys(WILDCARD_ACTIONS)) assert.ok(!isDataAction(action), `${action} is listed as a data action too`);
-  });
-
-  test('no Allow statement uses a wildcard action, NotAction or NotResource', () => {
-    for (const statement of allows) {
-      for (const action of statement.actions) assert.ok(!action.includes('*'), `${statement.source}: action ${action}`);
-      assert.equal(statement.raw['NotAction'], undefined, `${statement.source}: NotAction`);
-      assert.equal(statement.raw['NotResource'], undefined, `${statement.source}: NotResource`);
-    }
-  });
-
-  test('the only AWS managed policies are the listed ones', () => {
-    const attached = new Set<string>();
-    for (const role of templates.resources('AWS::IAM::Role')) {
-      for (const arn of list(role.resource.Properties?.['ManagedPolicyArns'])) {
-        const text = templates.text(arn, role.stack);
-        const managed = /:iam::aws:policy\/(.+)$/.exec(text);
-        if (managed === null) {
-          assert.match(text, /^<[^>]+\/[^>]+>$/, `${role.key}: a managed policy of the app, got ${text}`);
-          continue;
-        }
-        const name = managed[1] as string;
-        assert.ok(Object.hasOwn(AWS_MANAGED_POLICIES, name), `${role.key}: AWS managed policy ${name}`);
-        attached.add(name);
+    test("no Allow statement grants a data action on every resource ('*')", () => {
+      for (const statement of allows) {
+        if (!statement.resources.some(isAnyResource)) continue;
+        const data = statement.actions.filter(isDataAction);
+        assert.deepEqual(data, [], `${statement.source}: data actions on ${JSON.stringify(statement.resources)}`);
       }
-    }
-    assert.deepEqual([...attached].sort(), Object.keys(AWS_MANAGED_POLICIES).sort(), 'every listed policy is still needed');
-  });
+    });
 
-  test('the Batch job role writes only under runs/ and sweeps/ of the results bucket, and reaches nothing else', () => {
-    const definitions = templates.resources('AWS::Batch::JobDefinition');
-    assert.ok(definitions.length >= 1);
-    for (const definition of definitions) {
-      const container = definition.resource.Properties?.['ContainerProperties'];
-      assert.ok(isRecord(container));
-      const role = templates.roleKey(container['JobRoleArn'], definition.stack);
-      const granted = templates.statementsOfRole(role);
-      assert.ok(granted.length > 0, `${role} has statements`);
-      const folder = new RegExp(`^${bucketArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${prefix}(runs|sweeps)/`);
-      let writes = 0;
-      for (const statement of granted) {
-        for (const action of statement.actions) {
-          assert.match(action, /^s3:/, `${role}: ${action} (${statement.source})`);
-          const write = /^s3:(Put|Delete|Abort|Restore|Replicate|Create|Copy|Upload|Bypass)/i.test(action);
-          for (const resource of statement.resources) {
-            if (action === 's3:ListBucket') assert.equal(resource, bucketArn, `${role}: lists the results bucket only`);
-            else assert.match(resource, folder, `${role}: ${action} on ${resource} (${statement.source})`);
-            if (write) {
-              writes++;
-              assert.match(resource, new RegExp(`${folder.source}\\*$`), `${role}: ${action} on ${resource}`);
+    test("a '*' resource comes only with actions that have no resource-level permissions", () => {
+      for (const statement of allows) {
+        if (!statement.resources.some(isAnyResource)) continue;
+        for (const action of statement.actions) assert.ok(Object.hasOwn(WILDCARD_ACTIONS, action), `${statement.source}: ${action} on '*'`);
+      }
+      for (const action of Object.keys(WILDCARD_ACTIONS)) assert.ok(!isDataAction(action), `${action} is listed as a data action too`);
+    });
+
+    test('no Allow statement uses a wildcard action, NotAction or NotResource', () => {
+      for (const statement of allows) {
+        for (const action of statement.actions) assert.ok(!action.includes('*'), `${statement.source}: action ${action}`);
+        assert.equal(statement.raw['NotAction'], undefined, `${statement.source}: NotAction`);
+        assert.equal(statement.raw['NotResource'], undefined, `${statement.source}: NotResource`);
+      }
+    });
+
+    test('the only AWS managed policies are the listed ones', () => {
+      const attached = new Set<string>();
+      for (const role of templates.resources('AWS::IAM::Role')) {
+        for (const arn of list(role.resource.Properties?.['ManagedPolicyArns'])) {
+          const text = templates.text(arn, role.stack);
+          const managed = /:iam::aws:policy\/(.+)$/.exec(text);
+          if (managed === null) {
+            assert.match(text, /^<[^>]+\/[^>]+>$/, `${role.key}: a managed policy of the app, got ${text}`);
+            continue;
+          }
+          const name = managed[1] as string;
+          assert.ok(Object.hasOwn(AWS_MANAGED_POLICIES, name), `${role.key}: AWS managed policy ${name}`);
+          attached.add(name);
+        }
+      }
+      assert.deepEqual([...attached].sort(), Object.keys(AWS_MANAGED_POLICIES).sort(), 'every listed policy is still needed');
+    });
+
+    test('the Batch job role writes only under runs/ and sweeps/ of the results bucket, and reaches nothing else', () => {
+      const definitions = templates.resources('AWS::Batch::JobDefinition');
+      assert.ok(definitions.length >= 1);
+      for (const definition of definitions) {
+        const container = definition.resource.Properties?.['ContainerProperties'];
+        assert.ok(isRecord(container));
+        const role = templates.roleKey(container['JobRoleArn'], definition.stack);
+        const granted = templates.statementsOfRole(role);
+        assert.ok(granted.length > 0, `${role} has statements`);
+        const folder = new RegExp(`^${bucketArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${prefix}(runs|sweeps)/`);
+        let writes = 0;
+        for (const statement of granted) {
+          for (const action of statement.actions) {
+            assert.match(action, /^s3:/, `${role}: ${action} (${statement.source})`);
+            const write = /^s3:(Put|Delete|Abort|Restore|Replicate|Create|Copy|Upload|Bypass)/i.test(action);
+            for (const resource of statement.resources) {
+              if (action === 's3:ListBucket') assert.equal(resource, bucketArn, `${role}: lists the results bucket only`);
+              else assert.match(resource, folder, `${role}: ${action} on ${resource} (${statement.source})`);
+              if (write) {
+                writes++;
+                assert.match(resource, new RegExp(`${folder.source}\\*$`), `${role}: ${action} on ${resource}`);
+              }
             }
           }
         }
+        assert.ok(writes > 0, `${role} writes its runs`);
       }
-      assert.ok(writes > 0, `${role} writes its runs`);
-    }
-  });
+    });
 
-  test('every Lambda function is one of the four handlers or a listed CDK function', () => {
-    for (const fn of templates.resources('AWS::Lambda::Function')) {
-      const known =
-        Object.values(HANDLER_FUNCTIONS).some((prefix) => new RegExp(`^${prefix}[0-9A-F]{8}$`).test(fn.id)) ||
-        Object.keys(CDK_FUNCTIONS).some((prefix) => fn.id.startsWith(prefix));
-      assert.ok(known, `${fn.key}: a Lambda function the table does not know`);
-    }
-  });
+    test('every Lambda function is one of the four handlers or a listed CDK function', () => {
+      for (const fn of templates.resources('AWS::Lambda::Function')) {
+        const known =
+          Object.values(HANDLER_FUNCTIONS).some((prefix) => new RegExp(`^${prefix}[0-9A-F]{8}$`).test(fn.id)) ||
+          Object.keys(CDK_FUNCTIONS).some((prefix) => fn.id.startsWith(prefix));
+        assert.ok(known, `${fn.key}: a Lambda function the table does not know`);
+      }
+    });
 
-  for (const [handler, functionId] of Object.entries(HANDLER_FUNCTIONS) as [HandlerName, string][]) {
-    test(`${handler}: its role allows exactly the actions the handler calls, and writes its own logs`, () => {
-      const fn = templates.resources('AWS::Lambda::Function').find((candidate) => new RegExp(`^${functionId}[0-9A-F]{8}$`).test(candidate.id));
-      assert.ok(fn !== undefined, `the ${functionId} function`);
-      const role = templates.roleKey(fn.resource.Properties?.['Role'], fn.stack);
-      const logging = fn.resource.Properties?.['LoggingConfig'];
-      assert.ok(isRecord(logging), 'the function names its log group');
-      const logGroup = templates.text(logging['LogGroup'], fn.stack).replace(/>$/, '.Arn>');
-      const granted = new Set<string>();
-      for (const statement of templates.statementsOfRole(role)) {
-        for (const action of statement.actions) {
-          if (action.startsWith('logs:')) {
-            assert.deepEqual(statement.resources, [logGroup], `${handler}: ${action} on its own log group only`);
-            assert.ok(['logs:CreateLogStream', 'logs:PutLogEvents'].includes(action), `${handler}: ${action}`);
-            continue;
-          }
-          granted.add(action);
-          for (const resource of statement.resources) {
-            if (action === 's3:ListBucket') assert.equal(resource, bucketArn, `${handler}: lists the results bucket only`);
-            else if (action.startsWith('s3:')) assert.ok(resource.startsWith(`${bucketArn}/${prefix}`), `${handler}: ${action} on ${resource}`);
+    for (const [handler, functionId] of Object.entries(HANDLER_FUNCTIONS) as [HandlerName, string][]) {
+      test(`${handler}: its role allows exactly the actions the handler calls, and writes its own logs`, () => {
+        const fn = templates.resources('AWS::Lambda::Function').find((candidate) => new RegExp(`^${functionId}[0-9A-F]{8}$`).test(candidate.id));
+        assert.ok(fn !== undefined, `the ${functionId} function`);
+        const role = templates.roleKey(fn.resource.Properties?.['Role'], fn.stack);
+        const logging = fn.resource.Properties?.['LoggingConfig'];
+        assert.ok(isRecord(logging), 'the function names its log group');
+        const logGroup = templates.text(logging['LogGroup'], fn.stack).replace(/>$/, '.Arn>');
+        const granted = new Set<string>();
+        for (const statement of templates.statementsOfRole(role)) {
+          for (const action of statement.actions) {
+            if (action.startsWith('logs:')) {
+              assert.deepEqual(statement.resources, [logGroup], `${handler}: ${action} on its own log group only`);
+              assert.ok(['logs:CreateLogStream', 'logs:PutLogEvents'].includes(action), `${handler}: ${action}`);
+              continue;
+            }
+            granted.add(action);
+            for (const resource of statement.resources) {
+              if (action === 's3:ListBucket') assert.equal(resource, bucketArn, `${handler}: lists the results bucket only`);
+              else if (action.startsWith('s3:')) assert.ok(resource.startsWith(`${bucketArn}/${prefix}`), `${handler}: ${action} on ${resource}`);
+            }
           }
         }
-      }
-      assert.deepEqual([...granted].sort(), actionsOf(HANDLER_CALLS[handler]), `${handler}: granted (left) against called (right)`);
-    });
-  }
-});
+        assert.deepEqual([...granted].sort(), actionsOf(HANDLER_CALLS[handler]), `${handler}: granted (left) against called (right)`);
+      });
+    }
+  });
 
-describe('HANDLER_CALLS against the handlers\' sources', () => {
+describe("HANDLER_CALLS against the handlers' sources", () => {
   for (const handler of Object.keys(HANDLER_CALLS) as HandlerName[]) {
     test(`${handler}: the AWS Batch commands it builds and the pre-signed links it makes are in the table; S3 calls can be reached`, () => {
       const found = sourceCalls(handler);
       const table = HANDLER_CALLS[handler].map((call) => call.operation);
       const batchInSource = [...found.operations.keys()].filter((operation) => operation.startsWith('Batch ')).sort();
-      assert.deepEqual(batchInSource, table.filter((operation) => operation.startsWith('Batch ')).sort(), `${handler}: Batch commands in ${found.files.join(', ')}`);
+      assert.deepEqual(
+        batchInSource,
+        table.filter((operation) => operation.startsWith('Batch ')).sort(),
+        `${handler}: Batch commands in ${found.files.join(', ')}`,
+      );
       for (const operation of table) {
         assert.ok(OPERATION_ACTIONS[operation] !== undefined, `${operation}: teach OPERATION_ACTIONS its IAM action`);
         assert.ok(found.operations.has(operation), `${handler}: the table lists ${operation}, which nothing it imports sends`);
       }
-      for (const operation of found.operations.keys()) assert.ok(OPERATION_ACTIONS[operation] !== undefined, `${operation} (in ${String(found.operations.get(operation))}): teach OPERATION_ACTIONS its IAM action`);
+      for (const operation of found.operations.keys())
+        assert.ok(
+          OPERATION_ACTIONS[operation] !== undefined,
+          `${operation} (in ${String(found.operations.get(operation))}): teach OPERATION_ACTIONS its IAM action`,
+        );
       if (found.presigned.length > 0) assert.ok(table.includes('S3 GetObject'), `${handler}: pre-signed links (${found.presigned.join(', ')}) need GetObject`);
     });
   }
@@ -560,7 +586,9 @@ describe('HANDLER_CALLS against what the handlers send through a whole sweep (s3
     assert.equal(((await launch(apiEvent('POST', '/sweeps', { body: spec }))) as { statusCode: number }).statusCode, 409);
     const refused = stubs.get('launch-sweep');
     refused?.refuseSubmissions('queue disabled');
-    const other = (await launch(apiEvent('POST', '/sweeps', { body: JSON.stringify({ ...JSON.parse(spec), name: 'scope-refused' }) }))) as { statusCode: number };
+    const other = (await launch(apiEvent('POST', '/sweeps', { body: JSON.stringify({ ...JSON.parse(spec), name: 'scope-refused' }) }))) as {
+      statusCode: number;
+    };
     assert.equal(other.statusCode, 502);
 
     const get = getSweep.makeHandler(depsFor('get-sweep'));
@@ -570,13 +598,16 @@ describe('HANDLER_CALLS against what the handlers send through a whole sweep (s3
     const aggregateApi = aggregate.makeHandler(depsFor('aggregate'));
     const aggregated = (await aggregateApi(apiEvent('POST', '/sweeps/{id}/aggregate', { id: sweepId }))) as { statusCode: number; body: string };
     assert.equal(aggregated.statusCode, 200, aggregated.body);
-    const onEvent = (await aggregateApi(batchStateEvent({ jobName: `asyncrl-sweep-${sweepId}`, status: 'SUCCEEDED', parameters: { sweepId } }))) as Record<string, unknown>;
+    const onEvent = (await aggregateApi(batchStateEvent({ jobName: `asyncrl-sweep-${sweepId}`, status: 'SUCCEEDED', parameters: { sweepId } }))) as Record<
+      string,
+      unknown
+    >;
     assert.equal(onEvent['outcome'], 'aggregated');
 
     const results = sweepResults.makeHandler(depsFor('sweep-results'));
     const answer = (await results(apiEvent('GET', '/sweeps/{id}/results', { id: sweepId }))) as { statusCode: number; body: string };
     assert.equal(answer.statusCode, 200, answer.body);
-    assert.ok(((JSON.parse(answer.body) as { links: unknown[] }).links).length > 0, 'pre-signed links');
+    assert.ok((JSON.parse(answer.body) as { links: unknown[] }).links.length > 0, 'pre-signed links');
   });
 
   for (const handler of Object.keys(HANDLER_CALLS) as HandlerName[]) {

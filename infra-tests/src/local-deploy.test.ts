@@ -51,7 +51,13 @@ describe('the app with -c batch=false: storage and API only', () => {
 
   test('two stacks, storage and API; no training stack', () => {
     assert.equal(training, undefined);
-    assert.deepEqual(app.node.children.filter((child) => child instanceof Stack).map((stack) => stack.node.id).sort(), ['AsyncrlApi', 'AsyncrlStorage']);
+    assert.deepEqual(
+      app.node.children
+        .filter((child) => child instanceof Stack)
+        .map((stack) => stack.node.id)
+        .sort(),
+      ['AsyncrlApi', 'AsyncrlStorage'],
+    );
     assert.deepEqual(templates.map(([name]) => name).sort(), ['AsyncrlApi', 'AsyncrlStorage']);
     assert.ok(storage.resultsBucket !== undefined);
   });
@@ -59,8 +65,16 @@ describe('the app with -c batch=false: storage and API only', () => {
   test('no Batch, EC2 or ECR resource, no trainer image asset, no Batch IAM action and no EventBridge rule anywhere', () => {
     for (const [name, json] of templates) {
       const types = Object.values(json.Resources).map((resource) => resource.Type);
-      assert.deepEqual(types.filter((type) => /^AWS::(Batch|EC2|ECR|Events)::/.test(type)), [], name);
-      assert.deepEqual(iamActions(json).filter((action) => action.toLowerCase().startsWith('batch:')), [], name);
+      assert.deepEqual(
+        types.filter((type) => /^AWS::(Batch|EC2|ECR|Events)::/.test(type)),
+        [],
+        name,
+      );
+      assert.deepEqual(
+        iamActions(json).filter((action) => action.toLowerCase().startsWith('batch:')),
+        [],
+        name,
+      );
     }
     for (const file of readdirSync(built.outdir).filter((name) => name.endsWith('.assets.json'))) {
       const assets = JSON.parse(readFileSync(join(built.outdir, file), 'utf8')) as { dockerImages?: Record<string, unknown> };
@@ -88,7 +102,10 @@ describe('the app with -c batch=false: storage and API only', () => {
 
   test('cdk-nag AwsSolutions leaves no finding unanswered', () => {
     const report = new cdkNag.AwsSolutionsChecks().validateScope(app);
-    assert.deepEqual(report.violations.map((violation) => `${String(violation.severity)} ${violation.ruleName}`), []);
+    assert.deepEqual(
+      report.violations.map((violation) => `${String(violation.severity)} ${violation.ruleName}`),
+      [],
+    );
   });
 });
 
@@ -131,7 +148,13 @@ describe('npm scripts for LocalStack', () => {
   function programs(line: string): string[] {
     return line
       .split(/&&|\|\||;|\|/)
-      .map((command) => command.trim().split(/\s+/).find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? '')
+      .map(
+        (command) =>
+          command
+            .trim()
+            .split(/\s+/)
+            .find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? '',
+      )
       .filter((word) => word !== '');
   }
 
@@ -148,7 +171,7 @@ describe('npm scripts for LocalStack', () => {
     }
   });
 
-  test('build the app without AWS Batch; deploy sets localstack=true and the Lambdas\' endpoint, LocalStack\'s by default', () => {
+  test("build the app without AWS Batch; deploy sets localstack=true and the Lambdas' endpoint, LocalStack's by default", () => {
     for (const name of LOCAL) assert.match(scripts[name] ?? '', /(^|\s)-c batch=false(\s|$)/, name);
     assert.match(scripts['local:deploy'] ?? '', /(^|\s)-c localstack=true(\s|$)/);
     assert.match(scripts['local:destroy'] ?? '', /(^|\s)-c localstack=true(\s|$)/);
@@ -157,7 +180,8 @@ describe('npm scripts for LocalStack', () => {
   });
 
   test('the installed cdklocal wraps the installed aws-cdk CLI (no LocalStack needed to ask its version)', () => {
-    const version = (pkg: string): string => (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (pkg: string): string =>
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
     const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdklocal'), ['--version'], {
       cwd: tempDir('asyncrl-cdklocal-'),
       encoding: 'utf8',

@@ -64,7 +64,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     const original = Validations.prototype.acknowledge;
     let bare: ReturnType<typeof buildApp>;
     Validations.prototype.acknowledge = function (this: Validations, ...rules: Acknowledgment[]): void {
-      original.apply(this, rules.filter((rule) => !rule.id.startsWith('AwsSolutions-')));
+      original.apply(
+        this,
+        rules.filter((rule) => !rule.id.startsWith('AwsSolutions-')),
+      );
     };
     try {
       bare = buildApp();
@@ -75,8 +78,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const findings = nagViolations(bare.app);
     for (const entry of acknowledgments(app).filter((candidate) => candidate.id.startsWith('AwsSolutions-'))) {
       const answered = findings.some(
-        (finding) =>
-          finding.ruleName === entry.id && finding.paths.some((path) => path === entry.path || path.startsWith(`${entry.path}/`)),
+        (finding) => finding.ruleName === entry.id && finding.paths.some((path) => path === entry.path || path.startsWith(`${entry.path}/`)),
       );
       assert.ok(answered, `${entry.id} at ${entry.path} answers no finding`);
     }

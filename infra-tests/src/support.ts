@@ -61,7 +61,10 @@ export function buildAnyApp(context: Record<string, unknown> = {}, options: { bu
       ...context,
     },
   });
-  const stacks = addAsyncrlStacks(app, readOptions((key) => app.node.tryGetContext(key)));
+  const stacks = addAsyncrlStacks(
+    app,
+    readOptions((key) => app.node.tryGetContext(key)),
+  );
   return { app, outdir, ...stacks };
 }
 
@@ -98,9 +101,7 @@ export function statementsOf(document: unknown): Statement[] {
     Effect: statement['Effect'] as string,
     Action: list(statement['Action']) as string[],
     Resource: list(statement['Resource']),
-    ...(statement['Condition'] === undefined
-      ? {}
-      : { Condition: statement['Condition'] as Record<string, Record<string, unknown>> }),
+    ...(statement['Condition'] === undefined ? {} : { Condition: statement['Condition'] as Record<string, Record<string, unknown>> }),
   }));
 }
 

@@ -113,11 +113,12 @@ describe('synthesis of the app without Docker or AWS credentials', () => {
   test('the installed aws-cdk CLI reads the cloud assembly', (t) => {
     assert.equal(result.status, 0);
     // From a directory without cdk.json, so that the CLI only reads the assembly (no build step).
-    const cli = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'ls', '--app', outdir, '--no-notices'],
-      { cwd: tempDir('asyncrl-cdk-cli-'), env: appEnv({ CDK_DISABLE_CLI_TELEMETRY: 'true' }), encoding: 'utf8', timeout: 120_000 },
-    );
+    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'ls', '--app', outdir, '--no-notices'], {
+      cwd: tempDir('asyncrl-cdk-cli-'),
+      env: appEnv({ CDK_DISABLE_CLI_TELEMETRY: 'true' }),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const output = `${cli.stdout}${cli.stderr}`;
     const mismatch = /Cloud assembly schema version mismatch[^\n)]*/.exec(output);
     if (mismatch !== null) {

@@ -13,15 +13,7 @@ import { INSTANCE_TYPE_SPECS, JOB_VCPUS, MEMORY_RESERVE_MIB, isInstanceTypeName 
 import { DEFAULT_OPTIONS } from '../../cdk/dist/lib/options.js';
 import { RESULTS_BUCKET_LOGICAL_ID } from '../../cdk/dist/lib/storage-stack.js';
 import { SWEEP_CHILD_COMMAND } from '../../cdk/dist/lib/training-stack.js';
-import {
-  buildApp,
-  flat,
-  importedLogicalId,
-  resourcesOfType,
-  statementsOf,
-  type CfnResource,
-  type TemplateJson,
-} from './support.js';
+import { buildApp, flat, importedLogicalId, resourcesOfType, statementsOf, type CfnResource, type TemplateJson } from './support.js';
 
 function only(template: TemplateJson, type: string): CfnResource {
   const resources = resourcesOfType(template, type);
@@ -93,9 +85,7 @@ describe('training stack with the default options', () => {
   test('one job queue in front of the compute environment', () => {
     const queue = props(only(json, 'AWS::Batch::JobQueue'));
     const [environmentId] = resourcesOfType(json, 'AWS::Batch::ComputeEnvironment')[0]!;
-    assert.deepEqual(queue['ComputeEnvironmentOrder'], [
-      { ComputeEnvironment: { 'Fn::GetAtt': [environmentId, 'ComputeEnvironmentArn'] }, Order: 1 },
-    ]);
+    assert.deepEqual(queue['ComputeEnvironmentOrder'], [{ ComputeEnvironment: { 'Fn::GetAtt': [environmentId, 'ComputeEnvironmentArn'] }, Order: 1 }]);
     assert.equal(queue['State'], 'ENABLED');
   });
 
@@ -140,21 +130,20 @@ describe('training stack with the default options', () => {
     const jobRoleId = (container['JobRoleArn'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
     const role = json.Resources[jobRoleId]!;
     const trust = statementsOf(props(role)['AssumeRolePolicyDocument']);
-    assert.deepEqual(trust.map((statement) => statement.Action), [['sts:AssumeRole']]);
     assert.deepEqual(
-      (props(role)['AssumeRolePolicyDocument'] as { Statement: { Principal: unknown }[] }).Statement[0]!.Principal,
-      { Service: 'ecs-tasks.amazonaws.com' },
+      trust.map((statement) => statement.Action),
+      [['sts:AssumeRole']],
     );
+    assert.deepEqual((props(role)['AssumeRolePolicyDocument'] as { Statement: { Principal: unknown }[] }).Statement[0]!.Principal, {
+      Service: 'ecs-tasks.amazonaws.com',
+    });
     // No inline policy: nothing but the attached managed policies.
     for (const [, policy] of resourcesOfType(json, 'AWS::IAM::Policy')) {
       const roles = (props(policy)['Roles'] as unknown[]).map(flat);
       assert.ok(!roles.includes(`<Ref:${jobRoleId}>`), 'no inline policy on the job role');
     }
     const attached = (props(role)['ManagedPolicyArns'] as unknown[]).map((arn) => importedLogicalId(storageJson, arn));
-    assert.deepEqual(
-      attached.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort(),
-      ['ReadRuns', 'ReadSweeps', 'WriteRuns'],
-    );
+    assert.deepEqual(attached.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort(), ['ReadRuns', 'ReadSweeps', 'WriteRuns']);
     const s3Statements = attached.flatMap((id) => statementsOf(props(storageJson.Resources[id]!)['PolicyDocument']));
     assert.ok(s3Statements.length > 0);
     for (const statement of s3Statements) {
@@ -171,7 +160,10 @@ describe('training stack with the default options', () => {
     }
     // Writes go to runs/ only; sweeps/ is read.
     const writes = s3Statements.filter((statement) => statement.Action.includes('s3:PutObject'));
-    assert.deepEqual(writes.flatMap((statement) => statement.Resource.map(flat)), [`<GetAtt:${RESULTS_BUCKET_LOGICAL_ID}.Arn>/runs/*`]);
+    assert.deepEqual(
+      writes.flatMap((statement) => statement.Resource.map(flat)),
+      [`<GetAtt:${RESULTS_BUCKET_LOGICAL_ID}.Arn>/runs/*`],
+    );
   });
 
   test('the execution role pulls the image and writes the job logs, nothing else', () => {
@@ -206,7 +198,15 @@ describe('training stack with the default options', () => {
     assert.equal(source.platform, 'linux/amd64');
     const staged = join(outdir, source.directory);
     const files = listFiles(staged);
-    for (const needed of ['trainer/Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'trainer/package.json', 'trainer/tsconfig.json', 'trainer/bin/asyncrl.js']) {
+    for (const needed of [
+      'trainer/Dockerfile',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'trainer/package.json',
+      'trainer/tsconfig.json',
+      'trainer/bin/asyncrl.js',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is in the build context`);
     }
     assert.ok(files.some((file) => file.startsWith('trainer/src/') && file.endsWith('.ts')));

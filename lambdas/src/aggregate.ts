@@ -103,15 +103,21 @@ function sweepOfEvent(event: unknown): { sweepId: string } | { ignored: string }
   return fromName === undefined ? { ignored: 'the job has no sweepId parameter and its name holds no sweep id' } : { sweepId: fromName };
 }
 
-export type EventResult = { readonly outcome: 'aggregated'; readonly sweepId: string; readonly report: boolean } | { readonly outcome: 'ignored'; readonly reason: string };
+export type EventResult =
+  { readonly outcome: 'aggregated'; readonly sweepId: string; readonly report: boolean } | { readonly outcome: 'ignored'; readonly reason: string };
 
 export function makeHandler(deps: HandlerDeps): (event: unknown, context?: LambdaContext) => Promise<ApiResponse | EventResult> {
   const log = deps.log ?? jsonLineLog;
-  const api = apiRoute(ROUTE, log, async (request) => {
-    const sweepId = sweepIdParameter(request);
-    request.sweepId = sweepId;
-    return { status: 200, body: answer(await aggregate(deps, sweepId, log, ROUTE)) };
-  }, deps.env.callerCheck);
+  const api = apiRoute(
+    ROUTE,
+    log,
+    async (request) => {
+      const sweepId = sweepIdParameter(request);
+      request.sweepId = sweepId;
+      return { status: 200, body: answer(await aggregate(deps, sweepId, log, ROUTE)) };
+    },
+    deps.env.callerCheck,
+  );
 
   const onEvent = async (event: unknown, context?: LambdaContext): Promise<EventResult> => {
     const started = performance.now();
@@ -123,7 +129,15 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Lambd
     }
     try {
       const done = await aggregate(deps, target.sweepId, log, EVENT_ROUTE);
-      log({ level: 'info', ...line, sweepId: target.sweepId, outcome: 'aggregated', counts: done.scores.counts, report: done.report, ms: Math.round(performance.now() - started) });
+      log({
+        level: 'info',
+        ...line,
+        sweepId: target.sweepId,
+        outcome: 'aggregated',
+        counts: done.scores.counts,
+        report: done.report,
+        ms: Math.round(performance.now() - started),
+      });
       return { outcome: 'aggregated', sweepId: target.sweepId, report: done.report };
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) {
@@ -131,7 +145,7 @@ export function makeHandler(deps: HandlerDeps): (event: unknown, context?: Lambd
         return { outcome: 'ignored', reason: `no sweep ${target.sweepId}` };
       }
       log({ level: 'error', ...line, sweepId: target.sweepId, outcome: 'failed', error: describeError(error) });
-      throw new Error(`aggregating sweep ${target.sweepId} failed; the invocation is retried`);
+      throw new Error(`aggregating sweep ${target.sweepId} failed; the invocation is retried`, { cause: error });
     }
   };
 

@@ -58,7 +58,11 @@ describe('readLambdaEnv', () => {
       [{ ...BASE, API_CALLER_CHECK: 'localstack' }, /^API_CALLER_CHECK "localstack" is only allowed without AWS Batch/],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => readLambdaEnv(env), (error: unknown) => error instanceof ConfigurationError && message.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => readLambdaEnv(env),
+        (error: unknown) => error instanceof ConfigurationError && message.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 });

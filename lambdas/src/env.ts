@@ -86,7 +86,9 @@ function callerCheck(env: Environment, batch: boolean): CallerCheck {
     throw new ConfigurationError(`API_CALLER_CHECK ${JSON.stringify(value)} is not one of ${CALLER_CHECKS.join(', ')} (unset means iam)`);
   }
   if (value === 'localstack' && batch) {
-    throw new ConfigurationError('API_CALLER_CHECK "localstack" is only allowed without AWS Batch (JOB_QUEUE and JOB_DEFINITION empty); a deployment with Batch checks every IAM caller');
+    throw new ConfigurationError(
+      'API_CALLER_CHECK "localstack" is only allowed without AWS Batch (JOB_QUEUE and JOB_DEFINITION empty); a deployment with Batch checks every IAM caller',
+    );
   }
   return value;
 }

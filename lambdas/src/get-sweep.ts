@@ -17,7 +17,17 @@ import { FAILURE_MARKER } from 'asyncrl/scores/aggregate';
 import type { RunStore } from 'asyncrl/storage/run-store';
 import { sweepPath, type SweepRun } from 'asyncrl/sweep/manifest';
 import { defaultDeps, type HandlerDeps } from './env.js';
-import { apiRoute, deployedRoute, describeError, jsonLineLog, sweepIdParameter, type ApiHandler, type ApiResponse, type LambdaContext, type Log } from './http.js';
+import {
+  apiRoute,
+  deployedRoute,
+  describeError,
+  jsonLineLog,
+  sweepIdParameter,
+  type ApiHandler,
+  type ApiResponse,
+  type LambdaContext,
+  type Log,
+} from './http.js';
 import { JOB_FILE, SUBMIT_ERROR_FILE, jobRecordSchema, loadManifest, openRoot, readSweepJson, sweepFiles, type JobRecord } from './sweeps.js';
 
 export const ROUTE = 'GET /sweeps/{id}';
@@ -100,43 +110,48 @@ export function sweepState(
 
 export function makeHandler(deps: HandlerDeps): ApiHandler {
   const log = deps.log ?? jsonLineLog;
-  return apiRoute(ROUTE, log, async (request) => {
-    const sweepId = sweepIdParameter(request);
-    request.sweepId = sweepId;
-    const store = openRoot(deps);
-    const files = await sweepFiles(store, sweepId);
-    const manifest = await loadManifest(store, sweepId);
-    const record = files.includes(JOB_FILE) ? jobRecordSchema.safeParse(await readSweepJson(store, sweepId, JOB_FILE)) : undefined;
-    const [states, job, aggregated] = await Promise.all([
-      runStates(store, manifest.runs),
-      record?.success === true ? jobState(deps, record.data, log, sweepId) : Promise.resolve(null),
-      files.includes('summary') ? store.list(sweepPath(sweepId, 'summary')).then((names) => names.includes('scores.json')) : Promise.resolve(false),
-    ]);
-    const counts: Record<RunState, number> = { succeeded: 0, failed: 0, running: 0, pending: 0 };
-    for (const state of states) counts[state]++;
-    const { status, statusReason } = sweepState(counts, manifest.runs.length, job, files.includes(SUBMIT_ERROR_FILE));
-    const body = {
-      sweepId,
-      name: manifest.name,
-      createdAt: manifest.createdAt,
-      referenceTable: manifest.referenceTable,
-      status,
-      statusReason,
-      counts: { runs: manifest.runs.length, ...counts },
-      job,
-      aggregated,
-      runs: manifest.runs.map((run, i) => ({
-        index: run.index,
-        runId: run.runId,
-        env: run.env,
-        seed: run.seed,
-        point: run.point,
-        params: run.params,
-        status: states[i] ?? 'pending',
-      })),
-    } satisfies SweepStatus;
-    return { status: 200, body };
-  }, deps.env.callerCheck);
+  return apiRoute(
+    ROUTE,
+    log,
+    async (request) => {
+      const sweepId = sweepIdParameter(request);
+      request.sweepId = sweepId;
+      const store = openRoot(deps);
+      const files = await sweepFiles(store, sweepId);
+      const manifest = await loadManifest(store, sweepId);
+      const record = files.includes(JOB_FILE) ? jobRecordSchema.safeParse(await readSweepJson(store, sweepId, JOB_FILE)) : undefined;
+      const [states, job, aggregated] = await Promise.all([
+        runStates(store, manifest.runs),
+        record?.success === true ? jobState(deps, record.data, log, sweepId) : Promise.resolve(null),
+        files.includes('summary') ? store.list(sweepPath(sweepId, 'summary')).then((names) => names.includes('scores.json')) : Promise.resolve(false),
+      ]);
+      const counts: Record<RunState, number> = { succeeded: 0, failed: 0, running: 0, pending: 0 };
+      for (const state of states) counts[state]++;
+      const { status, statusReason } = sweepState(counts, manifest.runs.length, job, files.includes(SUBMIT_ERROR_FILE));
+      const body = {
+        sweepId,
+        name: manifest.name,
+        createdAt: manifest.createdAt,
+        referenceTable: manifest.referenceTable,
+        status,
+        statusReason,
+        counts: { runs: manifest.runs.length, ...counts },
+        job,
+        aggregated,
+        runs: manifest.runs.map((run, i) => ({
+          index: run.index,
+          runId: run.runId,
+          env: run.env,
+          seed: run.seed,
+          point: run.point,
+          params: run.params,
+          status: states[i] ?? 'pending',
+        })),
+      } satisfies SweepStatus;
+      return { status: 200, body };
+    },
+    deps.env.callerCheck,
+  );
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

@@ -27,12 +27,16 @@ function assertBadRequest(fn: () => unknown, ...parts: string[]): void {
 }
 
 describe('apiRoute', () => {
-  test('answers JSON with the handler\'s status and logs one line naming route, sweep, outcome and status', async () => {
+  test("answers JSON with the handler's status and logs one line naming route, sweep, outcome and status", async () => {
     const logs: Record<string, unknown>[] = [];
-    const route = apiRoute('POST /sweeps', (r) => logs.push({ ...r }), async (req) => {
-      req.sweepId = 'tiny-20240102-030405-abcdef01';
-      return { status: 201, body: { ok: true } };
-    });
+    const route = apiRoute(
+      'POST /sweeps',
+      (r) => logs.push({ ...r }),
+      async (req) => {
+        req.sweepId = 'tiny-20240102-030405-abcdef01';
+        return { status: 201, body: { ok: true } };
+      },
+    );
     const answer = await route(event({ body: '{"secret":"do-not-log"}' }));
     assert.equal(answer.statusCode, 201);
     assert.deepEqual(JSON.parse(answer.body), { ok: true });
@@ -49,10 +53,14 @@ describe('apiRoute', () => {
 
   test('403 without an IAM caller (identity missing, or userArn and caller absent), and the handler never runs', async () => {
     let ran = 0;
-    const route = apiRoute('GET /sweeps/{id}', () => undefined, async () => {
-      ran++;
-      return { status: 200, body: {} };
-    });
+    const route = apiRoute(
+      'GET /sweeps/{id}',
+      () => undefined,
+      async () => {
+        ran++;
+        return { status: 200, body: {} };
+      },
+    );
     for (const identity of [null, {}, { userArn: null, caller: null }, { userArn: '', caller: '' }]) {
       const answer = await route(event({}, identity));
       assert.equal(answer.statusCode, 403, JSON.stringify(identity));
@@ -65,10 +73,15 @@ describe('apiRoute', () => {
   test('with callerCheck "localstack" a request without an IAM caller is served and logged as unverified; an identity still wins', async () => {
     const logs: Record<string, unknown>[] = [];
     const callers: string[] = [];
-    const route = apiRoute('GET /sweeps/{id}', (r) => logs.push({ ...r }), async (req) => {
-      callers.push(req.caller);
-      return { status: 200, body: {} };
-    }, 'localstack');
+    const route = apiRoute(
+      'GET /sweeps/{id}',
+      (r) => logs.push({ ...r }),
+      async (req) => {
+        callers.push(req.caller);
+        return { status: 200, body: {} };
+      },
+      'localstack',
+    );
     // What LocalStack's REST API puts in requestContext.identity: the IAM fields null, sourceIp and userAgent set.
     const localstackIdentity = { accountId: null, accessKey: null, caller: null, user: null, userArn: null, sourceIp: '127.0.0.1', userAgent: 'asyncrl' };
     for (const identity of [localstackIdentity, null, {}]) {
@@ -82,13 +95,21 @@ describe('apiRoute', () => {
   });
 
   test('the default callerCheck is "iam": LocalStack\'s identity (IAM fields null) is refused', async () => {
-    const route = apiRoute('GET /sweeps/{id}', () => undefined, async () => ({ status: 200, body: {} }));
+    const route = apiRoute(
+      'GET /sweeps/{id}',
+      () => undefined,
+      async () => ({ status: 200, body: {} }),
+    );
     const answer = await route(event({}, { caller: null, userArn: null, sourceIp: '127.0.0.1' }));
     assert.equal(answer.statusCode, 403);
   });
 
   test('an event that is not an API Gateway proxy request is 400', async () => {
-    const route = apiRoute('GET /sweeps/{id}', () => undefined, async () => ({ status: 200, body: {} }));
+    const route = apiRoute(
+      'GET /sweeps/{id}',
+      () => undefined,
+      async () => ({ status: 200, body: {} }),
+    );
     for (const bad of [undefined, null, 'x', {}, { httpMethod: 'GET' }]) {
       const answer = await route(bad);
       assert.equal(answer.statusCode, 400);
@@ -98,9 +119,14 @@ describe('apiRoute', () => {
 
   test('InputError is 400 with its message; HttpError keeps its status; other errors are 500 without their details', async () => {
     const logs: Record<string, unknown>[] = [];
-    const throwing = (error: unknown) => apiRoute('POST /sweeps', (r) => logs.push({ ...r }), async () => {
-      throw error;
-    });
+    const throwing = (error: unknown) =>
+      apiRoute(
+        'POST /sweeps',
+        (r) => logs.push({ ...r }),
+        async () => {
+          throw error;
+        },
+      );
     const usage = await throwing(new InputError('request body: field "envs[0]": unknown environment "Nope-v0"'))(event());
     assert.equal(usage.statusCode, 400);
     assert.match(JSON.parse(usage.body).error, /field "envs\[0\]"/);
@@ -116,9 +142,13 @@ describe('apiRoute', () => {
 
   test('a cause given to HttpError reaches the log only', async () => {
     const logs: Record<string, unknown>[] = [];
-    const route = apiRoute('POST /sweeps', (r) => logs.push({ ...r }), async () => {
-      throw new HttpError(502, 'Batch did not accept the job', { cause: new Error('AccessDenied on arn:aws:batch:…') });
-    });
+    const route = apiRoute(
+      'POST /sweeps',
+      (r) => logs.push({ ...r }),
+      async () => {
+        throw new HttpError(502, 'Batch did not accept the job', { cause: new Error('AccessDenied on arn:aws:batch:…') });
+      },
+    );
     const answer = await route(event());
     assert.equal(answer.statusCode, 502);
     assert.ok(!answer.body.includes('AccessDenied'));
@@ -168,7 +198,11 @@ describe('jsonBody', () => {
     assertBadRequest(() => jsonBody(request({ body: `"${'x'.repeat(200)}"` }), 100), 'body: 202 bytes, over the limit of 100 bytes');
     assertBadRequest(() => jsonBody(request({ body: Buffer.from([0xff, 0xfe]).toString('base64'), isBase64Encoded: true }), 100), 'body: not valid UTF-8');
     assertBadRequest(() => jsonBody(request({ body: 'name: x\nenvs: [CartPole-v1]' }), 100), 'body: not valid JSON');
-    assertBadRequest(() => jsonBody(request({ body: '{"a":1}', headers: { 'content-type': 'application/yaml' } }), 100), 'header "content-type"', 'application/yaml');
+    assertBadRequest(
+      () => jsonBody(request({ body: '{"a":1}', headers: { 'content-type': 'application/yaml' } }), 100),
+      'header "content-type"',
+      'application/yaml',
+    );
   });
 
   test('badRequest is an HttpError with status 400', () => {

@@ -57,10 +57,7 @@ const apiEventSchema = z
     requestContext: z
       .object({
         requestId: z.string().nullish(),
-        identity: z
-          .object({ userArn: z.string().nullish(), caller: z.string().nullish() })
-          .passthrough()
-          .nullish(),
+        identity: z.object({ userArn: z.string().nullish(), caller: z.string().nullish() }).passthrough().nullish(),
       })
       .passthrough(),
   })
@@ -160,7 +157,11 @@ export function apiRoute(
       outcome: status < 400 ? 'ok' : status < 500 ? 'rejected' : 'failed',
       status,
       ms: Math.round(performance.now() - started),
-      ...(failure === undefined ? {} : status >= 500 ? { error: describeError(failure) } : { reason: brief(failure instanceof Error ? failure.message : String(failure)) }),
+      ...(failure === undefined
+        ? {}
+        : status >= 500
+          ? { error: describeError(failure) }
+          : { reason: brief(failure instanceof Error ? failure.message : String(failure)) }),
     });
     return answer;
   };

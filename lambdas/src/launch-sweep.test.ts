@@ -53,7 +53,14 @@ describe('POST /sweeps in a deployment without AWS Batch (JOB_QUEUE and JOB_DEFI
   before(async () => {
     await server().createBucket(BUCKET);
     deps = {
-      env: readLambdaEnv({ RESULTS_BUCKET: BUCKET, RESULTS_PREFIX: 'lab/', JOB_QUEUE: '', JOB_DEFINITION: '', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: server().endpoint }),
+      env: readLambdaEnv({
+        RESULTS_BUCKET: BUCKET,
+        RESULTS_PREFIX: 'lab/',
+        JOB_QUEUE: '',
+        JOB_DEFINITION: '',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: server().endpoint,
+      }),
       s3: s3Client(server().clientOptions),
       batch: batch.client,
       now: () => NOW,
@@ -79,17 +86,20 @@ describe('POST /sweeps in a deployment without AWS Batch (JOB_QUEUE and JOB_DEFI
     const body = submitResponseSchema.parse(JSON.parse(answer.body));
     const { sweepId } = body;
     const manifestUri = `s3://${BUCKET}/lab/sweeps/${sweepId}/manifest.json`;
-    assert.deepEqual({ ...body }, {
-      sweepId,
-      name: 'local',
-      runs: 2,
-      jobId: null,
-      jobName: null,
-      manifest: manifestUri,
-      localCommand: `asyncrl sweep child --manifest ${manifestUri} --index ${RUN_INDEX_PLACEHOLDER}`,
-      localEnvironment: { AWS_ENDPOINT_URL: server().endpoint },
-      next: `This deployment has no AWS Batch, so nothing was started. Train each run with localCommand, <i> from 0 to 1, on a machine that reaches the results bucket, then aggregate with POST /sweeps/${sweepId}/aggregate.`,
-    });
+    assert.deepEqual(
+      { ...body },
+      {
+        sweepId,
+        name: 'local',
+        runs: 2,
+        jobId: null,
+        jobName: null,
+        manifest: manifestUri,
+        localCommand: `asyncrl sweep child --manifest ${manifestUri} --index ${RUN_INDEX_PLACEHOLDER}`,
+        localEnvironment: { AWS_ENDPOINT_URL: server().endpoint },
+        next: `This deployment has no AWS Batch, so nothing was started. Train each run with localCommand, <i> from 0 to 1, on a machine that reaches the results bucket, then aggregate with POST /sweeps/${sweepId}/aggregate.`,
+      },
+    );
     assert.equal(body.localCommand, localChildCommand(manifestUri));
     assert.deepEqual(batch.submitted, [], 'the Batch stub saw a SubmitJob');
     assert.deepEqual(batch.described, []);
@@ -97,6 +107,9 @@ describe('POST /sweeps in a deployment without AWS Batch (JOB_QUEUE and JOB_DEFI
     const store = openStore(`s3://${BUCKET}/lab`, { s3Client: deps.s3 });
     assert.deepEqual([...(await store.list(`sweeps/${sweepId}`))].sort(), ['manifest.json', 'spec.json']);
     const manifest = await readManifest(store, sweepId);
-    assert.deepEqual(manifest.runs.map((run) => run.env), ['CartPole-v1', 'Acrobot-v1']);
+    assert.deepEqual(
+      manifest.runs.map((run) => run.env),
+      ['CartPole-v1', 'Acrobot-v1'],
+    );
   });
 });

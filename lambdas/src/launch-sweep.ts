@@ -87,56 +87,77 @@ async function writeSweep(store: RunStore, sweep: PreparedSweep): Promise<void> 
 
 export function makeHandler(deps: HandlerDeps): ApiHandler {
   const log = deps.log ?? jsonLineLog;
-  return apiRoute(ROUTE, log, async (request) => {
-    const input = jsonBody(request, MAX_SPEC_BYTES);
-    const sweep = prepareSweep(input, 'request body', deps.now());
-    request.sweepId = sweep.sweepId;
-    const store = openRoot(deps);
-    await writeSweep(store, sweep);
+  return apiRoute(
+    ROUTE,
+    log,
+    async (request) => {
+      const input = jsonBody(request, MAX_SPEC_BYTES);
+      const sweep = prepareSweep(input, 'request body', deps.now());
+      request.sweepId = sweep.sweepId;
+      const store = openRoot(deps);
+      await writeSweep(store, sweep);
 
-    const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
-    if (!deps.env.batch) return { status: 201, body: localAnswer(sweep, manifestUri, deps.env) };
-    const submit = submitJobInput(sweep, manifestUri, deps.env);
-    let job: { jobId: string; jobArn?: string };
-    try {
-      const output = await deps.batch.send(new SubmitJobCommand(submit));
-      if (output.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
-      job = { jobId: output.jobId, ...(output.jobArn === undefined ? {} : { jobArn: output.jobArn }) };
-    } catch (error) {
-      const record = { sweepId: sweep.sweepId, at: deps.now().toISOString(), jobName: submit.jobName, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-      const recorded = await store.write(sweepPath(sweep.sweepId, SUBMIT_ERROR_FILE), `${JSON.stringify(record, null, 2)}\n`).then(
-        () => undefined,
-        (writeError: unknown) => writeError,
-      );
-      throw new HttpError(502, `sweep ${sweep.sweepId} was written but AWS Batch did not accept its job, so nothing will train; submit the spec again later`, {
-        cause: recorded === undefined ? error : new AggregateError([error, recorded], `SubmitJob failed, and so did writing ${SUBMIT_ERROR_FILE}`),
-      });
-    }
+      const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
+      if (!deps.env.batch) return { status: 201, body: localAnswer(sweep, manifestUri, deps.env) };
+      const submit = submitJobInput(sweep, manifestUri, deps.env);
+      let job: { jobId: string; jobArn?: string };
+      try {
+        const output = await deps.batch.send(new SubmitJobCommand(submit));
+        if (output.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
+        job = { jobId: output.jobId, ...(output.jobArn === undefined ? {} : { jobArn: output.jobArn }) };
+      } catch (error) {
+        const record = {
+          sweepId: sweep.sweepId,
+          at: deps.now().toISOString(),
+          jobName: submit.jobName,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        };
+        const recorded = await store.write(sweepPath(sweep.sweepId, SUBMIT_ERROR_FILE), `${JSON.stringify(record, null, 2)}\n`).then(
+          () => undefined,
+          (writeError: unknown) => writeError,
+        );
+        throw new HttpError(
+          502,
+          `sweep ${sweep.sweepId} was written but AWS Batch did not accept its job, so nothing will train; submit the spec again later`,
+          {
+            cause: recorded === undefined ? error : new AggregateError([error, recorded], `SubmitJob failed, and so did writing ${SUBMIT_ERROR_FILE}`),
+          },
+        );
+      }
 
-    const record: JobRecord = {
-      ...job,
-      jobName: submit.jobName ?? '',
-      jobQueue: deps.env.jobQueue,
-      jobDefinition: deps.env.jobDefinition,
-      ...(submit.arrayProperties?.size === undefined ? {} : { arraySize: submit.arrayProperties.size }),
-      submittedAt: deps.now().toISOString(),
-    };
-    // The job runs whether or not its record is stored: answer 201 either way, so that it is not submitted twice.
-    try {
-      await store.write(sweepPath(sweep.sweepId, JOB_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    } catch (error) {
-      log({ level: 'warn', route: ROUTE, requestId: request.requestId ?? null, sweepId: sweep.sweepId, outcome: `${JOB_FILE} not written`, error: describeError(error) });
-    }
-    const body = {
-      sweepId: sweep.sweepId,
-      name: sweep.spec.name,
-      runs: sweep.manifest.runs.length,
-      jobId: job.jobId,
-      jobName: record.jobName,
-      manifest: manifestUri,
-    } satisfies SubmitResponse;
-    return { status: 201, body };
-  }, deps.env.callerCheck);
+      const record: JobRecord = {
+        ...job,
+        jobName: submit.jobName ?? '',
+        jobQueue: deps.env.jobQueue,
+        jobDefinition: deps.env.jobDefinition,
+        ...(submit.arrayProperties?.size === undefined ? {} : { arraySize: submit.arrayProperties.size }),
+        submittedAt: deps.now().toISOString(),
+      };
+      // The job runs whether or not its record is stored: answer 201 either way, so that it is not submitted twice.
+      try {
+        await store.write(sweepPath(sweep.sweepId, JOB_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      } catch (error) {
+        log({
+          level: 'warn',
+          route: ROUTE,
+          requestId: request.requestId ?? null,
+          sweepId: sweep.sweepId,
+          outcome: `${JOB_FILE} not written`,
+          error: describeError(error),
+        });
+      }
+      const body = {
+        sweepId: sweep.sweepId,
+        name: sweep.spec.name,
+        runs: sweep.manifest.runs.length,
+        jobId: job.jobId,
+        jobName: record.jobName,
+        manifest: manifestUri,
+      } satisfies SubmitResponse;
+      return { status: 201, body };
+    },
+    deps.env.callerCheck,
+  );
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

@@ -24,34 +24,39 @@ export const LINK_SECONDS = 15 * 60;
 export const SUMMARY_FILES = [SCORES_JSON, SCORES_CSV, 'summary/report.html'] as const;
 
 export function makeHandler(deps: HandlerDeps): ApiHandler {
-  return apiRoute(ROUTE, deps.log ?? jsonLineLog, async (request) => {
-    const sweepId = sweepIdParameter(request);
-    request.sweepId = sweepId;
-    const store = openRoot(deps);
-    const files = await sweepFiles(store, sweepId);
-    const present = files.includes('summary') ? await store.list(sweepPath(sweepId, 'summary')) : [];
-    const scores = present.includes('scores.json') ? await store.read(sweepPath(sweepId, SCORES_JSON)) : undefined;
-    if (scores === undefined) {
-      throw notFound(`sweep ${sweepId} has no summary yet: it is aggregated when its AWS Batch job ends, or on POST /sweeps/${sweepId}/aggregate`);
-    }
-    const summary = JSON.parse(new TextDecoder().decode(scores)) as unknown;
+  return apiRoute(
+    ROUTE,
+    deps.log ?? jsonLineLog,
+    async (request) => {
+      const sweepId = sweepIdParameter(request);
+      request.sweepId = sweepId;
+      const store = openRoot(deps);
+      const files = await sweepFiles(store, sweepId);
+      const present = files.includes('summary') ? await store.list(sweepPath(sweepId, 'summary')) : [];
+      const scores = present.includes('scores.json') ? await store.read(sweepPath(sweepId, SCORES_JSON)) : undefined;
+      if (scores === undefined) {
+        throw notFound(`sweep ${sweepId} has no summary yet: it is aggregated when its AWS Batch job ends, or on POST /sweeps/${sweepId}/aggregate`);
+      }
+      const summary = JSON.parse(new TextDecoder().decode(scores)) as unknown;
 
-    const signedAt = deps.now();
-    const links = await Promise.all(
-      SUMMARY_FILES.filter((file) => present.includes(file.slice('summary/'.length))).map(async (file) => ({
-        file,
-        url: await getSignedUrl(
-          deps.s3,
-          new GetObjectCommand({ Bucket: deps.env.resultsBucket, Key: `${deps.env.resultsPrefix}${sweepPath(sweepId, file)}` }),
-          { expiresIn: LINK_SECONDS, signingDate: signedAt },
-        ),
-      })),
-    );
-    return {
-      status: 200,
-      body: { sweepId, summary, links, linksExpireAt: new Date(signedAt.getTime() + LINK_SECONDS * 1000).toISOString() },
-    };
-  }, deps.env.callerCheck);
+      const signedAt = deps.now();
+      const links = await Promise.all(
+        SUMMARY_FILES.filter((file) => present.includes(file.slice('summary/'.length))).map(async (file) => ({
+          file,
+          url: await getSignedUrl(
+            deps.s3,
+            new GetObjectCommand({ Bucket: deps.env.resultsBucket, Key: `${deps.env.resultsPrefix}${sweepPath(sweepId, file)}` }),
+            { expiresIn: LINK_SECONDS, signingDate: signedAt },
+          ),
+        })),
+      );
+      return {
+        status: 200,
+        body: { sweepId, summary, links, linksExpireAt: new Date(signedAt.getTime() + LINK_SECONDS * 1000).toISOString() },
+      };
+    },
+    deps.env.callerCheck,
+  );
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

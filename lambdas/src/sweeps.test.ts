@@ -12,7 +12,7 @@ describe('sweep job names', () => {
     assert.ok(sweepJobName('x'.repeat(300)).length <= 128);
   });
 
-  test('the sweep id comes back from a sweep job\'s name, and from no other name', () => {
+  test("the sweep id comes back from a sweep job's name, and from no other name", () => {
     const id = 'lr-search-20240102-030405-1a2b3c4d';
     assert.equal(sweepIdFromJobName(sweepJobName(id)), id);
     assert.equal(sweepIdFromJobName('other-job'), undefined);

@@ -150,7 +150,10 @@ describe('bad input to the asyncrl command: exit 2, the field and value named, n
     try {
       assert.deepEqual([...(await bucketObjects(s3, CLI_BUCKET)).keys()], []);
       const buckets = await s3.send(new ListBucketsCommand({}));
-      assert.deepEqual((buckets.Buckets ?? []).map((bucket) => bucket.Name), [CLI_BUCKET]);
+      assert.deepEqual(
+        (buckets.Buckets ?? []).map((bucket) => bucket.Name),
+        [CLI_BUCKET],
+      );
     } finally {
       s3.destroy();
     }
@@ -168,7 +171,14 @@ describe('bad API events: their status, the field and value named, nothing writt
   before(async () => {
     await server().createBucket(API_BUCKET);
     deps = {
-      env: readLambdaEnv({ RESULTS_BUCKET: API_BUCKET, RESULTS_PREFIX: 'p/', JOB_QUEUE, JOB_DEFINITION, AWS_REGION: REGION, AWS_ENDPOINT_URL: server().endpoint }),
+      env: readLambdaEnv({
+        RESULTS_BUCKET: API_BUCKET,
+        RESULTS_PREFIX: 'p/',
+        JOB_QUEUE,
+        JOB_DEFINITION,
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL: server().endpoint,
+      }),
       s3: s3Client({ ...server().clientOptions, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_KEY, sessionToken: SESSION_TOKEN } }),
       batch: batch.client,
       now: () => new Date(),
@@ -219,6 +229,6 @@ describe('bad API events: their status, the field and value named, nothing writt
 });
 
 test('afterwards: no __proto__ or constructor payload polluted Object.prototype', () => {
-  assert.equal((({}) as Record<string, unknown>)['polluted'], undefined);
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
 });

@@ -95,29 +95,50 @@ function configFile(what: string, name: string, content: string | Uint8Array, me
 
 /** `asyncrl sweep run NAME --out root` with the spec file NAME holding `content`. */
 function sweepFile(what: string, name: string, content: string | Uint8Array, message: readonly string[]): CliRow {
-  return { where: 'sweep file', what, args: ['sweep', 'run', name, '--out', 'root'], files: [{ name, content }], exit: 2, message: [`sweep spec ${name}`, ...message] };
+  return {
+    where: 'sweep file',
+    what,
+    args: ['sweep', 'run', name, '--out', 'root'],
+    files: [{ name, content }],
+    exit: 2,
+    message: [`sweep spec ${name}`, ...message],
+  };
 }
 
 function api(what: string, handler: Handler, event: unknown, expect: number | 'ignored', message: readonly string[]): ApiRow {
   return { where: 'api event', what, handler, event, expect, message };
 }
 
-const post = (body: string | null, options: { readonly headers?: Readonly<Record<string, string>>; readonly isBase64Encoded?: boolean } = {}): Record<string, unknown> =>
-  apiEvent('POST', '/sweeps', { body, ...options });
+const post = (
+  body: string | null,
+  options: { readonly headers?: Readonly<Record<string, string>>; readonly isBase64Encoded?: boolean } = {},
+): Record<string, unknown> => apiEvent('POST', '/sweeps', { body, ...options });
 const getSweep = (id: string): Record<string, unknown> => apiEvent('GET', '/sweeps/{id}', { id });
 
 export const BAD_INPUTS: readonly BadInput[] = [
   // ---------------------------------------------------------------------------------------------
   // CLI flags: paths that would leave their directory, prefix or bucket
   // A MuJoCo task's actions for a discrete-only method: refused from the catalogue, without loading MuJoCo.
-  cli('a MuJoCo task (box actions) for n-step Q', ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'], ['--env', '"MuJoCo-Hopper-v0"', '--algo', '"n-step-q"']),
+  cli(
+    'a MuJoCo task (box actions) for n-step Q',
+    ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'],
+    ['--env', '"MuJoCo-Hopper-v0"', '--algo', '"n-step-q"'],
+  ),
   cli('--run-id an absolute path', ['train', '--run-id', `${ABSENT_ROOT}/run`], ['--run-id', `"${ABSENT_ROOT}/run"`]),
   cli('--run-id with URL-encoded separators', ['train', '--run-id=x%2F..%2Fy'], ['--run-id', '"x%2F..%2Fy"']),
   cli('--run-id of 300 characters', ['train', '--run-id', 'r'.repeat(300)], ['--run-id', '1–128 characters', `"${'r'.repeat(60)}`]),
   cli('--out s3:// with ".." in the key', ['train', '--out', `s3://${CLI_BUCKET}/../x`], ['--out', `"s3://${CLI_BUCKET}/../x"`, '".."']),
   cli('--out s3:// with an upper-case bucket name', ['train', '--out', 's3://Bad_Bucket/x'], ['--out', 'bucket name "Bad_Bucket"']),
-  cli('--out naming a bucket that does not exist', ['train', '--out', 's3://missing-bucket/p', '--run-id', 'x'], ['--out', 's3://missing-bucket/p/runs/x', 'NoSuchBucket']),
-  cli('--resume a directory outside the working directory that is not a run', ['train', '--resume', '../outside'], ['--resume', '../outside', 'not an asyncrl run (no config.json)']),
+  cli(
+    '--out naming a bucket that does not exist',
+    ['train', '--out', 's3://missing-bucket/p', '--run-id', 'x'],
+    ['--out', 's3://missing-bucket/p/runs/x', 'NoSuchBucket'],
+  ),
+  cli(
+    '--resume a directory outside the working directory that is not a run',
+    ['train', '--resume', '../outside'],
+    ['--resume', '../outside', 'not an asyncrl run (no config.json)'],
+  ),
   cli('--resume an absolute path that does not exist', ['train', '--resume', `${ABSENT_ROOT}/run`], ['--resume', `"${ABSENT_ROOT}/run"`, 'is not a directory']),
   cli('--resume s3:// with ".." in the key', ['train', '--resume', `s3://${CLI_BUCKET}/runs/../../x`], ['--resume', '"runs/../../x"', '".."']),
 
@@ -141,14 +162,39 @@ export const BAD_INPUTS: readonly BadInput[] = [
 
   // CLI: sweep, results and report commands
   cli('sweep run --out s3:// with ".."', ['sweep', 'run', 'ok.json', '--out', `s3://${CLI_BUCKET}/../x`], ['sweep run: --out', '"../x"', '".."'], [OK_SPEC]),
-  cli('sweep run --out naming a bucket that does not exist', ['sweep', 'run', 'ok.json', '--out', 's3://missing-bucket/p'], ['sweep run', 's3://missing-bucket/p', 'NoSuchBucket'], [OK_SPEC]),
-  cli('sweep child --manifest s3:// with ".."', ['sweep', 'child', '--manifest', `s3://${CLI_BUCKET}/sweeps/../../m.json`, '--index', '0'], ['"sweeps/../../m.json"', '".."']),
-  cli('sweep child --manifest that the bucket does not hold', ['sweep', 'child', '--manifest', `s3://${CLI_BUCKET}/sweeps/${UNKNOWN_SWEEP}/manifest.json`, '--index', '0'], [`no manifest at s3://${CLI_BUCKET}/sweeps/${UNKNOWN_SWEEP}/manifest.json`]),
-  cli('sweep child --out s3:// with ".."', ['sweep', 'child', '--manifest', 'm.json', '--index', '0', '--out', `s3://${CLI_BUCKET}/../x`], ['sweep child: --out', '"../x"']),
+  cli(
+    'sweep run --out naming a bucket that does not exist',
+    ['sweep', 'run', 'ok.json', '--out', 's3://missing-bucket/p'],
+    ['sweep run', 's3://missing-bucket/p', 'NoSuchBucket'],
+    [OK_SPEC],
+  ),
+  cli(
+    'sweep child --manifest s3:// with ".."',
+    ['sweep', 'child', '--manifest', `s3://${CLI_BUCKET}/sweeps/../../m.json`, '--index', '0'],
+    ['"sweeps/../../m.json"', '".."'],
+  ),
+  cli(
+    'sweep child --manifest that the bucket does not hold',
+    ['sweep', 'child', '--manifest', `s3://${CLI_BUCKET}/sweeps/${UNKNOWN_SWEEP}/manifest.json`, '--index', '0'],
+    [`no manifest at s3://${CLI_BUCKET}/sweeps/${UNKNOWN_SWEEP}/manifest.json`],
+  ),
+  cli(
+    'sweep child --out s3:// with ".."',
+    ['sweep', 'child', '--manifest', 'm.json', '--index', '0', '--out', `s3://${CLI_BUCKET}/../x`],
+    ['sweep child: --out', '"../x"'],
+  ),
   cli('sweep aggregate ROOT s3:// with ".."', ['sweep', 'aggregate', `s3://${CLI_BUCKET}/../x`, '--sweep', UNKNOWN_SWEEP], ['sweep aggregate: ROOT', '"../x"']),
   cli('results pull --out s3:// with ".."', ['results', 'pull', UNKNOWN_SWEEP, '--out', `s3://${CLI_BUCKET}/../x`], ['results pull: --out', '"../x"']),
-  cli('results pull --from a bucket that does not exist', ['results', 'pull', UNKNOWN_SWEEP, '--from', 's3://missing-bucket/p', '--out', 'pulled'], ['results pull', 's3://missing-bucket/p', 'NoSuchBucket']),
-  cli('report on a directory outside that is neither run nor sweep, --out into it', ['report', '../outside', '--out', '../outside/evil.html'], ['report: "../outside" is neither a run']),
+  cli(
+    'results pull --from a bucket that does not exist',
+    ['results', 'pull', UNKNOWN_SWEEP, '--from', 's3://missing-bucket/p', '--out', 'pulled'],
+    ['results pull', 's3://missing-bucket/p', 'NoSuchBucket'],
+  ),
+  cli(
+    'report on a directory outside that is neither run nor sweep, --out into it',
+    ['report', '../outside', '--out', '../outside/evil.html'],
+    ['report: "../outside" is neither a run'],
+  ),
 
   // ---------------------------------------------------------------------------------------------
   // Config files (asyncrl train --config FILE): YAML hazards
@@ -159,7 +205,10 @@ export const BAD_INPUTS: readonly BadInput[] = [
   configFile('several YAML documents', 'multi.yaml', 'frames: 10\n---\nframes: 20\n', ['multiple documents']),
   configFile('binary garbage', 'garbage.yaml', GARBAGE, ['is not valid UTF-8 text']),
   configFile('an empty file', 'empty.yaml', '', ['is empty']),
-  configFile('a byte-order mark before a bad value (read as text, not as a syntax error)', 'bom.yaml', `${BOM}frames: many\n`, ['field "frames"', 'got "many"']),
+  configFile('a byte-order mark before a bad value (read as text, not as a syntax error)', 'bom.yaml', `${BOM}frames: many\n`, [
+    'field "frames"',
+    'got "many"',
+  ]),
   configFile('YAML .nan for a number', 'nan.yaml', 'lr: .nan\n', ['field "lr"', 'got NaN']),
   // JSON hazards
   configFile('a __proto__ key', 'proto.json', '{"__proto__": {"polluted": "yes"}, "frames": 1000}', ['unknown field "__proto__"']),
@@ -172,69 +221,172 @@ export const BAD_INPUTS: readonly BadInput[] = [
   configFile('runId with a NUL byte', 'nul.json', '{"runId": "a\\u0000b"}', ['field "runId"', '"a\\u0000b"']),
   configFile('out: an s3:// URI with ".."', 'out.json', `{"out": "s3://${CLI_BUCKET}/../x"}`, ['field "out"', '"../x"', '".."']),
   configFile('a file over 1 MiB', 'big.json', `{"pad": "${'x'.repeat(1024 * 1024)}"}`, ['over the 1048576-byte (1 MiB) limit']),
-  { where: 'config file', what: 'a link to /dev/zero (reading it would never end)', args: ['train', '--config', 'zero.yaml'], files: [{ name: 'zero.yaml', symlinkTo: '/dev/zero' }], exit: 2, message: ['config file zero.yaml', 'is not a regular file'] },
+  {
+    where: 'config file',
+    what: 'a link to /dev/zero (reading it would never end)',
+    args: ['train', '--config', 'zero.yaml'],
+    files: [{ name: 'zero.yaml', symlinkTo: '/dev/zero' }],
+    exit: 2,
+    message: ['config file zero.yaml', 'is not a regular file'],
+  },
 
   // ---------------------------------------------------------------------------------------------
   // Sweep spec files (asyncrl sweep run FILE --out root): names and ids that become keys and paths
   sweepFile('name climbing out of sweeps/', 'name.json', spec({ name: '../etc' }), ['field "name"', 'got "../etc"']),
   sweepFile('name with a NUL byte', 'nul.json', spec({ name: 'x\u0000' }), ['field "name"', 'got "x\\u0000"']),
   sweepFile('name of 41 characters', 'long.json', spec({ name: 'n'.repeat(41) }), ['field "name"', `got "${'n'.repeat(41)}"`]),
-  sweepFile('an environment id that is a path', 'env.json', spec({ envs: ['../../etc/passwd'] }), ['field "envs[0]"', 'unknown environment "../../etc/passwd"']),
+  sweepFile('an environment id that is a path', 'env.json', spec({ envs: ['../../etc/passwd'] }), [
+    'field "envs[0]"',
+    'unknown environment "../../etc/passwd"',
+  ]),
   sweepFile('base.out pointing elsewhere', 'out.json', spec({ base: { out: `s3://${CLI_BUCKET}/elsewhere` } }), ['field "base.out"', 'not allowed in base']),
   sweepFile('runId varied in the grid', 'grid-runid.json', spec({ grid: { runId: ['a', 'b'] } }), ['field "grid.runId"', 'cannot be varied']),
   // Sizes
-  sweepFile('envs × seeds over 1000 runs', 'runs.json', spec({ envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } }), ['1200 runs', '2 envs × 600 seeds', 'over the limit of 1000 runs']),
+  sweepFile('envs × seeds over 1000 runs', 'runs.json', spec({ envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } }), [
+    '1200 runs',
+    '2 envs × 600 seeds',
+    'over the limit of 1000 runs',
+  ]),
   sweepFile('a grid of a million points', 'grid.json', spec({ grid: MILLION_POINT_GRID }), ['grid and samples give over 1000 points']),
   sweepFile('a spec over 64 KiB', 'big.json', spec({ pad: 'x'.repeat(70_000) }), ['over the limit of 65536']),
   sweepFile('base.workers over the sweep limit', 'workers.json', spec({ base: { workers: 65 } }), ['field "base.workers"', '≤ 64', 'got 65']),
   // Type confusion
-  sweepFile('1e309 (Infinity) for a bound', 'inf.json', '{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "samples": {"count": 2, "params": {"lr": {"dist": "uniform", "low": 1e-4, "high": 1e309}}}}', ['field "samples.params.lr.high"', 'got Infinity']),
-  sweepFile('negative zero as a logUniform bound', 'negzero.json', spec({ samples: { count: 2, params: { lr: { dist: 'logUniform', low: -0, high: 0.01 } } } }), ['field "samples.params.lr.low"', 'got 0']),
+  sweepFile(
+    '1e309 (Infinity) for a bound',
+    'inf.json',
+    '{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "samples": {"count": 2, "params": {"lr": {"dist": "uniform", "low": 1e-4, "high": 1e309}}}}',
+    ['field "samples.params.lr.high"', 'got Infinity'],
+  ),
+  sweepFile(
+    'negative zero as a logUniform bound',
+    'negzero.json',
+    spec({ samples: { count: 2, params: { lr: { dist: 'logUniform', low: -0, high: 0.01 } } } }),
+    ['field "samples.params.lr.low"', 'got 0'],
+  ),
   sweepFile('an array for the base object', 'base-array.json', spec({ base: [{ lr: 0.1 }] }), ['field "base"', 'got [{"lr":0.1}]']),
-  sweepFile('a MuJoCo task for a discrete-only method', 'mujoco-actions.json', spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } }), ['env MuJoCo-Hopper-v0', 'field "algo"', '"n-step-q"']),
-  sweepFile('a continuous-action environment for a discrete-only method', 'actions.json', spec({ envs: ['Pendulum-v1'], base: { algo: 'one-step-q' } }), ['env Pendulum-v1', 'field "algo"', '"one-step-q"']),
+  sweepFile('a MuJoCo task for a discrete-only method', 'mujoco-actions.json', spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } }), [
+    'env MuJoCo-Hopper-v0',
+    'field "algo"',
+    '"n-step-q"',
+  ]),
+  sweepFile('a continuous-action environment for a discrete-only method', 'actions.json', spec({ envs: ['Pendulum-v1'], base: { algo: 'one-step-q' } }), [
+    'env Pendulum-v1',
+    'field "algo"',
+    '"one-step-q"',
+  ]),
   // YAML and JSON hazards
   sweepFile('a YAML alias bomb ("billion laughs")', 'bomb.yaml', ALIAS_BOMB, ['aliases (*name) expand to more than 10 copies']),
-  sweepFile('JSON nested 20,000 deep', 'deep.json', `{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"hidden": ${DEEP}}}`, ['field "base.hidden[0]', 'nested more than 16 levels']),
-  sweepFile('a __proto__ field in the grid (zod would drop it silently)', 'proto-grid.json', '{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "grid": {"__proto__": [1, 2]}}', ['field "grid.__proto__"', '"__proto__" is not allowed']),
+  sweepFile('JSON nested 20,000 deep', 'deep.json', `{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"hidden": ${DEEP}}}`, [
+    'field "base.hidden[0]',
+    'nested more than 16 levels',
+  ]),
+  sweepFile(
+    'a __proto__ field in the grid (zod would drop it silently)',
+    'proto-grid.json',
+    '{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "grid": {"__proto__": [1, 2]}}',
+    ['field "grid.__proto__"', '"__proto__" is not allowed'],
+  ),
   sweepFile('a constructor field in the grid', 'ctor.json', spec({ grid: { constructor: [1, 2] } }), ['unknown field "grid.constructor"']),
 
   // ---------------------------------------------------------------------------------------------
   // API events (the handlers' makeHandler, a real S3 server, AWS Batch stubbed)
-  api('POST /sweeps without an IAM identity', 'launch-sweep', apiEvent('POST', '/sweeps', { body: spec({}), identity: null }), 403, ['requestContext.identity', 'no IAM caller']),
-  api('POST /sweeps with a blank IAM identity', 'launch-sweep', apiEvent('POST', '/sweeps', { body: spec({}), identity: { userArn: ' ', caller: '' } }), 403, ['requestContext.identity', 'no IAM caller']),
+  api('POST /sweeps without an IAM identity', 'launch-sweep', apiEvent('POST', '/sweeps', { body: spec({}), identity: null }), 403, [
+    'requestContext.identity',
+    'no IAM caller',
+  ]),
+  api('POST /sweeps with a blank IAM identity', 'launch-sweep', apiEvent('POST', '/sweeps', { body: spec({}), identity: { userArn: ' ', caller: '' } }), 403, [
+    'requestContext.identity',
+    'no IAM caller',
+  ]),
   api('GET /sweeps/{id} without an IAM identity', 'get-sweep', apiEvent('GET', '/sweeps/{id}', { id: UNKNOWN_SWEEP, identity: null }), 403, ['no IAM caller']),
-  api('GET /sweeps/{id}/results without an IAM identity', 'sweep-results', apiEvent('GET', '/sweeps/{id}/results', { id: UNKNOWN_SWEEP, identity: null }), 403, ['no IAM caller']),
-  api('POST /sweeps/{id}/aggregate without an IAM identity', 'aggregate', apiEvent('POST', '/sweeps/{id}/aggregate', { id: UNKNOWN_SWEEP, identity: null }), 403, ['no IAM caller']),
-  api('an identity of the wrong type', 'launch-sweep', { ...post(spec({})), requestContext: { identity: { userArn: 42 } } }, 400, ['event: not an API Gateway REST proxy request']),
-  api('a MuJoCo task for a discrete-only method', 'launch-sweep', post(spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } })), 400, ['env MuJoCo-Hopper-v0', 'field "algo"', '"n-step-q"']),
+  api(
+    'GET /sweeps/{id}/results without an IAM identity',
+    'sweep-results',
+    apiEvent('GET', '/sweeps/{id}/results', { id: UNKNOWN_SWEEP, identity: null }),
+    403,
+    ['no IAM caller'],
+  ),
+  api(
+    'POST /sweeps/{id}/aggregate without an IAM identity',
+    'aggregate',
+    apiEvent('POST', '/sweeps/{id}/aggregate', { id: UNKNOWN_SWEEP, identity: null }),
+    403,
+    ['no IAM caller'],
+  ),
+  api('an identity of the wrong type', 'launch-sweep', { ...post(spec({})), requestContext: { identity: { userArn: 42 } } }, 400, [
+    'event: not an API Gateway REST proxy request',
+  ]),
+  api('a MuJoCo task for a discrete-only method', 'launch-sweep', post(spec({ envs: ['MuJoCo-Hopper-v0'], base: { algo: 'n-step-q' } })), 400, [
+    'env MuJoCo-Hopper-v0',
+    'field "algo"',
+    '"n-step-q"',
+  ]),
   api('a body that is not JSON', 'launch-sweep', post('name: tiny\nenvs: [CartPole-v1]\n'), 400, ['body: not valid JSON']),
-  api('a base64 body that is not UTF-8', 'launch-sweep', post(Buffer.from(GARBAGE).toString('base64'), { isBase64Encoded: true }), 400, ['body: not valid UTF-8']),
+  api('a base64 body that is not UTF-8', 'launch-sweep', post(Buffer.from(GARBAGE).toString('base64'), { isBase64Encoded: true }), 400, [
+    'body: not valid UTF-8',
+  ]),
   api('no body', 'launch-sweep', post(null), 400, ['body: missing']),
   api('a body over 64 KiB', 'launch-sweep', post(spec({ pad: 'x'.repeat(70_000) })), 400, ['body: 70', 'over the limit of 65536 bytes']),
   api('a body of 6 MB', 'launch-sweep', post('x'.repeat(6_000_000)), 400, ['body: 6000000 bytes', 'over the limit of 65536 bytes']),
   api('a YAML content type', 'launch-sweep', post(spec({}), { headers: { 'content-type': 'text/yaml' } }), 400, ['header "content-type"', '"text/yaml"']),
   api('JSON null', 'launch-sweep', post('null'), 400, ['request body: expected an object', 'got null']),
-  api('a __proto__ key at the top', 'launch-sweep', post('{"__proto__": {"polluted": "yes"}, "name": "x", "envs": ["CartPole-v1"], "seeds": [1]}'), 400, ['field "__proto__"', '"__proto__" is not allowed']),
-  api('a __proto__ field in samples.params', 'launch-sweep', post('{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "samples": {"count": 2, "params": {"__proto__": {"dist": "choice", "values": [1]}}}}'), 400, ['field "samples.params.__proto__"']),
-  api('a constructor.prototype payload', 'launch-sweep', post('{"constructor": {"prototype": {"polluted": "yes"}}, "name": "x", "envs": ["CartPole-v1"], "seeds": [1]}'), 400, ['unknown field "constructor"']),
-  api('JSON nested 30,000 deep', 'launch-sweep', post(`{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"hidden": ${'['.repeat(30_000)}${']'.repeat(30_000)}}}`), 400, ['field "base.hidden[0]', 'nested more than 16 levels']),
+  api('a __proto__ key at the top', 'launch-sweep', post('{"__proto__": {"polluted": "yes"}, "name": "x", "envs": ["CartPole-v1"], "seeds": [1]}'), 400, [
+    'field "__proto__"',
+    '"__proto__" is not allowed',
+  ]),
+  api(
+    'a __proto__ field in samples.params',
+    'launch-sweep',
+    post('{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "samples": {"count": 2, "params": {"__proto__": {"dist": "choice", "values": [1]}}}}'),
+    400,
+    ['field "samples.params.__proto__"'],
+  ),
+  api(
+    'a constructor.prototype payload',
+    'launch-sweep',
+    post('{"constructor": {"prototype": {"polluted": "yes"}}, "name": "x", "envs": ["CartPole-v1"], "seeds": [1]}'),
+    400,
+    ['unknown field "constructor"'],
+  ),
+  api(
+    'JSON nested 30,000 deep',
+    'launch-sweep',
+    post(`{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"hidden": ${'['.repeat(30_000)}${']'.repeat(30_000)}}}`),
+    400,
+    ['field "base.hidden[0]', 'nested more than 16 levels'],
+  ),
   api('a sweep name climbing out of sweeps/', 'launch-sweep', post(spec({ name: '../../x' })), 400, ['field "name"', 'got "../../x"']),
   api('a sweep name with a path separator', 'launch-sweep', post(spec({ name: 'a/b' })), 400, ['field "name"', 'got "a/b"']),
   api('an environment id that is a path', 'launch-sweep', post(spec({ envs: ['../x'] })), 400, ['field "envs[0]"', 'unknown environment "../x"']),
-  api('base.out pointing at another bucket', 'launch-sweep', post(spec({ base: { out: 's3://someone-elses-bucket/x' } })), 400, ['field "base.out"', 'not allowed in base']),
-  api('a sweep of 1200 runs', 'launch-sweep', post(spec({ envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } })), 400, ['1200 runs', 'over the limit of 1000 runs']),
-  api('1e309 (Infinity) for the learning rate', 'launch-sweep', post('{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"lr": 1e309}}'), 400, ['field "base.lr"', 'got Infinity']),
+  api('base.out pointing at another bucket', 'launch-sweep', post(spec({ base: { out: 's3://someone-elses-bucket/x' } })), 400, [
+    'field "base.out"',
+    'not allowed in base',
+  ]),
+  api('a sweep of 1200 runs', 'launch-sweep', post(spec({ envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } })), 400, [
+    '1200 runs',
+    'over the limit of 1000 runs',
+  ]),
+  api('1e309 (Infinity) for the learning rate', 'launch-sweep', post('{"name": "x", "envs": ["CartPole-v1"], "seeds": [1], "base": {"lr": 1e309}}'), 400, [
+    'field "base.lr"',
+    'got Infinity',
+  ]),
   api('a string for workers', 'launch-sweep', post(spec({ base: { workers: '4' } })), 400, ['field "base.workers"', 'got "4"']),
   api('workers over the sweep limit', 'launch-sweep', post(spec({ base: { workers: 1000 } })), 400, ['field "base.workers"', 'got 1000']),
   api('an id of ".."', 'get-sweep', getSweep('..'), 400, ['path parameter "id"', '".."']),
   api('an id climbing out of sweeps/', 'get-sweep', getSweep('../../etc/passwd'), 400, ['path parameter "id"', '"../../etc/passwd"', 'path separator']),
-  api('an id with URL-encoded separators (API Gateway does not decode twice)', 'get-sweep', getSweep('x%2Fetc%2Fpasswd'), 400, ['path parameter "id"', '"x%2Fetc%2Fpasswd"', 'is not a sweep id']),
+  api('an id with URL-encoded separators (API Gateway does not decode twice)', 'get-sweep', getSweep('x%2Fetc%2Fpasswd'), 400, [
+    'path parameter "id"',
+    '"x%2Fetc%2Fpasswd"',
+    'is not a sweep id',
+  ]),
   api('an absolute path as id', 'sweep-results', apiEvent('GET', '/sweeps/{id}/results', { id: '/etc/passwd' }), 400, ['path parameter "id"', '"/etc/passwd"']),
   api('an id with a NUL byte', 'get-sweep', getSweep(`${UNKNOWN_SWEEP}\u0000.json`), 400, ['path parameter "id"', '\\u0000']),
   api('an id of 100,000 characters', 'get-sweep', getSweep('a'.repeat(100_000)), 400, ['path parameter "id"', `"${'a'.repeat(100)}…"`]),
   api('an id with a backslash', 'sweep-results', apiEvent('GET', '/sweeps/{id}/results', { id: '..\\..\\x' }), 400, ['path parameter "id"', 'path separator']),
-  api('an aggregate id climbing out', 'aggregate', apiEvent('POST', '/sweeps/{id}/aggregate', { id: `${UNKNOWN_SWEEP}/../../runs` }), 400, ['path parameter "id"', 'path separator']),
+  api('an aggregate id climbing out', 'aggregate', apiEvent('POST', '/sweeps/{id}/aggregate', { id: `${UNKNOWN_SWEEP}/../../runs` }), 400, [
+    'path parameter "id"',
+    'path separator',
+  ]),
   api('an unknown sweep', 'get-sweep', getSweep(UNKNOWN_SWEEP), 404, [`no sweep ${UNKNOWN_SWEEP}`]),
   api('results of an unknown sweep', 'sweep-results', apiEvent('GET', '/sweeps/{id}/results', { id: UNKNOWN_SWEEP }), 404, [`no sweep ${UNKNOWN_SWEEP}`]),
   api('aggregating an unknown sweep', 'aggregate', apiEvent('POST', '/sweeps/{id}/aggregate', { id: UNKNOWN_SWEEP }), 404, [`no sweep ${UNKNOWN_SWEEP}`]),
@@ -242,6 +394,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
   api('the launch handler given GET /sweeps/{id} (wrong method and route)', 'launch-sweep', getSweep(UNKNOWN_SWEEP), 400, ['body: missing']),
   api('an empty event', 'get-sweep', {}, 400, ['event: not an API Gateway REST proxy request']),
   api('a null event', 'launch-sweep', null, 400, ['event: not an API Gateway REST proxy request']),
-  api('a Batch event whose sweepId parameter is a path', 'aggregate', batchStateEvent({ jobName: 'x', status: 'SUCCEEDED', parameters: { sweepId: '../../etc' } }), 'ignored', ['its sweepId parameter is not a sweep id']),
-  api('a Batch event whose job name holds a path', 'aggregate', batchStateEvent({ jobName: 'asyncrl-sweep-../../etc', status: 'FAILED' }), 'ignored', ['its name holds no sweep id']),
+  api(
+    'a Batch event whose sweepId parameter is a path',
+    'aggregate',
+    batchStateEvent({ jobName: 'x', status: 'SUCCEEDED', parameters: { sweepId: '../../etc' } }),
+    'ignored',
+    ['its sweepId parameter is not a sweep id'],
+  ),
+  api('a Batch event whose job name holds a path', 'aggregate', batchStateEvent({ jobName: 'asyncrl-sweep-../../etc', status: 'FAILED' }), 'ignored', [
+    'its name holds no sweep id',
+  ]),
 ];

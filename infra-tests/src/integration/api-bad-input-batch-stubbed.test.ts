@@ -92,7 +92,11 @@ describe('bad API requests are rejected, naming the field, with nothing submitte
     { what: 'an unknown environment', spec: { ...GOOD, envs: ['CartPole-v1', 'Nope-v0'] }, parts: ['field "envs[1]"', 'unknown environment "Nope-v0"'] },
     { what: 'an unknown field', spec: { ...GOOD, lr: 0.1 }, parts: ['unknown field "lr"'] },
     { what: 'a field the sweep owns', spec: { ...GOOD, base: { out: 's3://elsewhere/x' } }, parts: ['field "base.out"', 'not allowed in base'] },
-    { what: 'too many runs', spec: { ...GOOD, envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } }, parts: ['1200 runs', '2 envs × 600 seeds', 'over the limit of 1000 runs'] },
+    {
+      what: 'too many runs',
+      spec: { ...GOOD, envs: ['CartPole-v1', 'Acrobot-v1'], seeds: { count: 600 } },
+      parts: ['1200 runs', '2 envs × 600 seeds', 'over the limit of 1000 runs'],
+    },
     { what: 'too many seeds in one field', spec: { ...GOOD, seeds: { count: 1001 } }, parts: ['field "seeds.count"', '≤ 1000', 'got 1001'] },
     { what: 'a bad sweep name (it becomes part of S3 keys)', spec: { ...GOOD, name: '../etc' }, parts: ['field "name"', 'got "../etc"'] },
     { what: 'not an object', spec: [GOOD], parts: ['request body: expected an object'] },
@@ -117,7 +121,8 @@ describe('bad API requests are rejected, naming the field, with nothing submitte
 
   test('ids with path separators or "..", or that are no sweep id, are 400 on every route', async () => {
     for (const resource of Object.keys(routes)) {
-      for (const id of ['../etc', '..', 'a/b', `${UNKNOWN}/../x`, 'a\\b']) assertRejected(await get(resource, id), 400, ['path parameter "id"', 'path separator or ".."']);
+      for (const id of ['../etc', '..', 'a/b', `${UNKNOWN}/../x`, 'a\\b'])
+        assertRejected(await get(resource, id), 400, ['path parameter "id"', 'path separator or ".."']);
       assertRejected(await get(resource, 'not-a-sweep'), 400, ['path parameter "id"', 'is not a sweep id']);
     }
   });
@@ -136,7 +141,10 @@ describe('bad API requests are rejected, naming the field, with nothing submitte
       outcome: 'ignored',
       reason: 'its sweepId parameter is not a sweep id',
     });
-    assert.deepEqual(await handler(batchStateEvent({ jobName: `asyncrl-sweep-${UNKNOWN}`, status: 'SUCCEEDED' })), { outcome: 'ignored', reason: `no sweep ${UNKNOWN}` });
+    assert.deepEqual(await handler(batchStateEvent({ jobName: `asyncrl-sweep-${UNKNOWN}`, status: 'SUCCEEDED' })), {
+      outcome: 'ignored',
+      reason: `no sweep ${UNKNOWN}`,
+    });
     assert.equal(((await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} })) as Json)['outcome'], 'ignored');
   });
 
@@ -181,12 +189,17 @@ describe('a job that AWS Batch refuses, and a spec submitted twice in one second
     assert.equal(answer.statusCode, 502, answer.body);
     const message = errorOf(answer);
     assert.match(message, /^sweep refused-20240102-030405-[0-9a-f]{8} was written but AWS Batch did not accept its job/);
-    assert.ok(!answer.body.includes('DISABLED'), 'Batch\'s own words are for the log and the record, not the answer');
+    assert.ok(!answer.body.includes('DISABLED'), "Batch's own words are for the log and the record, not the answer");
     const sweepId = /sweep (\S+) was written/.exec(message)?.[1] ?? '';
     assert.equal(batch.submitted.length, 1);
     const keys = [...(await bucketObjects(deps.s3, BUCKET)).keys()].sort();
-    assert.deepEqual(keys, ['manifest.json', 'spec.json', 'submit-error.json'].map((file) => `p/sweeps/${sweepId}/${file}`));
-    const record = JSON.parse(new TextDecoder().decode((await bucketObjects(deps.s3, BUCKET, `p/sweeps/${sweepId}/submit-error.json`)).values().next().value)) as Json;
+    assert.deepEqual(
+      keys,
+      ['manifest.json', 'spec.json', 'submit-error.json'].map((file) => `p/sweeps/${sweepId}/${file}`),
+    );
+    const record = JSON.parse(
+      new TextDecoder().decode((await bucketObjects(deps.s3, BUCKET, `p/sweeps/${sweepId}/submit-error.json`)).values().next().value),
+    ) as Json;
     assert.match(String(record['error']), /^ClientException: JobQueue AsyncrlTrainingJobQueue is DISABLED/);
     assert.match(String(logs[logs.length - 1]?.['error']), /caused by: ClientException: JobQueue/);
 
@@ -254,8 +267,14 @@ describe('the deployed handler exports: configuration from process.env, credenti
       (await sweepResults.handler(apiEvent('GET', '/sweeps/{id}/results', { id: UNKNOWN }))) as Answer,
       (await aggregate.handler(apiEvent('POST', '/sweeps/{id}/aggregate', { id: '../../etc' }))) as Answer,
     ];
-    assert.deepEqual(answers.map((answer) => answer.statusCode), [400, 400, 403, 404, 404, 400]);
-    assert.deepEqual(await aggregate.handler(batchStateEvent({ jobName: `asyncrl-sweep-${UNKNOWN}`, status: 'FAILED' })), { outcome: 'ignored', reason: `no sweep ${UNKNOWN}` });
+    assert.deepEqual(
+      answers.map((answer) => answer.statusCode),
+      [400, 400, 403, 404, 404, 400],
+    );
+    assert.deepEqual(await aggregate.handler(batchStateEvent({ jobName: `asyncrl-sweep-${UNKNOWN}`, status: 'FAILED' })), {
+      outcome: 'ignored',
+      reason: `no sweep ${UNKNOWN}`,
+    });
     assert.equal(output.length, 7, output.join('\n'));
     for (const line of output) {
       const record = JSON.parse(line) as Json;

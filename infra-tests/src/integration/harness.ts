@@ -135,7 +135,11 @@ export type CliResult = { readonly status: number | null; readonly stdout: strin
 export function asyncrl(args: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs = 300_000): Promise<CliResult> {
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && key !== 'NODE_TEST_CONTEXT') childEnv[key] = value;
-  Object.assign(childEnv, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, env);
+  Object.assign(
+    childEnv,
+    { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env,
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [ASYNCRL_BIN, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

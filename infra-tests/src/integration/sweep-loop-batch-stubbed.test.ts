@@ -119,10 +119,17 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
     assert.equal(launched['manifest'], manifestUri);
 
     const objects = await bucketObjects(deps.s3, BUCKET);
-    assert.deepEqual([...objects.keys()].sort(), [`team/sweeps/${sweepId}/job.json`, `team/sweeps/${sweepId}/manifest.json`, `team/sweeps/${sweepId}/spec.json`]);
+    assert.deepEqual([...objects.keys()].sort(), [
+      `team/sweeps/${sweepId}/job.json`,
+      `team/sweeps/${sweepId}/manifest.json`,
+      `team/sweeps/${sweepId}/spec.json`,
+    ]);
     assert.equal(new TextDecoder().decode(objects.get(`team/sweeps/${sweepId}/spec.json`)), specJson(SPEC));
     manifest = parseManifest(objects.get(`team/sweeps/${sweepId}/manifest.json`) ?? '', 'manifest');
-    assert.deepEqual(manifest.runs.map((run) => run.params['lr']), [0.001, 0.0005]);
+    assert.deepEqual(
+      manifest.runs.map((run) => run.params['lr']),
+      [0.001, 0.0005],
+    );
     const job = JSON.parse(new TextDecoder().decode(objects.get(`team/sweeps/${sweepId}/job.json`))) as Json;
     assert.equal(job['jobId'], jobId);
     assert.equal(job['arraySize'], 2);
@@ -134,7 +141,10 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
     assert.equal(answer.statusCode, 200, answer.body);
     const status = sweepStatusSchema.parse(body(answer));
     assert.equal(status.status, 'pending');
-    assert.deepEqual(status.runs.map((run) => run.status), ['pending', 'pending']);
+    assert.deepEqual(
+      status.runs.map((run) => run.status),
+      ['pending', 'pending'],
+    );
     assert.deepEqual((status['job'] as Json)['status'], 'RUNNABLE');
   });
 
@@ -144,7 +154,9 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
     // What the job definition and the job role give the container: the region and (here, static) credentials.
     const container = { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, ...environment };
     const children = await Promise.all(
-      Array.from({ length: size }, (_, index) => asyncrl(submitted.containerOverrides?.command ?? [], cwd, { ...container, AWS_BATCH_JOB_ARRAY_INDEX: String(index) })),
+      Array.from({ length: size }, (_, index) =>
+        asyncrl(submitted.containerOverrides?.command ?? [], cwd, { ...container, AWS_BATCH_JOB_ARRAY_INDEX: String(index) }),
+      ),
     );
     children.forEach((child, index) => {
       assert.equal(child.status, 0, explain(child));
@@ -154,11 +166,20 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
 
   test('the EventBridge event of the finished array job makes the aggregate handler write scores.json, scores.csv and report.html', async () => {
     batch.setJob(jobId, { jobName: `asyncrl-sweep-${sweepId}`, status: 'SUCCEEDED', arrayProperties: { size: 2, statusSummary: { SUCCEEDED: 2 } } });
-    const event = batchStateEvent({ jobName: `asyncrl-sweep-${sweepId}`, jobId, status: 'SUCCEEDED', parameters: { sweepId }, arrayProperties: { size: 2, statusSummary: { SUCCEEDED: 2 } } });
+    const event = batchStateEvent({
+      jobName: `asyncrl-sweep-${sweepId}`,
+      jobId,
+      status: 'SUCCEEDED',
+      parameters: { sweepId },
+      arrayProperties: { size: 2, statusSummary: { SUCCEEDED: 2 } },
+    });
     const result = await aggregate.makeHandler(deps)(event);
     assert.deepEqual(result, { outcome: 'aggregated', sweepId, report: true });
     const objects = await bucketObjects(deps.s3, BUCKET, `team/sweeps/${sweepId}/summary/`);
-    assert.deepEqual([...objects.keys()].sort(), ['report.html', 'scores.csv', 'scores.json'].map((file) => `team/sweeps/${sweepId}/summary/${file}`));
+    assert.deepEqual(
+      [...objects.keys()].sort(),
+      ['report.html', 'scores.csv', 'scores.json'].map((file) => `team/sweeps/${sweepId}/summary/${file}`),
+    );
     const scores = JSON.parse(new TextDecoder().decode(objects.get(`team/sweeps/${sweepId}/summary/scores.json`))) as Json;
     assert.deepEqual(scores['counts'], { runs: 2, ok: 2, missing: 0, failed: 0 });
     assert.match(new TextDecoder().decode(objects.get(`team/sweeps/${sweepId}/summary/report.html`)), /<html/i);
@@ -189,7 +210,10 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
     assert.deepEqual(summary['counts'], { runs: 2, ok: 2, missing: 0, failed: 0 });
     assert.equal((summary['runs'] as unknown[]).length, 2);
     const links = results['links'] as { file: string; url: string }[];
-    assert.deepEqual(links.map((link) => link.file), [...SUMMARY_FILES]);
+    assert.deepEqual(
+      links.map((link) => link.file),
+      [...SUMMARY_FILES],
+    );
     assert.ok(SUMMARY_FILES.includes(SWEEP_REPORT_FILE as (typeof SUMMARY_FILES)[number]), 'the report is linked where the report module writes it');
     assert.ok(Date.parse(String(results['linksExpireAt'])) > Date.now());
     const objects = await bucketObjects(deps.s3, BUCKET, `team/sweeps/${sweepId}/summary/`);

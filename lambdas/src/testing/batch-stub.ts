@@ -45,7 +45,12 @@ export function stubbedBatchClient(): BatchStub {
           submitted.push(request);
           if (refusal !== undefined) throw new ClientException({ message: refusal, $metadata: { httpStatusCode: 400 } });
           const jobId = `00000000-0000-4000-8000-${String(submitted.length).padStart(12, '0')}`;
-          const output: SubmitJobCommandOutput = { $metadata: { httpStatusCode: 200 }, jobId, jobName: request.jobName, jobArn: `${STUB_JOB_ARN_PREFIX}${jobId}` };
+          const output: SubmitJobCommandOutput = {
+            $metadata: { httpStatusCode: 200 },
+            jobId,
+            jobName: request.jobName,
+            jobArn: `${STUB_JOB_ARN_PREFIX}${jobId}`,
+          };
           return { output: output as never, response: {} };
         }
         case 'DescribeJobsCommand': {

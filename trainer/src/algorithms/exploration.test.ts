@@ -15,7 +15,7 @@ test('the final ε draw over many threads matches {0.1, 0.01, 0.5} with probabil
   }
   finals.forEach((f, k) => {
     const p = probs[k] as number;
-    const sd = Math.sqrt((threads * p * (1 - p)));
+    const sd = Math.sqrt(threads * p * (1 - p));
     const observed = counts.get(f) ?? 0;
     assert.ok(Math.abs(observed - threads * p) < 5 * sd, `ε = ${f}: ${observed} draws, expected ${threads * p} ± ${sd.toFixed(0)}`);
   });

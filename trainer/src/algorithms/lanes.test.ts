@@ -23,7 +23,17 @@ const observationSpace: BoxSpace = { kind: 'box', shape: [OBS], low: new Float32
 
 function config(algo: Algorithm, fields: Record<string, unknown> = {}): TrainConfig {
   // ε = 0 from the start: the value-based methods act greedily, so their actions are deterministic.
-  const parsed = trainConfigSchema.parse({ algo, tmax: 4, gamma: 0.9, hidden: [6], lstmCells: 4, epsilonFinals: [0], epsilonProbs: [1], epsilonFrames: 0, ...fields });
+  const parsed = trainConfigSchema.parse({
+    algo,
+    tmax: 4,
+    gamma: 0.9,
+    hidden: [6],
+    lstmCells: 4,
+    epsilonFinals: [0],
+    epsilonProbs: [1],
+    epsilonFrames: 0,
+    ...fields,
+  });
   return resolveTrainConfig(parsed, { cores: 1, now: new Date(0) });
 }
 
@@ -113,7 +123,10 @@ for (const { algo, actionSpace } of CASES) {
         m.gradient(4, g);
         for (let i = 0; i < g.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
       }
-      assert.ok(sum.some((v) => v !== 0), 'the gradient is not zero');
+      assert.ok(
+        sum.some((v) => v !== 0),
+        'the gradient is not zero',
+      );
       close(grad2, sum, `${algo} ${ending}`);
     });
   }
@@ -132,8 +145,13 @@ test('the registry: every method names its action kinds and heads; only the valu
     assert.equal(entry.name, name);
     assert.ok(entry.actionKinds.includes('discrete'), name);
     assert.equal(entry.targetNetwork, !name.startsWith('a3c'), name);
-    assert.equal(entry.heads({ kind: 'discrete', n: 4 }).reduce((s, h) => s + h.units, 0), name.startsWith('a3c') ? 5 : 4, name);
-    if (entry.actionKinds.includes('box')) assert.equal(entry.heads({ kind: 'box', shape: [2], low: new Float32Array(2), high: new Float32Array(2) }).length, 3);
+    assert.equal(
+      entry.heads({ kind: 'discrete', n: 4 }).reduce((s, h) => s + h.units, 0),
+      name.startsWith('a3c') ? 5 : 4,
+      name,
+    );
+    if (entry.actionKinds.includes('box'))
+      assert.equal(entry.heads({ kind: 'box', shape: [2], low: new Float32Array(2), high: new Float32Array(2) }).length, 3);
     else assert.throws(() => entry.heads({ kind: 'box', shape: [2], low: new Float32Array(2), high: new Float32Array(2) }));
   }
 });

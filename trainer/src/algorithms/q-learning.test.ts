@@ -64,7 +64,7 @@ test('one-step Q: r + γ max Q(s′; θ⁻), r alone after a terminal state', ()
   near(out, [1 + 0.5 * 5, 2 + 0.5 * 2, 3 + 0.5 * 0.5, 4 + 0.5 * 7]);
 });
 
-test("one-step Sarsa: r + γ Q(s′, a′; θ⁻) with a′ the action taken next", () => {
+test('one-step Sarsa: r + γ Q(s′, a′; θ⁻) with a′ the action taken next', () => {
   const out = new Float32Array(4);
   ONE_STEP_SARSA.targets(segment(false), tableNetwork(Q), out);
   near(out, [1 + 0.5 * 5, 2 + 0.5 * 2, 3 + 0.5 * 0.25, 4 + 0.5 * 7]);

@@ -153,7 +153,8 @@ export class QLearning implements Method {
     const { lanes, obsSize } = this;
     for (let k = 0; k < lanes; k++) {
       const row = t * lanes + k;
-      if ((this.pending[k] as number) < 0) this.pending[k] = this.choose(lanes === 1 ? observations : observations.subarray(k * obsSize, (k + 1) * obsSize), frames);
+      if ((this.pending[k] as number) < 0)
+        this.pending[k] = this.choose(lanes === 1 ? observations : observations.subarray(k * obsSize, (k + 1) * obsSize), frames);
       this.actions[row] = this.pending[k] as number;
     }
     this.observations.set(observations, t * lanes * obsSize);

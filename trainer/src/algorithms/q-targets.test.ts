@@ -38,7 +38,10 @@ test('one-step Q: max over the target network, no future after a terminal state'
   const rewards = [1, -1, 0.5];
   const terminal = [false, true, false];
   const out = oneStepQTargets(rewards, terminal, nextQ, 3, 0.9, new Float32Array(3));
-  near(out, rewards.map((r, i) => naiveOneStep(r, terminal[i] as boolean, rows[i] as number[], 0.9)));
+  near(
+    out,
+    rewards.map((r, i) => naiveOneStep(r, terminal[i] as boolean, rows[i] as number[], 0.9)),
+  );
   near(out, [1 + 0.9 * 5, -1, 0.5 + 0.9 * 7]); // by hand
 });
 
@@ -47,7 +50,10 @@ test('one-step Sarsa: the value of the action actually taken next, not the max',
   const terminal = [false, false, true];
   const nextActions = [2, 1, 0];
   const out = oneStepSarsaTargets(rewards, terminal, nextQ, nextActions, 3, 0.9, new Float32Array(3));
-  near(out, rewards.map((r, i) => naiveOneStep(r, terminal[i] as boolean, rows[i] as number[], 0.9, nextActions[i])));
+  near(
+    out,
+    rewards.map((r, i) => naiveOneStep(r, terminal[i] as boolean, rows[i] as number[], 0.9, nextActions[i])),
+  );
   near(out, [1 + 0.9 * -2, -1 + 0.9 * 0.25, 0.5]); // by hand
 });
 

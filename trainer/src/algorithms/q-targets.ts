@@ -10,7 +10,14 @@ import { argmax } from './exploration.js';
  * One-step Q-learning: y_i = r_i if s'_i is terminal, else r_i + γ max_a' Q(s'_i, a'; θ⁻).
  * `nextQ` holds n rows of nActions target values for the next states.
  */
-export function oneStepQTargets(rewards: ArrayLike<number>, terminal: ArrayLike<boolean | number>, nextQ: Float32Array, nActions: number, gamma: number, out: Float32Array): Float32Array {
+export function oneStepQTargets(
+  rewards: ArrayLike<number>,
+  terminal: ArrayLike<boolean | number>,
+  nextQ: Float32Array,
+  nActions: number,
+  gamma: number,
+  out: Float32Array,
+): Float32Array {
   for (let i = 0; i < rewards.length; i++) {
     const future = terminal[i] ? 0 : (nextQ[i * nActions + argmax(nextQ, i * nActions, nActions)] as number);
     out[i] = (rewards[i] as number) + gamma * future;
@@ -39,7 +46,14 @@ export function oneStepSarsaTargets(
  * n-step Q-learning (forward view): R = 0 if the segment ended in a terminal state, else
  * max_a Q(s_t, a; θ⁻); then R ← r_i + γ R backwards, so each state gets the longest return available.
  */
-export function nStepQTargets(rewards: ArrayLike<number>, terminal: boolean, lastQ: Float32Array, nActions: number, gamma: number, out: Float32Array): Float32Array {
+export function nStepQTargets(
+  rewards: ArrayLike<number>,
+  terminal: boolean,
+  lastQ: Float32Array,
+  nActions: number,
+  gamma: number,
+  out: Float32Array,
+): Float32Array {
   const bootstrap = terminal ? 0 : (lastQ[argmax(lastQ, 0, nActions)] as number);
   return nStepReturns(rewards, bootstrap, gamma, out);
 }

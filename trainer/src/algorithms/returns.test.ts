@@ -17,7 +17,10 @@ function naiveReturns(rewards: number[], bootstrap: number, gamma: number): numb
 function close(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs((actual[i] as number) - (expected[i] as number)) <= tol * Math.max(1, Math.abs(expected[i] as number)), `index ${i}: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs((actual[i] as number) - (expected[i] as number)) <= tol * Math.max(1, Math.abs(expected[i] as number)),
+      `index ${i}: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
@@ -102,7 +105,20 @@ test('laneReturns: one lane ending with its segment is nStepReturns; lanes inter
     const rewards = Array.from({ length: n }, () => rand() * 2 - 1);
     const v = rand() * 5;
     const endLast = Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0));
-    close(laneReturns(rewards, endLast, endLast.map((e) => e * v), 123, 0.9, n, 0, 1, new Float32Array(n)), [...nStepReturns(rewards, v, 0.9)]);
+    close(
+      laneReturns(
+        rewards,
+        endLast,
+        endLast.map((e) => e * v),
+        123,
+        0.9,
+        n,
+        0,
+        1,
+        new Float32Array(n),
+      ),
+      [...nStepReturns(rewards, v, 0.9)],
+    );
     close(laneReturns(rewards, new Array(n).fill(0), new Array(n).fill(0), v, 0.9, n, 0, 1, new Float32Array(n)), [...nStepReturns(rewards, v, 0.9)]);
     // Three lanes step-major: lane k's steps are at k, k + 3, k + 6, …
     const lanes = 3;
@@ -112,7 +128,7 @@ test('laneReturns: one lane ending with its segment is nStepReturns; lanes inter
     const out = new Float32Array(n * lanes);
     for (let k = 0; k < lanes; k++) laneReturns(all, ends, endValues, 2 + k, 0.9, n, k, lanes, out);
     for (let k = 0; k < lanes; k++) {
-      const pick = <T,>(xs: T[]): T[] => xs.filter((_, i) => i % lanes === k);
+      const pick = <T>(xs: T[]): T[] => xs.filter((_, i) => i % lanes === k);
       close(pick([...out]), naiveLaneReturns(pick(all), pick(ends), pick(endValues), 2 + k, 0.9));
     }
   }

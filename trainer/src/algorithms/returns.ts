@@ -13,12 +13,7 @@
  */
 
 /** Writes R_i for i = 0…n−1 into `out` (or a new array) and returns it. */
-export function nStepReturns(
-  rewards: ArrayLike<number>,
-  bootstrap: number,
-  gamma: number,
-  out: Float32Array = new Float32Array(rewards.length),
-): Float32Array {
+export function nStepReturns(rewards: ArrayLike<number>, bootstrap: number, gamma: number, out: Float32Array = new Float32Array(rewards.length)): Float32Array {
   let ret = bootstrap;
   for (let i = rewards.length - 1; i >= 0; i--) {
     ret = (rewards[i] as number) + gamma * ret;

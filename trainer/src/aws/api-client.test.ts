@@ -17,7 +17,15 @@ const SUITE_SCOPE = 'AKIDEXAMPLE/20150830/us-east-1/service/aws4_request';
 
 describe('signRequest: AWS SigV4 test suite vectors', () => {
   const sign = (url: string): Promise<Record<string, string>> =>
-    signRequest({ method: 'GET', url: new URL(url), credentials: SUITE_CREDENTIALS, region: 'us-east-1', service: 'service', date: SUITE_DATE, applyChecksum: false });
+    signRequest({
+      method: 'GET',
+      url: new URL(url),
+      credentials: SUITE_CREDENTIALS,
+      region: 'us-east-1',
+      service: 'service',
+      date: SUITE_DATE,
+      applyChecksum: false,
+    });
 
   test('get-vanilla', async () => {
     const headers = await sign('https://example.amazonaws.com/');
@@ -47,7 +55,9 @@ type Verdict = { readonly ok: boolean; readonly reason: string };
 
 function verify(request: IncomingMessage, body: Buffer, secretAccessKey: string): Verdict {
   const auth = request.headers['authorization'];
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth ?? '');
+  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+    auth ?? '',
+  );
   if (match === null) return { ok: false, reason: `bad Authorization header ${String(auth)}` };
   const [, , day, region, service, signedHeaders, signature] = match as unknown as [string, string, string, string, string, string, string];
   const amzDate = String(request.headers['x-amz-date']);
@@ -55,10 +65,17 @@ function verify(request: IncomingMessage, body: Buffer, secretAccessKey: string)
   const bodyHash = sha256Hex(body);
   if (request.headers['x-amz-content-sha256'] !== bodyHash) return { ok: false, reason: 'x-amz-content-sha256 is not the body hash' };
   const names = signedHeaders.split(';');
-  for (const required of ['host', 'x-amz-date', 'x-amz-content-sha256']) if (!names.includes(required)) return { ok: false, reason: `${required} is not signed` };
+  for (const required of ['host', 'x-amz-date', 'x-amz-content-sha256'])
+    if (!names.includes(required)) return { ok: false, reason: `${required} is not signed` };
   const url = new URL(request.url ?? '/', 'http://placeholder');
-  const path = url.pathname.split('/').map((segment) => encode(decodeURIComponent(segment))).join('/');
-  const query = [...url.searchParams].map(([k, v]) => `${encode(k)}=${encode(v)}`).sort().join('&');
+  const path = url.pathname
+    .split('/')
+    .map((segment) => encode(decodeURIComponent(segment)))
+    .join('/');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .sort()
+    .join('&');
   const headers = names.map((name) => `${name}:${String(request.headers[name]).trim().replace(/\s+/g, ' ')}\n`).join('');
   const canonical = [request.method, path, query, headers, signedHeaders, bodyHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
@@ -89,7 +106,13 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
         if (!verdict.ok) return send(403, { message: verdict.reason });
         if (request.method === 'POST' && request.url === '/prod/sweeps') return send(201, { sweepId: 'tiny-20240102-030405-abcdef01', runs: 2 });
         if (request.method === 'GET' && request.url === '/prod/sweeps/tiny-20240102-030405-abcdef01') {
-          return send(200, { sweepId: 'tiny-20240102-030405-abcdef01', runs: [{ index: 0, runId: 'r0', status: 'SUCCEEDED' }, { index: 1, runId: 'r1', state: 'RUNNING' }] });
+          return send(200, {
+            sweepId: 'tiny-20240102-030405-abcdef01',
+            runs: [
+              { index: 0, runId: 'r0', status: 'SUCCEEDED' },
+              { index: 1, runId: 'r1', state: 'RUNNING' },
+            ],
+          });
         }
         if (request.method === 'GET' && request.url === '/prod/sweeps/bad') return send(200, { runs: 'nope' });
         return send(404, { error: `no route ${String(request.method)} ${String(request.url)}` });
@@ -112,7 +135,10 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
     const request = seen[seen.length - 1];
     assert.ok(request?.verdict.ok, request?.verdict.reason);
     assert.equal(request.body, JSON.stringify(spec));
-    assert.match(String(request.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      String(request.headers['authorization']),
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
     assert.equal(request.headers['x-amz-security-token'], 'session-token-1');
     assert.match(String(request.headers['authorization']), /x-amz-security-token/);
     assert.equal(request.headers['content-type'], 'application/json');
@@ -129,7 +155,14 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
 
   test('a credentials provider is called for the signature', async () => {
     let calls = 0;
-    const provided = new SweepApiClient({ url: base, region: 'eu-west-1', credentials: async () => { calls++; return credentials; } });
+    const provided = new SweepApiClient({
+      url: base,
+      region: 'eu-west-1',
+      credentials: async () => {
+        calls++;
+        return credentials;
+      },
+    });
     await provided.getSweep('tiny-20240102-030405-abcdef01');
     assert.ok(calls >= 1);
     assert.ok(seen[seen.length - 1]?.verdict.ok);
@@ -140,8 +173,11 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
     await assert.rejects(wrong.getSweep('x'), (error: unknown) => error instanceof ApiError && error.status === 403 && /signature/.test(error.message));
   });
 
-  test('an error answer names the status and the server\'s message', async () => {
-    await assert.rejects(client().request('GET', '/nowhere'), (error: unknown) => error instanceof ApiError && error.status === 404 && /HTTP 404: no route GET \/prod\/nowhere/.test(error.message));
+  test("an error answer names the status and the server's message", async () => {
+    await assert.rejects(
+      client().request('GET', '/nowhere'),
+      (error: unknown) => error instanceof ApiError && error.status === 404 && /HTTP 404: no route GET \/prod\/nowhere/.test(error.message),
+    );
   });
 
   test('an answer of the wrong shape is an error naming the field', async () => {
@@ -160,7 +196,10 @@ describe('SweepApiClient options', () => {
   });
 
   test('needs a region when the URL names none, and a usable URL', () => {
-    assert.throws(() => new SweepApiClient({ url: 'http://localhost:4566/restapis/abc/prod/_user_request_', credentials: SUITE_CREDENTIALS }), /names no region/);
+    assert.throws(
+      () => new SweepApiClient({ url: 'http://localhost:4566/restapis/abc/prod/_user_request_', credentials: SUITE_CREDENTIALS }),
+      /names no region/,
+    );
     assert.throws(() => new SweepApiClient({ url: 'not a url', credentials: SUITE_CREDENTIALS }), /is not a URL/);
     assert.throws(() => new SweepApiClient({ url: 'ftp://x/y', region: 'us-east-1', credentials: SUITE_CREDENTIALS }), /https/);
   });

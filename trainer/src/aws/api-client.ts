@@ -171,7 +171,8 @@ export class SweepApiClient {
     } catch {
       throw new Error(`API URL ${JSON.stringify(options.url)} is not a URL; expected e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`API URL ${JSON.stringify(options.url)} must use https:// (or http:// for a local endpoint)`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new Error(`API URL ${JSON.stringify(options.url)} must use https:// (or http:// for a local endpoint)`);
     if (url.search !== '' || url.hash !== '') throw new Error(`API URL ${JSON.stringify(options.url)} must not hold a query or fragment`);
     const region = options.region ?? regionFromUrl(url);
     if (region === undefined) throw new Error(`API URL ${JSON.stringify(options.url)} names no region; give the region to sign for`);

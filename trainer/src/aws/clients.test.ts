@@ -7,7 +7,10 @@ test('awsClientOptionsFromEnv reads AWS_ENDPOINT_URL and the region, defaulting 
   assert.deepEqual(awsClientOptionsFromEnv({}), { region: 'us-east-1' });
   assert.deepEqual(awsClientOptionsFromEnv({ AWS_DEFAULT_REGION: 'eu-west-1' }), { region: 'eu-west-1' });
   assert.deepEqual(awsClientOptionsFromEnv({ AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-west-1' }), { region: 'eu-central-1' });
-  assert.deepEqual(awsClientOptionsFromEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_REGION: '' }), { region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' });
+  assert.deepEqual(awsClientOptionsFromEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_REGION: '' }), {
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:4566',
+  });
 });
 
 test('a malformed AWS_ENDPOINT_URL is reported with its value', () => {

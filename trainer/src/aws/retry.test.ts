@@ -54,7 +54,10 @@ describe('isTransientError', () => {
     ['429 throttling', serviceError('TooManyRequestsException', 429)],
     ['400 ThrottlingException', serviceError('ThrottlingException', 400)],
     ['400 RequestTimeout (S3: the upload stalled)', serviceError('RequestTimeout', 400)],
-    ['an AggregateError of refused connections', Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), { code: undefined })],
+    [
+      'an AggregateError of refused connections',
+      Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), { code: undefined }),
+    ],
   ];
   const permanent: [string, unknown][] = [
     ['403 AccessDenied', serviceError('AccessDenied', 403)],

@@ -128,10 +128,7 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
       const elapsed = now() - start;
       if (elapsed + delayMs > deadlineMs) {
         const what = options.description ? `${options.description}: ` : '';
-        throw new Error(
-          `${what}gave up after ${attempt} attempts over ${(elapsed / 1000).toFixed(1)} s; last error: ${describe(error)}`,
-          { cause: error },
-        );
+        throw new Error(`${what}gave up after ${attempt} attempts over ${(elapsed / 1000).toFixed(1)} s; last error: ${describe(error)}`, { cause: error });
       }
       options.onRetry?.(error, attempt, delayMs);
       await sleep(delayMs);

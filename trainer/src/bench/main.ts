@@ -98,7 +98,9 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--env-steps') options.envSteps = positive(value as string);
     else if (flag === '--out') options.out = value as string;
     else {
-      console.error(`bench: unknown flag ${flag}; flags: --sections, --repeats, --frames, --workers, --method-repeats, --method-frames, --env-repeats, --env-steps, --out`);
+      console.error(
+        `bench: unknown flag ${flag}; flags: --sections, --repeats, --frames, --workers, --method-repeats, --method-frames, --env-repeats, --env-steps, --out`,
+      );
       process.exit(2);
     }
   }
@@ -198,13 +200,25 @@ function envSpeed(env: Env, steps: number, rng: Rng): number {
 }
 
 type Stamp = { readonly command: string; readonly date: string };
-type MethodRow = { label: string; algo: string | undefined; env: string; byWorkers: { workers: number; medianFramesPerSecond: number; framesPerSecond: number[] }[] };
+type MethodRow = {
+  label: string;
+  algo: string | undefined;
+  env: string;
+  byWorkers: { workers: number; medianFramesPerSecond: number; framesPerSecond: number[] }[];
+};
 type EnvRow = { id: string; steps: number; medianStepsPerSecond: number; stepsPerSecond: number[] };
 type Report = {
   machine: { cpus: number; model: string; node: string };
   headline?: Stamp & {
     settings: Record<string, unknown>;
-    summary: { workers: number; backend: string | undefined; medianFramesPerSecond: number; framesPerSecond: number[]; perStepMicroseconds: PhaseTimes; share: PhaseTimes }[];
+    summary: {
+      workers: number;
+      backend: string | undefined;
+      medianFramesPerSecond: number;
+      framesPerSecond: number[];
+      perStepMicroseconds: PhaseTimes;
+      share: PhaseTimes;
+    }[];
     speedup2over1: number | undefined;
     gradientMicrobench: Record<string, { autodiffMs: number; handDerivedMs: number; forwardMs: number }>;
   };
@@ -317,9 +331,9 @@ function render(report: Report): string {
       '',
       h.speedup2over1 ? `Speed-up of 2 workers over 1: ${h.speedup2over1.toFixed(2)}×.` : '',
       '',
-      '### Where a step\'s time goes (worker time per frame, medians)',
+      "### Where a step's time goes (worker time per frame, medians)",
       '',
-      '| workers | environment | forward pass | gradient | shared update (clip + RMSProp) | θ → θ\' copy |',
+      "| workers | environment | forward pass | gradient | shared update (clip + RMSProp) | θ → θ' copy |",
       '| --- | --- | --- | --- | --- | --- |',
       ...h.summary.map((x) => {
         const p = x.perStepMicroseconds;
@@ -330,11 +344,13 @@ function render(report: Report): string {
       'The forward pass (batch 1, once per frame, plus one bootstrap value per segment) dominates: TensorFlow.js spends tens of µs of',
       'per-op overhead on a network that needs ~17k multiply-adds. The gradient and the update run once per 20-frame segment.',
       '',
-      '### One segment\'s gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass',
+      "### One segment's gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass",
       '',
       '| backend | tf.variableGrads | hand-derived (models/mlp-actor-critic.ts) | forward, batch 1 |',
       '| --- | --- | --- | --- |',
-      ...Object.entries(h.gradientMicrobench).map(([b, m]) => `| ${b} | ${m.autodiffMs.toFixed(3)} ms | ${m.handDerivedMs.toFixed(3)} ms | ${m.forwardMs.toFixed(3)} ms |`),
+      ...Object.entries(h.gradientMicrobench).map(
+        ([b, m]) => `| ${b} | ${m.autodiffMs.toFixed(3)} ms | ${m.handDerivedMs.toFixed(3)} ms | ${m.forwardMs.toFixed(3)} ms |`,
+      ),
       '',
     );
   }

@@ -8,7 +8,6 @@ import { assertInputError, scratchDir } from '../testing/helpers.js';
 
 const MACHINE = { cores: 6, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
 
-
 function train(argv: readonly string[]): TrainConfig {
   const command: TrainCommand = parseTrainArgs(argv, MACHINE);
   assert.equal(command.kind, 'train');
@@ -25,7 +24,7 @@ describe('parseTrainArgs', () => {
     assert.equal(config.entropy, 0.001);
   });
 
-  test('a flag wins over the environment\'s tuned default', () => {
+  test("a flag wins over the environment's tuned default", () => {
     assert.equal(train(['--entropy', '0.01']).entropy, 0.01);
     assert.equal(train(['--tmax', '5']).tmax, 5);
   });
@@ -38,36 +37,63 @@ describe('parseTrainArgs', () => {
 
   test('maps every kebab-case flag to its field, in both --flag VALUE and --flag=VALUE forms', () => {
     const config = train([
-      '--env', 'CartPole-v1',
+      '--env',
+      'CartPole-v1',
       '--algo=a3c',
-      '--workers', '3',
-      '--frames', '5e5',
-      '--seed', '42',
-      '--lr', '1e-3',
+      '--workers',
+      '3',
+      '--frames',
+      '5e5',
+      '--seed',
+      '42',
+      '--lr',
+      '1e-3',
       '--tmax=5',
-      '--gamma', '0.95',
-      '--entropy', '0.02',
-      '--value-coef', '0.25',
-      '--grad-clip', '10',
-      '--rms-alpha', '0.9',
+      '--gamma',
+      '0.95',
+      '--entropy',
+      '0.02',
+      '--value-coef',
+      '0.25',
+      '--grad-clip',
+      '10',
+      '--rms-alpha',
+      '0.9',
       '--rms-eps=1e-5',
-      '--hidden', '64,32',
-      '--backend', 'cpu',
-      '--eval-episodes', '0',
-      '--eval-interval', '50000',
-      '--eval-policy', 'sample',
-      '--checkpoint-frames', '0',
-      '--checkpoint-seconds', '2.5',
-      '--keep-checkpoints', '7',
-      '--out', '/tmp/runs',
-      '--run-id', 'my-run_1.0',
-      '--target-interval', '1000',
-      '--epsilon-frames', '20000',
-      '--epsilon-finals', '0.2,0.05',
-      '--epsilon-probs', '0.5,0.5',
-      '--reward-scale', '0.1',
-      '--lstm-cells', '64',
-      '--trunk', 'separate',
+      '--hidden',
+      '64,32',
+      '--backend',
+      'cpu',
+      '--eval-episodes',
+      '0',
+      '--eval-interval',
+      '50000',
+      '--eval-policy',
+      'sample',
+      '--checkpoint-frames',
+      '0',
+      '--checkpoint-seconds',
+      '2.5',
+      '--keep-checkpoints',
+      '7',
+      '--out',
+      '/tmp/runs',
+      '--run-id',
+      'my-run_1.0',
+      '--target-interval',
+      '1000',
+      '--epsilon-frames',
+      '20000',
+      '--epsilon-finals',
+      '0.2,0.05',
+      '--epsilon-probs',
+      '0.5,0.5',
+      '--reward-scale',
+      '0.1',
+      '--lstm-cells',
+      '64',
+      '--trunk',
+      'separate',
     ]);
     assert.deepEqual(config, {
       env: 'CartPole-v1',
@@ -151,38 +177,128 @@ describe('parseTrainArgs', () => {
 
   describe('bad values name the flag and the value', () => {
     const cases: readonly [readonly string[], readonly string[]][] = [
-      [['--env', 'Foo-v0'], ['--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1']],
-      [['--algo', 'dqn'], ['--algo', '"dqn"', 'a3c']],
+      [
+        ['--env', 'Foo-v0'],
+        ['--env: unknown environment "Foo-v0"; known: ', 'CartPole-v1'],
+      ],
+      [
+        ['--algo', 'dqn'],
+        ['--algo', '"dqn"', 'a3c'],
+      ],
       [['--lr', 'abc'], ['--lr: expected a number > 0 and ≤ 1, got "abc"']],
-      [['--lr', '0'], ['--lr', 'got 0']],
-      [['--lr', '2'], ['--lr', 'got 2']],
-      [['--lr', '0x10'], ['--lr', '"0x10"']],
-      [['--lr', '1e'], ['--lr', '"1e"']],
-      [['--lr', '0.1abc'], ['--lr', '"0.1abc"']],
-      [['--lr', 'NaN'], ['--lr', '"NaN"']],
-      [['--grad-clip', 'Infinity'], ['--grad-clip', '"Infinity"']],
-      [['--grad-clip', '1e999'], ['--grad-clip', '"1e999"']],
+      [
+        ['--lr', '0'],
+        ['--lr', 'got 0'],
+      ],
+      [
+        ['--lr', '2'],
+        ['--lr', 'got 2'],
+      ],
+      [
+        ['--lr', '0x10'],
+        ['--lr', '"0x10"'],
+      ],
+      [
+        ['--lr', '1e'],
+        ['--lr', '"1e"'],
+      ],
+      [
+        ['--lr', '0.1abc'],
+        ['--lr', '"0.1abc"'],
+      ],
+      [
+        ['--lr', 'NaN'],
+        ['--lr', '"NaN"'],
+      ],
+      [
+        ['--grad-clip', 'Infinity'],
+        ['--grad-clip', '"Infinity"'],
+      ],
+      [
+        ['--grad-clip', '1e999'],
+        ['--grad-clip', '"1e999"'],
+      ],
       [['--lr='], ['--lr', 'got ""']],
-      [['--lr', ' 0.1'], ['--lr', '" 0.1"']],
-      [['--workers', '0'], ['--workers', '≥ 1', 'got 0']],
-      [['--workers', '1000'], ['--workers', '≤ 256', 'got 1000']],
-      [['--workers', 'many'], ['--workers', 'integer', '"many"']],
-      [['--frames', '-5'], ['--frames', 'got -5']],
-      [['--gamma', '1.5'], ['--gamma', '≤ 1', 'got 1.5']],
-      [['--tmax', '0'], ['--tmax', 'got 0']],
-      [['--seed', '1.5'], ['--seed', 'integer', 'got 1.5']],
-      [['--rms-alpha', '1'], ['--rms-alpha', '< 1', 'got 1']],
-      [['--backend', 'gpu'], ['--backend', '"gpu"', 'auto|tensorflow|wasm|cpu']],
-      [['--eval-policy', 'best'], ['--eval-policy', '"best"', 'sample|greedy']],
-      [['--run-id', 'a/b'], ['--run-id', '"a/b"', 'letters, digits']],
-      [['--run-id', '..'], ['--run-id', '".."']],
-      [['--run-id', '../escape'], ['--run-id', '"../escape"']],
-      [['--out', ''], ['--out', 'got ""']],
-      [['--hidden', '128,abc'], ['--hidden', 'comma-separated', '"128,abc"']],
-      [['--hidden', '128,0'], ['--hidden', '"128,0"']],
-      [['--hidden', '128,,128'], ['--hidden', '"128,,128"']],
-      [['--hidden', '1,2,3,4,5,6,7,8,9'], ['--hidden', '1 to 8', '"1,2,3,4,5,6,7,8,9"']],
-      [['--hidden', '64.5'], ['--hidden', '"64.5"']],
+      [
+        ['--lr', ' 0.1'],
+        ['--lr', '" 0.1"'],
+      ],
+      [
+        ['--workers', '0'],
+        ['--workers', '≥ 1', 'got 0'],
+      ],
+      [
+        ['--workers', '1000'],
+        ['--workers', '≤ 256', 'got 1000'],
+      ],
+      [
+        ['--workers', 'many'],
+        ['--workers', 'integer', '"many"'],
+      ],
+      [
+        ['--frames', '-5'],
+        ['--frames', 'got -5'],
+      ],
+      [
+        ['--gamma', '1.5'],
+        ['--gamma', '≤ 1', 'got 1.5'],
+      ],
+      [
+        ['--tmax', '0'],
+        ['--tmax', 'got 0'],
+      ],
+      [
+        ['--seed', '1.5'],
+        ['--seed', 'integer', 'got 1.5'],
+      ],
+      [
+        ['--rms-alpha', '1'],
+        ['--rms-alpha', '< 1', 'got 1'],
+      ],
+      [
+        ['--backend', 'gpu'],
+        ['--backend', '"gpu"', 'auto|tensorflow|wasm|cpu'],
+      ],
+      [
+        ['--eval-policy', 'best'],
+        ['--eval-policy', '"best"', 'sample|greedy'],
+      ],
+      [
+        ['--run-id', 'a/b'],
+        ['--run-id', '"a/b"', 'letters, digits'],
+      ],
+      [
+        ['--run-id', '..'],
+        ['--run-id', '".."'],
+      ],
+      [
+        ['--run-id', '../escape'],
+        ['--run-id', '"../escape"'],
+      ],
+      [
+        ['--out', ''],
+        ['--out', 'got ""'],
+      ],
+      [
+        ['--hidden', '128,abc'],
+        ['--hidden', 'comma-separated', '"128,abc"'],
+      ],
+      [
+        ['--hidden', '128,0'],
+        ['--hidden', '"128,0"'],
+      ],
+      [
+        ['--hidden', '128,,128'],
+        ['--hidden', '"128,,128"'],
+      ],
+      [
+        ['--hidden', '1,2,3,4,5,6,7,8,9'],
+        ['--hidden', '1 to 8', '"1,2,3,4,5,6,7,8,9"'],
+      ],
+      [
+        ['--hidden', '64.5'],
+        ['--hidden', '"64.5"'],
+      ],
     ];
     for (const [argv, parts] of cases) {
       test(argv.join(' '), () => {
@@ -271,21 +387,13 @@ describe('parseTrainArgs', () => {
     });
 
     test('a wrong type, an unknown key or an unknown env in the file', () => {
-      assertInputError(
-        () => parseTrainArgs(['--config', file('type.json', '{"frames": "lots"}')], MACHINE),
-        'field "frames"',
-        'got "lots"',
-      );
+      assertInputError(() => parseTrainArgs(['--config', file('type.json', '{"frames": "lots"}')], MACHINE), 'field "frames"', 'got "lots"');
       assertInputError(
         () => parseTrainArgs(['--config', file('key.yaml', 'value-coef: 0.5\n')], MACHINE),
         'unknown field "value-coef"',
         'did you mean "valueCoef"?',
       );
-      assertInputError(
-        () => parseTrainArgs(['--config', file('env.yaml', 'env: Foo-v0\n')], MACHINE),
-        'field "env"',
-        '"Foo-v0"',
-      );
+      assertInputError(() => parseTrainArgs(['--config', file('env.yaml', 'env: Foo-v0\n')], MACHINE), 'field "env"', '"Foo-v0"');
     });
 
     test('a bad flag next to a good file is named as a flag', () => {

@@ -8,15 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import { TUNED_DEFAULTS } from '../config/tuned-defaults.js';
-import {
-  COMMAND_LINE,
-  CONFIG_FIELDS,
-  describeExpected,
-  fieldValueKind,
-  flagName,
-  parseTrainConfig,
-  type ConfigField,
-} from '../config/parse.js';
+import { COMMAND_LINE, CONFIG_FIELDS, describeExpected, fieldValueKind, flagName, parseTrainConfig, type ConfigField } from '../config/parse.js';
 import { configFileSource, loadConfigFile } from '../config/load-file.js';
 import { resolveTrainConfig, type Machine } from '../config/resolve.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
@@ -49,7 +41,7 @@ const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: st
   epsilonProbs: { text: 'Q methods: probabilities of the final ε values' },
   gamma: { text: 'discount γ' },
   entropy: { text: 'entropy regularisation weight β' },
-  rewardScale: { text: 'rewards are multiplied by this for learning; curves keep the task\'s rewards' },
+  rewardScale: { text: "rewards are multiplied by this for learning; curves keep the task's rewards" },
   valueCoef: { text: 'weight of the value loss' },
   gradClip: { text: 'global-norm gradient clip' },
   rmsAlpha: { text: 'shared RMSProp decay α' },
@@ -105,7 +97,12 @@ function trainSpec(machine: Machine): CommandSpec {
     namedInErrors: false,
     positionals: [],
     flags: {
-      [CONFIG_FLAG]: { arg: 'FILE', help: 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)', expected: 'a config file path', allowEmpty: true },
+      [CONFIG_FLAG]: {
+        arg: 'FILE',
+        help: 'whole config as JSON (.json) or YAML (.yaml, .yml), camelCase keys (default: none)',
+        expected: 'a config file path',
+        allowEmpty: true,
+      },
       [RESUME_FLAG]: {
         arg: 'RUN_DIR',
         help: 'continue the run in RUN_DIR (a directory or s3://…/runs/<run-id>) with its own config.json; takes no other flag',
@@ -131,7 +128,10 @@ function helpText(machine: Machine, columns: number): string {
   return [
     commandHelp(trainSpec(machine), about, columns),
     '',
-    ...helpProse('Tuned defaults, used for the fields that neither --config nor a flag sets (config/tuned-defaults.ts; how each was measured: benchmarks/LEARNING.md):', columns),
+    ...helpProse(
+      'Tuned defaults, used for the fields that neither --config nor a flag sets (config/tuned-defaults.ts; how each was measured: benchmarks/LEARNING.md):',
+      columns,
+    ),
     ...helpRows(tuned, columns),
     '',
   ].join('\n');
@@ -139,8 +139,7 @@ function helpText(machine: Machine, columns: number): string {
 
 function missingValue(flag: string): InputError {
   const field = FIELD_BY_FLAG.get(flag);
-  const expected =
-    field !== undefined ? describeExpected(field, 'flag') : flag === CONFIG_FLAG ? 'a config file path' : 'a run directory';
+  const expected = field !== undefined ? describeExpected(field, 'flag') : flag === CONFIG_FLAG ? 'a config file path' : 'a run directory';
   return new InputError(`${flag}: missing value; expected ${expected} (write ${flag} VALUE or ${flag}=VALUE)`);
 }
 
@@ -208,8 +207,7 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine, column
   if (configPath === '') throw missingValue(CONFIG_FLAG);
   // The file is checked on its own first, so that its errors name the file and its keys; what is
   // left to fail afterwards can only come from the flags.
-  const fromFile =
-    configPath === undefined ? {} : parseTrainConfig(loadConfigFile(configPath), configFileSource(configPath));
+  const fromFile = configPath === undefined ? {} : parseTrainConfig(loadConfigFile(configPath), configFileSource(configPath));
   const parsed = parseTrainConfig({ ...fromFile, ...fromFlags }, COMMAND_LINE);
   // Named where the value came from: the flag, or the config file's field.
   const outSource = configPath === undefined || values.has(flagName('out')) ? flagName('out') : `${configFileSource(configPath)}: field "out"`;

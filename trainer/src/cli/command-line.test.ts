@@ -20,11 +20,14 @@ test('flags as --flag VALUE or --flag=VALUE, and the positionals in order', () =
   assert.equal(line.help, false);
   if (line.help) return;
   assert.deepEqual(line.positionals, ['spec.yaml']);
-  assert.deepEqual([...line.values], [
-    ['--out', 'runs'],
-    ['--parallel', '2'],
-    ['--api', 'https://x'],
-  ]);
+  assert.deepEqual(
+    [...line.values],
+    [
+      ['--out', 'runs'],
+      ['--parallel', '2'],
+      ['--api', 'https://x'],
+    ],
+  );
   // A negative number is a value, not a flag.
   const negative = parseCommandLine(SPEC, ['s', '--parallel', '-5', '--api', 'u']);
   assert.ok(!negative.help && negative.values.get('--parallel') === '-5');

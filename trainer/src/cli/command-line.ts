@@ -42,8 +42,7 @@ export type CommandSpec = {
 };
 
 export type CommandLine =
-  | { readonly help: true }
-  | { readonly help: false; readonly positionals: readonly string[]; readonly values: ReadonlyMap<string, string> };
+  { readonly help: true } | { readonly help: false; readonly positionals: readonly string[]; readonly values: ReadonlyMap<string, string> };
 
 const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 
@@ -85,7 +84,9 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Co
     if (token.kind === 'option-terminator') throw fail(`unexpected argument "--"; ${usage}`);
     if (token.kind === 'positional') {
       if (positionals.length >= spec.positionals.length) {
-        throw fail(`unexpected argument ${formatValue(token.value)}${spec.positionals.length === 0 ? `: asyncrl ${spec.name} takes only flags` : ''}; ${usage}`);
+        throw fail(
+          `unexpected argument ${formatValue(token.value)}${spec.positionals.length === 0 ? `: asyncrl ${spec.name} takes only flags` : ''}; ${usage}`,
+        );
       }
       positionals.push(token.value);
       continue;
@@ -93,7 +94,10 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Co
     const flag = token.rawName.startsWith('--') ? token.rawName : `-${token.name}`;
     const f = spec.flags[flag];
     if (f === undefined) {
-      const best = closest(flag.replace(/^-+/, ''), known.map((k) => k.slice(2)));
+      const best = closest(
+        flag.replace(/^-+/, ''),
+        known.map((k) => k.slice(2)),
+      );
       throw fail(`unknown flag ${flag}${best === undefined ? `; see ${spec.helpCommand}` : ` (did you mean --${best}?)`}`);
     }
     const value = token.value;

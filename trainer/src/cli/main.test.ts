@@ -89,7 +89,9 @@ function field(value: unknown, path: string): unknown {
 }
 
 function csvLines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line.length > 0);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0);
 }
 
 describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
@@ -215,7 +217,11 @@ describe('asyncrl: bad usage and bad input exit 2 and write nothing', () => {
     { name: 'a mistyped command', args: () => ['trian'], parts: () => ['unknown command "trian"', '(did you mean train?)'] },
     { name: 'a mistyped algorithm', args: () => ['train', '--algo', 'a3cc'], parts: () => ['--algo', '"a3cc"', '(did you mean "a3c"?)'] },
     { name: 'a mistyped environment', args: () => ['train', '--env', 'CartPole-v2'], parts: () => ['--env', '"CartPole-v2"', '(did you mean CartPole-v1?)'] },
-    { name: 'a MuJoCo task for a discrete-only method', args: () => ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'], parts: () => ['--env: "MuJoCo-Hopper-v0" has continuous (box) actions, which --algo "n-step-q" does not handle'] },
+    {
+      name: 'a MuJoCo task for a discrete-only method',
+      args: () => ['train', '--env', 'MuJoCo-Hopper-v0', '--algo', 'n-step-q'],
+      parts: () => ['--env: "MuJoCo-Hopper-v0" has continuous (box) actions, which --algo "n-step-q" does not handle'],
+    },
     { name: '`asyncrl envs` with an argument', args: () => ['envs', 'extra'], parts: () => ['envs', '"extra"'] },
   ];
 
@@ -300,21 +306,17 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
     assert.match(run.stdout, /^Done: 3,000 frames/m);
     assert.match(run.stdout, /^Evaluation \(2 episodes, greedy policy\): mean return \d+\.\d ± \d+\.\d$/m);
     assert.deepEqual(readdirSync(cwd), ['asyncrl-runs']);
-    for (const name of [
-      'config.json',
-      'curve.csv',
-      'eval.csv',
-      'checkpoints/latest.json',
-      'model/model.json',
-      'model/weights.bin',
-      'result.json',
-    ]) {
+    for (const name of ['config.json', 'curve.csv', 'eval.csv', 'checkpoints/latest.json', 'model/model.json', 'model/weights.bin', 'result.json']) {
       assert.ok(existsSync(file(name)), `${name} is missing`);
     }
   });
 
   test('with --eval-episodes 0 the summary says no evaluation was run rather than printing NaN', () => {
-    const noEval = asyncrl(['train', '--frames', '1000', '--workers', '1', '--eval-episodes', '0', '--run-id', 'noeval', '--backend', 'cpu'], cliTempDir('noeval'), 100_000);
+    const noEval = asyncrl(
+      ['train', '--frames', '1000', '--workers', '1', '--eval-episodes', '0', '--run-id', 'noeval', '--backend', 'cpu'],
+      cliTempDir('noeval'),
+      100_000,
+    );
     assert.equal(noEval.status, 0, describeResult(noEval));
     assert.match(noEval.stdout, /^Evaluation: none \(--eval-episodes 0\)$/m);
     assert.doesNotMatch(noEval.stdout, /NaN/);
@@ -486,7 +488,21 @@ describe('asyncrl train: SIGKILL before the first periodic checkpoint', { timeou
 
   test('the T = 0 checkpoint lets --resume finish the run', async () => {
     const runDir = join(cwd, 'asyncrl-runs', 'runs', 'killed');
-    const args = ['train', '--frames', '20000', '--workers', '2', '--run-id', 'killed', '--checkpoint-frames', '0', '--checkpoint-seconds', '0', '--eval-episodes', '2'];
+    const args = [
+      'train',
+      '--frames',
+      '20000',
+      '--workers',
+      '2',
+      '--run-id',
+      'killed',
+      '--checkpoint-frames',
+      '0',
+      '--checkpoint-seconds',
+      '0',
+      '--eval-episodes',
+      '2',
+    ];
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(), stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     const latest = join(runDir, 'checkpoints', 'latest.json');
@@ -501,7 +517,9 @@ describe('asyncrl train: SIGKILL before the first periodic checkpoint', { timeou
     const resumed = asyncrl(['train', '--resume', runDir], cwd, 90_000);
     assert.equal(resumed.status, 0, describeResult(resumed));
     assert.equal(field(readJson(join(runDir, 'result.json')), 'frames'), 20_000);
-    const frames = csvLines(join(runDir, 'curve.csv')).slice(1).map((line) => Number(line.split(',')[0]));
+    const frames = csvLines(join(runDir, 'curve.csv'))
+      .slice(1)
+      .map((line) => Number(line.split(',')[0]));
     assert.equal(new Set(frames).size, frames.length, 'duplicate curve rows after the resume');
   });
 });

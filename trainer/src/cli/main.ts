@@ -65,7 +65,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await (await import('./report.js')).runReportCommand(rest, { storeOptions: sweepContext().storeOptions ?? {}, columns: terminalColumns() });
       case 'envs': {
         const line = parseCommandLine(ENVS, rest);
-        if (line.help) console.log(commandHelp(ENVS, 'Lists every environment: its id, what it is, its episode limit and its reference scores.', terminalColumns()));
+        if (line.help)
+          console.log(commandHelp(ENVS, 'Lists every environment: its id, what it is, its episode limit and its reference scores.', terminalColumns()));
         else printEnvs();
         return 0;
       }
@@ -231,11 +232,14 @@ function s3StoreOptions(): OpenStoreOptions {
     retry: {
       onRetry: (error, attempt, delayMs) => {
         if (attempt === 1 || attempt % 10 === 0) {
-          console.error(`asyncrl: warning: S3 request failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`);
+          console.error(
+            `asyncrl: warning: S3 request failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${(delayMs / 1000).toFixed(1)} s`,
+          );
         }
       },
     },
-    onBackgroundError: (error) => console.error(`asyncrl: warning: an upload to S3 failed, kept in memory and retried: ${error instanceof Error ? error.message : String(error)}`),
+    onBackgroundError: (error) =>
+      console.error(`asyncrl: warning: an upload to S3 failed, kept in memory and retried: ${error instanceof Error ? error.message : String(error)}`),
   };
 }
 
@@ -272,7 +276,9 @@ export async function trainWithStore(config: TrainConfig, store: RunStore, resum
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  console.error(`Training ${config.algo} on ${config.env} with ${config.workers} workers for ${config.frames.toLocaleString('en-US')} frames → ${store.location}`);
+  console.error(
+    `Training ${config.algo} on ${config.env} with ${config.workers} workers for ${config.frames.toLocaleString('en-US')} frames → ${store.location}`,
+  );
   let outcome: RunOutcome;
   try {
     outcome = await coordinator.run();
@@ -282,7 +288,9 @@ export async function trainWithStore(config: TrainConfig, store: RunStore, resum
     process.off('SIGTERM', onSignal);
   }
   if (outcome.kind === 'interrupted') {
-    console.error(`Stopped by ${outcome.reason} at frame ${outcome.frames.toLocaleString('en-US')}; checkpoint ${outcome.checkpoint}. Continue with: asyncrl train --resume ${store.location}`);
+    console.error(
+      `Stopped by ${outcome.reason} at frame ${outcome.frames.toLocaleString('en-US')}; checkpoint ${outcome.checkpoint}. Continue with: asyncrl train --resume ${store.location}`,
+    );
     return SIGNAL_EXIT[outcome.reason] ?? 1;
   }
   const r = outcome.result;

@@ -58,7 +58,9 @@ function parseReportArgs(argv: readonly string[]): ReportArgs {
   if (location === '') throw new InputError('report: the location is empty; expected a run or sweep directory, or an s3:// URI');
   const out = line.values.get('--out');
   if (out !== undefined && isS3Location(out)) {
-    throw new InputError(`report: --out: ${formatValue(out)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`);
+    throw new InputError(
+      `report: --out: ${formatValue(out)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`,
+    );
   }
   return out === undefined ? { kind: 'report', location } : { kind: 'report', location, out };
 }
@@ -95,7 +97,8 @@ async function findTarget(given: string, storeOptions: OpenStoreOptions | undefi
     const stat = statSync(location, { throwIfNoEntry: false });
     if (stat === undefined) throw new InputError(`report: ${formatValue(given)} does not exist; expected a run directory or a sweep directory (…/sweeps/<id>)`);
     if (stat.isFile() && basename(location) === MANIFEST_FILE) location = dirname(location);
-    else if (!stat.isDirectory()) throw new InputError(`report: ${formatValue(given)} is not a directory; expected a run directory or a sweep directory (…/sweeps/<id>)`);
+    else if (!stat.isDirectory())
+      throw new InputError(`report: ${formatValue(given)} is not a directory; expected a run directory or a sweep directory (…/sweeps/<id>)`);
     location = resolve(location);
   }
   const store = openStore(location, storeOptions);
@@ -122,7 +125,8 @@ export async function runReportCommand(argv: readonly string[], context: ReportC
     outFile = resolve(args.out);
     const parent = statSync(dirname(outFile), { throwIfNoEntry: false });
     if (parent === undefined || !parent.isDirectory()) throw new InputError(`report: --out: the directory of ${formatValue(args.out)} does not exist`);
-    if (statSync(outFile, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
+    if (statSync(outFile, { throwIfNoEntry: false })?.isDirectory())
+      throw new InputError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
   }
   try {
     return await report(args.location, outFile, context);

@@ -35,7 +35,12 @@ function childEnv(server: S3TestServer): NodeJS.ProcessEnv {
  * Runs `asyncrl …`; `whileRunning` gets the child and may signal it. Async (not spawnSync) so that
  * the test can watch S3 while the child trains.
  */
-function asyncrl(server: S3TestServer, args: readonly string[], cwd: string, whileRunning?: (signal: (s: NodeJS.Signals) => void, exited: () => boolean) => Promise<void>): Promise<CliResult> {
+function asyncrl(
+  server: S3TestServer,
+  args: readonly string[],
+  cwd: string,
+  whileRunning?: (signal: (s: NodeJS.Signals) => void, exited: () => boolean) => Promise<void>,
+): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -50,7 +55,12 @@ function asyncrl(server: S3TestServer, args: readonly string[], cwd: string, whi
     });
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-  const watched = whileRunning ? whileRunning((s) => child.kill(s), () => done) : Promise.resolve();
+  const watched = whileRunning
+    ? whileRunning(
+        (s) => child.kill(s),
+        () => done,
+      )
+    : Promise.resolve();
   return watched
     .then(() => exited)
     .finally(() => {
@@ -118,7 +128,10 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
       for (const name of ['config.json', 'curve.csv', 'eval.csv', 'checkpoints/latest.json', 'model/model.json', 'model/weights.bin', 'result.json']) {
         assert.ok(all.includes(`results/runs/tiny/${name}`), `${name} is missing from ${JSON.stringify(all)}`);
       }
-      assert.ok(all.some((k) => /^results\/runs\/tiny\/checkpoints\/0000000003000\/params\.f32$/.test(k)), JSON.stringify(all));
+      assert.ok(
+        all.some((k) => /^results\/runs\/tiny\/checkpoints\/0000000003000\/params\.f32$/.test(k)),
+        JSON.stringify(all),
+      );
     });
 
     test('curve.csv holds every episode: as many rows as result.json and the final checkpoint count', async () => {
@@ -139,7 +152,10 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
       const before = await keys('results/runs/tiny/');
       const again = await asyncrl(server(), args, cwd);
       assert.equal(again.status, 2, describeResult(again));
-      assert.match(again.stderr, /^asyncrl: --run-id: run s3:\/\/asyncrl-e2e\/results\/runs\/tiny already exists; .*--resume s3:\/\/asyncrl-e2e\/results\/runs\/tiny/);
+      assert.match(
+        again.stderr,
+        /^asyncrl: --run-id: run s3:\/\/asyncrl-e2e\/results\/runs\/tiny already exists; .*--resume s3:\/\/asyncrl-e2e\/results\/runs\/tiny/,
+      );
       assert.deepEqual(await keys('results/runs/tiny/'), before);
     });
 
@@ -166,7 +182,23 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
 
   test('SIGINT after some progress, then --resume s3://…: the run finishes with no duplicate or missing curve rows', async () => {
     const store = runStore('sig');
-    const args = ['train', '--frames', '8000', '--workers', '1', '--eval-episodes', '2', '--run-id', 'sig', '--backend', 'cpu', '--checkpoint-frames', '1000', '--out', ROOT];
+    const args = [
+      'train',
+      '--frames',
+      '8000',
+      '--workers',
+      '1',
+      '--eval-episodes',
+      '2',
+      '--run-id',
+      'sig',
+      '--backend',
+      'cpu',
+      '--checkpoint-frames',
+      '1000',
+      '--out',
+      ROOT,
+    ];
     const stopped = await asyncrl(server(), args, cwd, async (signal, exited) => {
       // Wait for a checkpoint past T = 0: training has run and its rows are in S3.
       const deadline = Date.now() + 60_000;
@@ -196,7 +228,11 @@ describe('asyncrl train --out s3://… against s3rver', { timeout: 240_000 }, ()
     assert.equal(rows.length, result['episodes']);
     const frames = rows.map((row) => Number(row.split(',')[0]));
     assert.equal(new Set(frames).size, frames.length, 'duplicate curve rows after the resume');
-    assert.deepEqual(frames, [...frames].sort((a, b) => a - b), 'curve rows out of order');
+    assert.deepEqual(
+      frames,
+      [...frames].sort((a, b) => a - b),
+      'curve rows out of order',
+    );
     assert.deepEqual(readdirSync(cwd), []);
   });
 

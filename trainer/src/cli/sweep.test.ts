@@ -66,7 +66,14 @@ describe('asyncrl sweep: help', () => {
   test('sweep --help lists every subcommand', async () => {
     const result = await asyncrl(['sweep', '--help'], cwd);
     assert.equal(result.status, 0, explain(result));
-    for (const sub of ['sweep run SPEC', 'sweep child --manifest', 'sweep submit SPEC --api URL', 'sweep status ID --api URL', 'sweep aggregate PATH_OR_S3 --sweep ID', 'results pull ID --out DIR']) {
+    for (const sub of [
+      'sweep run SPEC',
+      'sweep child --manifest',
+      'sweep submit SPEC --api URL',
+      'sweep status ID --api URL',
+      'sweep aggregate PATH_OR_S3 --sweep ID',
+      'results pull ID --out DIR',
+    ]) {
       assert.ok(result.stdout.includes(sub), `help lacks ${sub}:\n${result.stdout}`);
     }
   });
@@ -80,7 +87,7 @@ describe('asyncrl sweep: help', () => {
     assert.match(top.stdout, /asyncrl results pull ID --out DIR/);
   });
 
-  test('a subcommand\'s --help shows its usage', async () => {
+  test("a subcommand's --help shows its usage", async () => {
     const result = await asyncrl(['sweep', 'run', '--help'], cwd);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /Usage: asyncrl sweep run SPEC \[--out ROOT\] \[--parallel K\] \[--workers W\]/);
@@ -122,10 +129,16 @@ describe('asyncrl sweep: bad usage exits 2, naming the flag and the value, and w
     { args: ['sweep', 'status', '../etc', '--api', 'http://127.0.0.1:9/prod'], parts: ['sweep status: ID "../etc" is not a sweep id'] },
     { args: ['sweep', 'aggregate', 'root'], parts: ['sweep aggregate: --sweep is required'] },
     { args: ['sweep', 'aggregate', 'root', '--sweep', 'tiny'], parts: ['--sweep "tiny" is not a sweep id'] },
-    { args: ['sweep', 'aggregate', 'root', '--sweep', 'tiny-20240102-030405-abcdef01'], parts: ['sweep aggregate', 'tiny-20240102-030405-abcdef01', 'does not exist'] },
+    {
+      args: ['sweep', 'aggregate', 'root', '--sweep', 'tiny-20240102-030405-abcdef01'],
+      parts: ['sweep aggregate', 'tiny-20240102-030405-abcdef01', 'does not exist'],
+    },
     { args: ['results', 'pull', 'tiny-20240102-030405-abcdef01'], parts: ['results pull: --out is required'] },
     { args: ['results', 'pull', 'x/y', '--out', 'o'], parts: ['ID "x/y" is not a sweep id'] },
-    { args: ['results', 'pull', 'tiny-20240102-030405-abcdef01', '--out', 'o', '--from', 'root'], parts: ['no sweep tiny-20240102-030405-abcdef01 under root'] },
+    {
+      args: ['results', 'pull', 'tiny-20240102-030405-abcdef01', '--out', 'o', '--from', 'root'],
+      parts: ['no sweep tiny-20240102-030405-abcdef01 under root'],
+    },
     { args: ['results', 'push'], parts: ['unknown results command "push"'] },
   ];
 
@@ -178,7 +191,7 @@ describe('asyncrl sweep submit and status against a local stand-in for the API (
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  test('submit POSTs the spec as JSON, signed with the environment\'s credentials, and prints the sweep id', async () => {
+  test("submit POSTs the spec as JSON, signed with the environment's credentials, and prints the sweep id", async () => {
     const result = await asyncrl(['sweep', 'submit', 'tiny.yaml', '--api', api, '--region', 'eu-west-1'], cwd, creds);
     assert.equal(result.status, 0, explain(result));
     assert.equal(result.stdout, 'tiny-20240102-030405-abcdef01\n');
@@ -186,7 +199,10 @@ describe('asyncrl sweep submit and status against a local stand-in for the API (
     assert.ok(request !== undefined);
     assert.equal(request.method, 'POST');
     assert.deepEqual(JSON.parse(request.body), { name: 'tiny', base: { frames: 3000 }, envs: ['CartPole-v1', 'Acrobot-v1'], seeds: [1] });
-    assert.match(String(request.headers['authorization']), /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=\S*host\S*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      String(request.headers['authorization']),
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=\S*host\S*, Signature=[0-9a-f]{64}$/,
+    );
     assert.equal(request.headers['x-amz-content-sha256'], createHash('sha256').update(request.body).digest('hex'));
   });
 
@@ -200,7 +216,7 @@ describe('asyncrl sweep submit and status against a local stand-in for the API (
     assert.match(String(requests[requests.length - 1]?.headers['authorization']), /\/ap-south-1\/execute-api\//);
   });
 
-  test('status of an unknown sweep: the API\'s 404 is bad input, exit 2, with its message', async () => {
+  test("status of an unknown sweep: the API's 404 is bad input, exit 2, with its message", async () => {
     const result = await asyncrl(['sweep', 'status', 'other-20240102-030405-abcdef01', '--api', api, '--region', 'eu-west-1'], cwd, creds);
     assertUsageFailure(result, ['HTTP 404', 'no sweep at /prod/sweeps/other-20240102-030405-abcdef01']);
   });
@@ -229,7 +245,10 @@ describe('asyncrl sweep aggregate and results pull on a sweep laid out by hand',
     const first = manifest.runs[0];
     assert.ok(first !== undefined);
     mkdirSync(join(root, 'runs', first.runId), { recursive: true });
-    writeFileSync(join(root, 'runs', first.runId, 'result.json'), JSON.stringify({ runId: first.runId, env: first.env, evaluation: { episodes: 2, meanReturn: 120, stdReturn: 3, policy: 'greedy' } }));
+    writeFileSync(
+      join(root, 'runs', first.runId, 'result.json'),
+      JSON.stringify({ runId: first.runId, env: first.env, evaluation: { episodes: 2, meanReturn: 120, stdReturn: 3, policy: 'greedy' } }),
+    );
     writeFileSync(join(root, 'runs', first.runId, 'curve.csv'), 'frames,wall_s,worker,return,length\n');
   });
 

@@ -49,7 +49,11 @@ const HELP_FLAGS: readonly string[] = ['--help', '-h'];
 type Command = CommandSpec & { readonly about: string };
 type Parsed = { readonly positionals: readonly string[]; readonly values: ReadonlyMap<string, string> };
 
-const ROOT_FLAG: FlagSpec = { arg: 'ROOT', help: `storage root: a directory or s3://bucket/prefix (default ${DEFAULT_ROOT})`, expected: 'a storage root: a directory or s3://bucket/prefix' };
+const ROOT_FLAG: FlagSpec = {
+  arg: 'ROOT',
+  help: `storage root: a directory or s3://bucket/prefix (default ${DEFAULT_ROOT})`,
+  expected: 'a storage root: a directory or s3://bucket/prefix',
+};
 const WORKERS_FLAG: FlagSpec = { arg: 'W', help: `workers per run, 1 to ${MAX_SWEEP_WORKERS}`, expected: `workers per run, 1 to ${MAX_SWEEP_WORKERS}` };
 const API_FLAG: FlagSpec = { arg: 'URL', help: 'the API URL (the ApiUrl output of `cdk deploy`)', expected: 'the API URL', required: true };
 const REGION_FLAG: FlagSpec = { arg: 'REGION', help: "the API's AWS region, when its URL does not say", expected: 'an AWS region' };
@@ -112,7 +116,9 @@ async function atLocation<T>(command: Command, location: string, task: () => Pro
 
 function sweepIdArg(command: Command, text: string, what: string): string {
   if (!SWEEP_ID_PATTERN.test(text)) {
-    throw new InputError(`${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`);
+    throw new InputError(
+      `${command.name}: ${what} ${formatValue(text)} is not a sweep id; expected <name>-<YYYYMMDD>-<HHMMSS>-<8 hex digits>, as \`asyncrl sweep run\` or \`submit\` printed`,
+    );
   }
   return text;
 }
@@ -124,7 +130,11 @@ const RUN = command(
   'sweep run',
   `Validates and expands SPEC, writes <ROOT>/sweeps/<id>/spec.json and manifest.json, trains every run here (K at a time, default 1; W workers each, default cores / K), then aggregates the scores. ROOT defaults to ${DEFAULT_ROOT}.`,
   [{ name: 'SPEC', help: 'the sweep spec, JSON (.json) or YAML (.yaml, .yml)' }],
-  { '--out': ROOT_FLAG, '--parallel': { arg: 'K', help: `runs at once, 1 to ${MAX_PARALLEL}`, expected: `runs at once, 1 to ${MAX_PARALLEL}` }, '--workers': WORKERS_FLAG },
+  {
+    '--out': ROOT_FLAG,
+    '--parallel': { arg: 'K', help: `runs at once, 1 to ${MAX_PARALLEL}`, expected: `runs at once, 1 to ${MAX_PARALLEL}` },
+    '--workers': WORKERS_FLAG,
+  },
 );
 const CHILD = command(
   'sweep child',
@@ -143,10 +153,15 @@ const SUBMIT = command(
   [{ name: 'SPEC', help: 'the sweep spec, JSON (.json) or YAML (.yaml, .yml)' }],
   { '--api': API_FLAG, '--region': REGION_FLAG },
 );
-const STATUS = command('sweep status', 'The state of every run of a cloud sweep (GET /sweeps/{id}).', [{ name: 'ID', help: 'the sweep id that `sweep submit` printed' }], {
-  '--api': API_FLAG,
-  '--region': REGION_FLAG,
-});
+const STATUS = command(
+  'sweep status',
+  'The state of every run of a cloud sweep (GET /sweeps/{id}).',
+  [{ name: 'ID', help: 'the sweep id that `sweep submit` printed' }],
+  {
+    '--api': API_FLAG,
+    '--region': REGION_FLAG,
+  },
+);
 const AGGREGATE = command(
   'sweep aggregate',
   'Scores a sweep under a root: writes sweeps/<id>/summary/scores.json, scores.csv and report.html.',
@@ -198,18 +213,20 @@ async function sweepRun(argv: readonly string[], context: SweepCliContext): Prom
   const parallel = intFlag(RUN, parsed, '--parallel', 1, MAX_PARALLEL) ?? 1;
   const workers = intFlag(RUN, parsed, '--workers', 1, MAX_SWEEP_WORKERS);
   const out = locationArg(RUN, '--out', parsed.values.get('--out') ?? DEFAULT_ROOT);
-  return atLocation(RUN, out, () => runSweepLocal({
-    specPath: parsed.positionals[0] as string,
-    out,
-    parallel,
-    ...(workers === undefined ? {} : { workers }),
-    cores: context.cores,
-    now: context.now(),
-    ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
-    log: (line) => console.error(line),
-    print: (line) => console.log(line),
-    handleSignals: true,
-  }));
+  return atLocation(RUN, out, () =>
+    runSweepLocal({
+      specPath: parsed.positionals[0] as string,
+      out,
+      parallel,
+      ...(workers === undefined ? {} : { workers }),
+      cores: context.cores,
+      now: context.now(),
+      ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
+      log: (line) => console.error(line),
+      print: (line) => console.log(line),
+      handleSignals: true,
+    }),
+  );
 }
 
 async function sweepChild(argv: readonly string[], context: SweepCliContext): Promise<number> {
@@ -220,17 +237,19 @@ async function sweepChild(argv: readonly string[], context: SweepCliContext): Pr
   const out = parsed.values.get('--out');
   if (out !== undefined) locationArg(CHILD, '--out', out);
   const manifest = requiredFlag(parsed, '--manifest');
-  return atLocation(CHILD, out === undefined ? manifest : `${manifest} or ${out}`, () => runSweepChild({
-    manifest,
-    ...(index === undefined ? {} : { index }),
-    ...(context.batchArrayIndex === undefined ? {} : { arrayIndex: context.batchArrayIndex }),
-    ...(out === undefined ? {} : { out }),
-    ...(workers === undefined ? {} : { workers }),
-    machine: { cores: context.cores, now: context.now() },
-    train: context.train,
-    ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
-    log: (line) => console.error(line),
-  }));
+  return atLocation(CHILD, out === undefined ? manifest : `${manifest} or ${out}`, () =>
+    runSweepChild({
+      manifest,
+      ...(index === undefined ? {} : { index }),
+      ...(context.batchArrayIndex === undefined ? {} : { arrayIndex: context.batchArrayIndex }),
+      ...(out === undefined ? {} : { out }),
+      ...(workers === undefined ? {} : { workers }),
+      machine: { cores: context.cores, now: context.now() },
+      train: context.train,
+      ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
+      log: (line) => console.error(line),
+    }),
+  );
 }
 
 async function apiClient(command: Command, parsed: Parsed, context: SweepCliContext): Promise<SweepApiClient> {
@@ -285,7 +304,9 @@ async function sweepSubmit(argv: readonly string[], context: SweepCliContext): P
   if (answer.jobId === null) {
     for (const line of localTrainingLines(spec.name, client.baseUrl.href, answer)) console.error(line);
   } else {
-    console.error(`Submitted sweep "${spec.name}" to ${client.baseUrl.href}; follow it with: asyncrl sweep status ${answer.sweepId} --api ${client.baseUrl.href}`);
+    console.error(
+      `Submitted sweep "${spec.name}" to ${client.baseUrl.href}; follow it with: asyncrl sweep status ${answer.sweepId} --api ${client.baseUrl.href}`,
+    );
   }
   console.log(answer.sweepId);
   return 0;
@@ -297,7 +318,9 @@ async function sweepSubmit(argv: readonly string[], context: SweepCliContext): P
  */
 function localTrainingLines(name: string, api: string, answer: SubmitResponse): string[] {
   const id = answer.sweepId;
-  const environment = Object.entries(answer.localEnvironment ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+  const environment = Object.entries(answer.localEnvironment ?? {})
+    .map(([key, value]) => `${key}=${value} `)
+    .join('');
   const runs = answer.runs === undefined ? 'each run' : `its ${answer.runs} run${answer.runs === 1 ? '' : 's'} (<i> from 0 to ${answer.runs - 1})`;
   const suffix = `/sweeps/${id}/manifest.json`;
   const root = answer.manifest?.endsWith(suffix) === true ? answer.manifest.slice(0, -suffix.length) : undefined;
@@ -314,7 +337,12 @@ function localTrainingLines(name: string, api: string, answer: SubmitResponse): 
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 async function sweepStatus(argv: readonly string[], context: SweepCliContext): Promise<number> {
@@ -331,7 +359,14 @@ async function sweepStatus(argv: readonly string[], context: SweepCliContext): P
   const states = answer.runs.map((run) => run.status ?? run.state ?? 'unknown');
   const rows = [
     ['index', 'env', 'point', 'seed', 'state', 'run'],
-    ...answer.runs.map((run, i) => [String(run.index), run.env ?? '', run.point ?? '', run.seed === undefined ? '' : String(run.seed), states[i] ?? '', run.runId]),
+    ...answer.runs.map((run, i) => [
+      String(run.index),
+      run.env ?? '',
+      run.point ?? '',
+      run.seed === undefined ? '' : String(run.seed),
+      states[i] ?? '',
+      run.runId,
+    ]),
   ];
   for (const line of table(rows)) console.log(line);
   const counts = new Map<string, number>();
@@ -348,7 +383,9 @@ async function sweepAggregate(argv: readonly string[], context: SweepCliContext)
   const sweepId = sweepIdArg(AGGREGATE, requiredFlag(parsed, '--sweep'), '--sweep');
   let scores;
   try {
-    scores = await atLocation(AGGREGATE, root, () => aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) }));
+    scores = await atLocation(AGGREGATE, root, () =>
+      aggregateSweep({ root, sweepId, ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }) }),
+    );
   } catch (error) {
     if (error instanceof SweepInputError) throw new InputError(`${AGGREGATE.name}: ${error.message}`);
     throw error;
@@ -388,7 +425,10 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, queue.length) }, lane));
   console.error(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) of sweep ${sweepId} from ${from} to ${out}`);
-  if (empty.length > 0) console.error(`${empty.length} of ${manifest.runs.length} runs have no files yet (not started): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''}`);
+  if (empty.length > 0)
+    console.error(
+      `${empty.length} of ${manifest.runs.length} runs have no files yet (not started): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''}`,
+    );
   console.log(target.location);
   return 0;
 }

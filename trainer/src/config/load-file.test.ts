@@ -4,7 +4,6 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { MAX_CONFIG_FILE_BYTES, loadConfigFile } from './load-file.js';
 import { assertInputError, scratchDir } from '../testing/helpers.js';
 
-
 describe('loadConfigFile', () => {
   const scratch = scratchDir('asyncrl-load-file-');
   const file = scratch.file;

@@ -13,7 +13,6 @@ import { assertInputError } from '../testing/helpers.js';
 const SOURCE = 'config file run.yaml';
 const MACHINE = { cores: 8, now: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) };
 
-
 describe('parseTrainConfig', () => {
   test('fills every default and leaves workers and runId to resolve', () => {
     const parsed = parseTrainConfig({}, SOURCE);
@@ -71,12 +70,7 @@ describe('parseTrainConfig', () => {
   ];
   for (const [field, value, allowed] of outOfRange) {
     test(`rejects ${field} = ${value}, saying what is allowed`, () => {
-      assertInputError(
-        () => parseTrainConfig({ [field]: value }, SOURCE),
-        `${SOURCE}: field "${field}": expected `,
-        allowed,
-        `got ${value}`,
-      );
+      assertInputError(() => parseTrainConfig({ [field]: value }, SOURCE), `${SOURCE}: field "${field}": expected `, allowed, `got ${value}`);
     });
   }
 
@@ -126,7 +120,10 @@ describe('parseTrainConfig', () => {
         const lines = error.message.split('\n');
         assert.equal(lines.length, 4, error.message);
         for (const part of ['"lr"', '"tmax"', '"Foo-v0"', '"extra"']) {
-          assert.ok(lines.some((line) => line.includes(part)), `${part} missing from ${error.message}`);
+          assert.ok(
+            lines.some((line) => line.includes(part)),
+            `${part} missing from ${error.message}`,
+          );
         }
         return true;
       },
@@ -141,12 +138,24 @@ describe('parseTrainConfig', () => {
   });
 
   test('rejects an ε distribution whose lists do not pair up or whose probabilities do not sum to 1', () => {
-    assertInputError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [1] }, COMMAND_LINE), '--epsilon-probs', 'expected 2 probabilities', '"1"');
+    assertInputError(
+      () => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [1] }, COMMAND_LINE),
+      '--epsilon-probs',
+      'expected 2 probabilities',
+      '"1"',
+    );
     assertInputError(() => parseTrainConfig({ epsilonFinals: [0.1, 0.5], epsilonProbs: [0.5, 0.6] }, COMMAND_LINE), '--epsilon-probs', 'sum to 1', '"0.5,0.6"');
   });
 
   test('rejects an environment whose actions the algorithm does not handle', () => {
-    assertInputError(() => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE), '--env', '"Pendulum-v1"', 'continuous', '--algo', '"n-step-q"');
+    assertInputError(
+      () => parseTrainConfig({ env: 'Pendulum-v1', algo: 'n-step-q' }, COMMAND_LINE),
+      '--env',
+      '"Pendulum-v1"',
+      'continuous',
+      '--algo',
+      '"n-step-q"',
+    );
     assert.equal(parseTrainConfig({ env: 'Pendulum-v1', algo: 'a3c' }, COMMAND_LINE).env, 'Pendulum-v1');
   });
 

@@ -127,10 +127,16 @@ function unsupportedActions(wording: Wording, env: EnvInfo, algo: Algorithm): st
 function epsilonIssues(config: ParsedTrainConfig, wording: Wording): string[] {
   const { epsilonFinals, epsilonProbs } = config;
   if (epsilonProbs.length !== epsilonFinals.length) {
-    return [wording.at(['epsilonProbs'], `expected ${epsilonFinals.length} probabilities, one per entry of ${wording.field(['epsilonFinals'])}, got ${formatValue(epsilonProbs.join(','))}`)];
+    return [
+      wording.at(
+        ['epsilonProbs'],
+        `expected ${epsilonFinals.length} probabilities, one per entry of ${wording.field(['epsilonFinals'])}, got ${formatValue(epsilonProbs.join(','))}`,
+      ),
+    ];
   }
   const sum = epsilonProbs.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-6) return [wording.at(['epsilonProbs'], `expected probabilities that sum to 1, got ${formatValue(epsilonProbs.join(','))} (sum ${sum})`)];
+  if (Math.abs(sum - 1) > 1e-6)
+    return [wording.at(['epsilonProbs'], `expected probabilities that sum to 1, got ${formatValue(epsilonProbs.join(','))} (sum ${sum})`)];
   return [];
 }
 
@@ -142,7 +148,9 @@ function trunkIssues(config: ParsedTrainConfig, spec: EnvInfo | undefined, wordi
     return [wording.at(['trunk'], `${formatValue('separate')} is for ${wording.field(['algo'])} ${allowed} only, got ${formatValue(config.algo)}`)];
   }
   if (spec && spec.observationShape.length === 3) {
-    return [wording.at(['trunk'], `${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`)];
+    return [
+      wording.at(['trunk'], `${formatValue('separate')} is for flat observations; ${formatValue(config.env)} has grid observations (a convolutional network)`),
+    ];
   }
   return [];
 }

@@ -84,7 +84,10 @@ const distSchema = z.discriminatedUnion(
     z
       .object({
         dist: z.literal('choice'),
-        values: z.array(paramValueSchema, expecting(`a list of 1 to ${MAX_SWEEP_RUNS} numbers or strings`)).min(1).max(MAX_SWEEP_RUNS),
+        values: z
+          .array(paramValueSchema, expecting(`a list of 1 to ${MAX_SWEEP_RUNS} numbers or strings`))
+          .min(1)
+          .max(MAX_SWEEP_RUNS),
       })
       .strict(),
   ],
@@ -116,14 +119,20 @@ export const sweepSpecSchema = z
       /** Train config shared by every run (camelCase keys, as in a config file), without env, seed, runId, out. */
       base: baseSchema.default({}),
       /** Registered environment ids; every point runs on each. */
-      envs: z.array(z.string(expecting('an environment id')), expecting(listOf('environment ids'))).min(1).max(MAX_SWEEP_RUNS),
+      envs: z
+        .array(z.string(expecting('an environment id')), expecting(listOf('environment ids')))
+        .min(1)
+        .max(MAX_SWEEP_RUNS),
       /** Seeds; every point runs on each environment with each seed. */
       seeds: seedsSchema,
       /** Field → values; the points are every combination (last field varies fastest). */
       grid: z
         .record(
           z.string(),
-          z.array(paramValueSchema, expecting(listOf('numbers or strings'))).min(1).max(MAX_SWEEP_RUNS),
+          z
+            .array(paramValueSchema, expecting(listOf('numbers or strings')))
+            .min(1)
+            .max(MAX_SWEEP_RUNS),
           expecting('an object of field → list of values'),
         )
         .optional(),

@@ -14,7 +14,8 @@
 import type { Algorithm, ParsedTrainConfig } from './schema.js';
 
 /** Fields an entry may set. */
-export type TunableField = 'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells' | 'rmsEps' | 'hidden' | 'trunk';
+export type TunableField =
+  'lr' | 'entropy' | 'tmax' | 'gamma' | 'frames' | 'targetInterval' | 'epsilonFrames' | 'rewardScale' | 'lstmCells' | 'rmsEps' | 'hidden' | 'trunk';
 export type TunedValues = Readonly<Partial<Pick<ParsedTrainConfig, TunableField>>>;
 
 export type TunedEntry = {
@@ -30,7 +31,7 @@ export type TunedEntry = {
 
 const LEARNING = 'benchmarks/LEARNING.md';
 
-const CARTPOLE_Q = 'a faster θ⁻ refresh and ε schedule than Atari\'s 40k and 4M frames, for a task learned within 1–2M frames';
+const CARTPOLE_Q = "a faster θ⁻ refresh and ε schedule than Atari's 40k and 4M frames, for a task learned within 1–2M frames";
 
 const MINATAR_IDS = ['Breakout', 'Asterix', 'Freeway', 'Seaquest', 'SpaceInvaders'].flatMap((game) => [`MinAtar-${game}-v0`, `MinAtar-${game}-v1`]);
 
@@ -49,9 +50,27 @@ export const TUNED_DEFAULTS: readonly TunedEntry[] = [
     reason: "A3C's CartPole settings, with an LSTM of 64 cells rather than the paper's 256 for speed on a 4-value observation",
     result: `${LEARNING}#cartpole-v1`,
   },
-  { env: 'CartPole-v1', algo: 'n-step-q', values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 200_000 }, reason: CARTPOLE_Q, result: `${LEARNING}#cartpole-v1` },
-  { env: 'CartPole-v1', algo: 'one-step-q', values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 }, reason: CARTPOLE_Q, result: `${LEARNING}#cartpole-v1` },
-  { env: 'CartPole-v1', algo: 'one-step-sarsa', values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 }, reason: CARTPOLE_Q, result: `${LEARNING}#cartpole-v1` },
+  {
+    env: 'CartPole-v1',
+    algo: 'n-step-q',
+    values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 200_000 },
+    reason: CARTPOLE_Q,
+    result: `${LEARNING}#cartpole-v1`,
+  },
+  {
+    env: 'CartPole-v1',
+    algo: 'one-step-q',
+    values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
+    reason: CARTPOLE_Q,
+    result: `${LEARNING}#cartpole-v1`,
+  },
+  {
+    env: 'CartPole-v1',
+    algo: 'one-step-sarsa',
+    values: { lr: 0.001, tmax: 5, targetInterval: 10_000, epsilonFrames: 400_000 },
+    reason: CARTPOLE_Q,
+    result: `${LEARNING}#cartpole-v1`,
+  },
   {
     env: 'CartPoleNoVel-v1',
     algo: 'a3c',
@@ -87,24 +106,20 @@ export const TUNED_DEFAULTS: readonly TunedEntry[] = [
     reason: "feed-forward A3C's Pendulum settings (γ 0.9, costs × 1/8), with a 64-cell LSTM",
     result: `${LEARNING}#pendulum-v1`,
   },
-  ...MINATAR_IDS.map(
-    (env): TunedEntry => ({
-      env,
-      algo: 'all',
-      values: { hidden: [128] },
-      reason: "MinAtar's network: one convolution (16 filters 3×3) then one dense layer of 128 units (Young & Tian 2019)",
-      result: `${LEARNING}#minatar`,
-    }),
-  ),
-  ...['MinAtar-Breakout-v1', 'MinAtar-Breakout-v0'].map(
-    (env): TunedEntry => ({
-      env,
-      algo: 'a3c',
-      values: { tmax: 5, lr: 0.002, rmsEps: 0.001 },
-      reason: 'with t_max 20 every η and RMSProp ε tried stalled at 5.5–6.4 within 1M frames; t_max 5 with η 2e-3 reached 11.4 (measured on -v1)',
-      result: `${LEARNING}#minatar-breakout`,
-    }),
-  ),
+  ...MINATAR_IDS.map((env): TunedEntry => ({
+    env,
+    algo: 'all',
+    values: { hidden: [128] },
+    reason: "MinAtar's network: one convolution (16 filters 3×3) then one dense layer of 128 units (Young & Tian 2019)",
+    result: `${LEARNING}#minatar`,
+  })),
+  ...['MinAtar-Breakout-v1', 'MinAtar-Breakout-v0'].map((env): TunedEntry => ({
+    env,
+    algo: 'a3c',
+    values: { tmax: 5, lr: 0.002, rmsEps: 0.001 },
+    reason: 'with t_max 20 every η and RMSProp ε tried stalled at 5.5–6.4 within 1M frames; t_max 5 with η 2e-3 reached 11.4 (measured on -v1)',
+    result: `${LEARNING}#minatar-breakout`,
+  })),
   ...['Maze-5x5-v0', 'Maze-7x7-v0'].flatMap((env): TunedEntry[] => [
     {
       env,

@@ -66,7 +66,12 @@ test('the catalogue loads no environment code: its compiled module imports only 
 });
 
 test('only the MuJoCo ids need the MuJoCo engine', () => {
-  for (const id of envIds()) assert.equal(needsMujoco(id), MUJOCO_TASKS.some((task) => task.id === id), id);
+  for (const id of envIds())
+    assert.equal(
+      needsMujoco(id),
+      MUJOCO_TASKS.some((task) => task.id === id),
+      id,
+    );
 });
 
 test('CartPole-v1 is registered as in Gymnasium', () => {
@@ -142,10 +147,7 @@ for (const { id, episodes } of RANDOM_POLICY_MEASUREMENTS) {
     const { mean, stderr } = measureRandom(id, episodes, 2024);
     // The registered figure is this measurement rounded to 0.1 (CartPole-v1: 22.33 → 22.3); another
     // seed lands within a few standard errors of it, hence the band.
-    assert.ok(
-      Math.abs(mean - spec.scores.random) <= 0.05 + 5 * stderr,
-      `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`,
-    );
+    assert.ok(Math.abs(mean - spec.scores.random) <= 0.05 + 5 * stderr, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`);
   });
 }
 

@@ -40,8 +40,7 @@ const CLASSIC_CONTROL: readonly EnvInfo[] = [
   }),
   entry({
     id: 'CartPoleNoVel-v1',
-    description:
-      'CartPole-v1 observing only cart position and pole angle, no velocities: partially observable (RL Baselines3 Zoo CartPoleNoVel-v1)',
+    description: 'CartPole-v1 observing only cart position and pole angle, no velocities: partially observable (RL Baselines3 Zoo CartPoleNoVel-v1)',
     maxEpisodeSteps: 500,
     observationShape: [2],
     actionSpace: discrete(2),
@@ -94,8 +93,7 @@ const MINATAR_GAMES: readonly { name: string; channels: number; minimalActions: 
     name: 'Freeway',
     channels: 7,
     minimalActions: 3,
-    description:
-      'Get a chicken across eight lanes of traffic as often as possible before a 2,500-step clock runs out (MinAtar Freeway, Young & Tian 2019)',
+    description: 'Get a chicken across eight lanes of traffic as often as possible before a 2,500-step clock runs out (MinAtar Freeway, Young & Tian 2019)',
   },
   {
     name: 'Seaquest',

@@ -32,7 +32,7 @@ const CLASSIC_CONTROL: Readonly<Record<string, ReferenceScores>> = {
       'reward_threshold=475.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
   ),
   'CartPoleNoVel-v1': cartPoleScores(
-    'a random policy ignores the observation, so the figure equals CartPole-v1\'s; ' +
+    "a random policy ignores the observation, so the figure equals CartPole-v1's; " +
       'reference: 500 is the maximum return (500-step limit, as CartPole-v1); the "solved" threshold is CartPole-v1\'s ' +
       'reward_threshold=475.0 (gymnasium/envs/__init__.py)',
   ),

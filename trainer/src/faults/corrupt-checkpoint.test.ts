@@ -33,64 +33,122 @@ function checkpointFrames(runDir: string): number[] {
 
 /** Waits until latest.json names a checkpoint past `frames` and two older ones are kept, then SIGTERM. */
 async function stopAfterCheckpointPast(proc: AsyncrlProcess, store: LocalRunStore, runDir: string, frames: number): Promise<void> {
-  await proc.waitFor(`a checkpoint past T = ${frames} with two before it`, async () => ((await latestFrames(store)) ?? 0) > frames && checkpointFrames(runDir).length >= 3);
+  await proc.waitFor(
+    `a checkpoint past T = ${frames} with two before it`,
+    async () => ((await latestFrames(store)) ?? 0) > frames && checkpointFrames(runDir).length >= 3,
+  );
   proc.kill('SIGTERM');
   const exit = await proc.exit();
   assert.equal(exit.code, 143, describeExit(exit));
 }
 
-test('a corrupt, truncated or incomplete newest checkpoint is skipped with a warning; --resume continues from the one before it', { timeout: 400_000 }, async () => {
-  const runDir = join(cwd, 'asyncrl-runs', 'runs', 'damaged');
-  const store = new LocalRunStore(runDir);
-  const first = new AsyncrlProcess(
-    ['train', '--env', 'CartPole-v1', '--workers', '1', '--backend', 'wasm', '--frames', String(FRAMES), '--run-id', 'damaged', '--checkpoint-frames', '1000', '--checkpoint-seconds', '0', '--keep-checkpoints', '3', '--eval-episodes', '2'],
-    { cwd },
-  );
-  await stopAfterCheckpointPast(first, store, runDir, 0);
+test(
+  'a corrupt, truncated or incomplete newest checkpoint is skipped with a warning; --resume continues from the one before it',
+  { timeout: 400_000 },
+  async () => {
+    const runDir = join(cwd, 'asyncrl-runs', 'runs', 'damaged');
+    const store = new LocalRunStore(runDir);
+    const first = new AsyncrlProcess(
+      [
+        'train',
+        '--env',
+        'CartPole-v1',
+        '--workers',
+        '1',
+        '--backend',
+        'wasm',
+        '--frames',
+        String(FRAMES),
+        '--run-id',
+        'damaged',
+        '--checkpoint-frames',
+        '1000',
+        '--checkpoint-seconds',
+        '0',
+        '--keep-checkpoints',
+        '3',
+        '--eval-episodes',
+        '2',
+      ],
+      { cwd },
+    );
+    await stopAfterCheckpointPast(first, store, runDir, 0);
 
-  const damages: { name: string; file: string; damage: (path: string) => void; reason: string }[] = [
-    {
-      name: 'bytes flipped in params.f32',
-      file: 'params.f32',
-      damage: (path) => {
-        const bytes = readFileSync(path);
-        for (const i of [0, 1, 2, 3, 100]) bytes[i] = (bytes[i] as number) ^ 0x5a;
-        writeFileSync(path, bytes);
+    const damages: { name: string; file: string; damage: (path: string) => void; reason: string }[] = [
+      {
+        name: 'bytes flipped in params.f32',
+        file: 'params.f32',
+        damage: (path) => {
+          const bytes = readFileSync(path);
+          for (const i of [0, 1, 2, 3, 100]) bytes[i] = (bytes[i] as number) ^ 0x5a;
+          writeFileSync(path, bytes);
+        },
+        reason: 'params.f32 fails its sha256 check (corrupt)',
       },
-      reason: 'params.f32 fails its sha256 check (corrupt)',
-    },
-    { name: 'rmsprop.f32 truncated', file: 'rmsprop.f32', damage: (path) => truncateSync(path, 1000), reason: 'rmsprop.f32 has 1000 bytes, its manifest says' },
-    { name: 'state.json deleted', file: 'state.json', damage: (path) => rmSync(path), reason: 'state.json is missing' },
-  ];
-  for (const [i, d] of damages.entries()) {
-    const kept = checkpointFrames(runDir);
-    const newest = kept[kept.length - 1] as number;
-    const previous = kept[kept.length - 2] as number;
-    assert.equal(await latestFrames(store), newest, `${d.name}: latest.json names the newest checkpoint`);
-    d.damage(join(runDir, checkpointDir(newest), d.file));
+      {
+        name: 'rmsprop.f32 truncated',
+        file: 'rmsprop.f32',
+        damage: (path) => truncateSync(path, 1000),
+        reason: 'rmsprop.f32 has 1000 bytes, its manifest says',
+      },
+      { name: 'state.json deleted', file: 'state.json', damage: (path) => rmSync(path), reason: 'state.json is missing' },
+    ];
+    for (const [i, d] of damages.entries()) {
+      const kept = checkpointFrames(runDir);
+      const newest = kept[kept.length - 1] as number;
+      const previous = kept[kept.length - 2] as number;
+      assert.equal(await latestFrames(store), newest, `${d.name}: latest.json names the newest checkpoint`);
+      d.damage(join(runDir, checkpointDir(newest), d.file));
 
-    const resumed = new AsyncrlProcess(['train', '--resume', runDir], { cwd });
-    const last = i === damages.length - 1;
-    if (last) {
-      const exit = await resumed.exit();
-      assert.equal(exit.code, 0, describeExit(exit));
-    } else {
-      await stopAfterCheckpointPast(resumed, store, runDir, newest);
+      const resumed = new AsyncrlProcess(['train', '--resume', runDir], { cwd });
+      const last = i === damages.length - 1;
+      if (last) {
+        const exit = await resumed.exit();
+        assert.equal(exit.code, 0, describeExit(exit));
+      } else {
+        await stopAfterCheckpointPast(resumed, store, runDir, newest);
+      }
+      const stderr = resumed.stderr;
+      assert.ok(
+        stderr.includes(`asyncrl: warning: skipping checkpoint ${checkpointDir(newest)}: ${d.reason}`),
+        `${d.name}: no warning naming the checkpoint and the reason\n${stderr}`,
+      );
+      assert.ok(
+        stderr.includes(`asyncrl: warning: using the checkpoint before it: ${checkpointDir(previous)} (T = ${previous.toLocaleString('en-US')})`),
+        `${d.name}\n${stderr}`,
+      );
+      assert.match(stderr, new RegExp(`Resuming damaged from frame ${previous.toLocaleString('en-US')}\\b`), d.name);
+      if (!last) await assertConsistentAfterCrash(store, SHAPE, `after ${d.name}`);
     }
-    const stderr = resumed.stderr;
-    assert.ok(stderr.includes(`asyncrl: warning: skipping checkpoint ${checkpointDir(newest)}: ${d.reason}`), `${d.name}: no warning naming the checkpoint and the reason\n${stderr}`);
-    assert.ok(stderr.includes(`asyncrl: warning: using the checkpoint before it: ${checkpointDir(previous)} (T = ${previous.toLocaleString('en-US')})`), `${d.name}\n${stderr}`);
-    assert.match(stderr, new RegExp(`Resuming damaged from frame ${previous.toLocaleString('en-US')}\\b`), d.name);
-    if (!last) await assertConsistentAfterCrash(store, SHAPE, `after ${d.name}`);
-  }
-  await assertFinishedRun(store, { ...SHAPE, frames: FRAMES }, 'the run resumed past three damaged checkpoints');
-});
+    await assertFinishedRun(store, { ...SHAPE, frames: FRAMES }, 'the run resumed past three damaged checkpoints');
+  },
+);
 
 test('no usable checkpoint: --resume exits 2, naming each checkpoint and why it was skipped', { timeout: 240_000 }, async () => {
   const runDir = join(cwd, 'asyncrl-runs', 'runs', 'ruined');
   const store = new LocalRunStore(runDir);
   const first = new AsyncrlProcess(
-    ['train', '--env', 'CartPole-v1', '--workers', '1', '--backend', 'wasm', '--frames', String(FRAMES), '--run-id', 'ruined', '--checkpoint-frames', '1000', '--checkpoint-seconds', '0', '--keep-checkpoints', '2', '--eval-episodes', '0'],
+    [
+      'train',
+      '--env',
+      'CartPole-v1',
+      '--workers',
+      '1',
+      '--backend',
+      'wasm',
+      '--frames',
+      String(FRAMES),
+      '--run-id',
+      'ruined',
+      '--checkpoint-frames',
+      '1000',
+      '--checkpoint-seconds',
+      '0',
+      '--keep-checkpoints',
+      '2',
+      '--eval-episodes',
+      '0',
+    ],
     { cwd },
   );
   await stopAfterCheckpointPast(first, store, runDir, 0);
@@ -103,7 +161,10 @@ test('no usable checkpoint: --resume exits 2, naming each checkpoint and why it 
   assert.equal(exit.code, 2, describeExit(exit));
   assert.match(exit.stderr, /asyncrl: warning: checkpoints\/latest\.json is not valid JSON/);
   for (const frames of kept) {
-    assert.ok(exit.stderr.includes(`asyncrl: warning: skipping checkpoint ${checkpointDir(frames)}: params.f32 has 11 bytes`), `${checkpointDir(frames)} is not named\n${exit.stderr}`);
+    assert.ok(
+      exit.stderr.includes(`asyncrl: warning: skipping checkpoint ${checkpointDir(frames)}: params.f32 has 11 bytes`),
+      `${checkpointDir(frames)} is not named\n${exit.stderr}`,
+    );
   }
   assert.match(exit.stderr, /asyncrl: --resume: .* has no complete checkpoint to continue from/);
   assert.doesNotMatch(exit.stderr, /\n\s+at /, 'a usage error prints no stack trace');

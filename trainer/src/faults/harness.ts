@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CURVE_FILE, CURVE_HEADER, EVAL_FILE, EVAL_HEADER, isWellFormed, parseCurveRow as parseCurveLine, parseEvalRow, type CurveRow } from '../storage/run-files.js';
+import {
+  CURVE_FILE,
+  CURVE_HEADER,
+  EVAL_FILE,
+  EVAL_HEADER,
+  isWellFormed,
+  parseCurveRow as parseCurveLine,
+  parseEvalRow,
+  type CurveRow,
+} from '../storage/run-files.js';
 import { checkpointDir, loadLatestCheckpoint, readCheckpoint, type CheckpointState } from '../storage/checkpoint.js';
 import type { RunStore } from '../storage/run-store.js';
 
@@ -121,7 +130,6 @@ export async function latestFrames(store: RunStore): Promise<number | undefined>
   }
 }
 
-
 /**
  * The rows of a CSV file after its header. A last line without its newline (a process killed while
  * appending) is returned apart as `partial`.
@@ -168,7 +176,13 @@ export function periodicGroups(evalRows: readonly string[], workers: number): { 
  * Each periodic evaluation recorded once, complete, in order of T: `evalEpisodes` rows at one T, the
  * multiples of `interval` strictly increasing.
  */
-export function assertPeriodicEvaluations(evalRows: readonly string[], workers: number, interval: number, evalEpisodes: number, what: string): { count: number; lastIndex: number } {
+export function assertPeriodicEvaluations(
+  evalRows: readonly string[],
+  workers: number,
+  interval: number,
+  evalEpisodes: number,
+  what: string,
+): { count: number; lastIndex: number } {
   const groups = periodicGroups(evalRows, workers);
   if (interval === 0) {
     assert.equal(groups.length, 0, `${what}: periodic evaluation rows in a run without them`);
@@ -201,7 +215,10 @@ export async function assertConsistentAfterCrash(store: RunStore, shape: RunShap
   assert.ok(checkpoint.params.every(Number.isFinite), `${what}: the checkpoint's θ is not finite`);
 
   const curve = await csvRows(store, CURVE_FILE, CURVE_HEADER);
-  assert.ok(curve.rows.length >= state.curveRows, `${what}: curve.csv has ${curve.rows.length} rows, the checkpoint at T = ${state.frames} counts ${state.curveRows}`);
+  assert.ok(
+    curve.rows.length >= state.curveRows,
+    `${what}: curve.csv has ${curve.rows.length} rows, the checkpoint at T = ${state.frames} counts ${state.curveRows}`,
+  );
   const counted = curve.rows.slice(0, state.curveRows).map(parseCurveRow);
   assertFramesIncreasePerWorker(counted, `${what}, curve.csv up to the checkpoint`);
   for (const row of counted) assert.ok(row.frames <= state.frames, `${what}: a counted row ends at T = ${row.frames}, after the checkpoint's ${state.frames}`);
@@ -213,9 +230,19 @@ export async function assertConsistentAfterCrash(store: RunStore, shape: RunShap
 
   const evaluation = await csvRows(store, EVAL_FILE, EVAL_HEADER);
   assert.ok(evaluation.rows.length >= state.evalRows, `${what}: eval.csv has ${evaluation.rows.length} rows, the checkpoint counts ${state.evalRows}`);
-  const periodic = assertPeriodicEvaluations(evaluation.rows.slice(0, state.evalRows), shape.workers, shape.evalInterval, shape.evalEpisodes, `${what}, eval.csv`);
+  const periodic = assertPeriodicEvaluations(
+    evaluation.rows.slice(0, state.evalRows),
+    shape.workers,
+    shape.evalInterval,
+    shape.evalEpisodes,
+    `${what}, eval.csv`,
+  );
   // The checkpoint records the multiple of evalInterval of the last periodic evaluation it counts.
-  assert.equal(periodic.lastIndex, state.evaluations ?? 0, `${what}: eval.csv's last periodic evaluation is the ${periodic.lastIndex}th, the checkpoint says ${String(state.evaluations)}`);
+  assert.equal(
+    periodic.lastIndex,
+    state.evaluations ?? 0,
+    `${what}: eval.csv's last periodic evaluation is the ${periodic.lastIndex}th, the checkpoint says ${String(state.evaluations)}`,
+  );
   return state;
 }
 
@@ -232,7 +259,10 @@ export async function assertFinishedRun(store: RunStore, shape: RunShape & { rea
   const rows = curve.rows.map(parseCurveRow);
   assert.equal(rows.length, result['episodes'], `${what}: curve.csv has ${rows.length} rows, result.json counts ${String(result['episodes'])} episodes`);
   assertFramesIncreasePerWorker(rows, `${what}, curve.csv`);
-  assert.ok(rows.every((r) => r.frames <= shape.frames && r.length >= 1), `${what}: a row outside the budget`);
+  assert.ok(
+    rows.every((r) => r.frames <= shape.frames && r.length >= 1),
+    `${what}: a row outside the budget`,
+  );
   assert.ok(rows.reduce((sum, r) => sum + r.length, 0) <= shape.frames, `${what}: the episodes hold more frames than were played`);
 
   const warnings: string[] = [];
@@ -250,9 +280,15 @@ export async function assertFinishedRun(store: RunStore, shape: RunShape & { rea
   const evaluation = await csvRows(store, EVAL_FILE, EVAL_HEADER);
   const periodic = assertPeriodicEvaluations(evaluation.rows, shape.workers, shape.evalInterval, shape.evalEpisodes, `${what}, eval.csv`);
   const evaluations = result['evaluations'];
-  assert.ok(Array.isArray(evaluations) && evaluations.length === periodic.count, `${what}: result.json lists ${String(Array.isArray(evaluations) ? evaluations.length : evaluations)} periodic evaluations, eval.csv ${periodic.count}`);
+  assert.ok(
+    Array.isArray(evaluations) && evaluations.length === periodic.count,
+    `${what}: result.json lists ${String(Array.isArray(evaluations) ? evaluations.length : evaluations)} periodic evaluations, eval.csv ${periodic.count}`,
+  );
   const finalRows = evaluation.rows.filter((row) => parseEvalRow(row).worker < shape.workers);
   assert.equal(finalRows.length, shape.evalEpisodes, `${what}: the final evaluation's rows`);
-  assert.ok(finalRows.every((row) => row.startsWith(`${shape.frames},`)), `${what}: the final evaluation is at T = budget`);
+  assert.ok(
+    finalRows.every((row) => row.startsWith(`${shape.frames},`)),
+    `${what}: the final evaluation is at T = budget`,
+  );
   return result;
 }

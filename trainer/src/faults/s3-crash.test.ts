@@ -46,9 +46,29 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
     const store = runStore('killed');
     const rng = Rng.fromSeed(Number(process.env['ASYNCRL_FAULT_SEED'] ?? 1), 11);
     const train = [
-      'train', '--env', 'CartPole-v1', '--workers', '1', '--backend', 'wasm', '--frames', String(FRAMES), '--run-id', 'killed',
-      '--checkpoint-frames', '3000', '--checkpoint-seconds', '0', '--keep-checkpoints', '100', '--eval-interval', String(SHAPE.evalInterval), '--eval-episodes', String(SHAPE.evalEpisodes),
-      '--out', ROOT,
+      'train',
+      '--env',
+      'CartPole-v1',
+      '--workers',
+      '1',
+      '--backend',
+      'wasm',
+      '--frames',
+      String(FRAMES),
+      '--run-id',
+      'killed',
+      '--checkpoint-frames',
+      '3000',
+      '--checkpoint-seconds',
+      '0',
+      '--keep-checkpoints',
+      '100',
+      '--eval-interval',
+      String(SHAPE.evalInterval),
+      '--eval-episodes',
+      String(SHAPE.evalEpisodes),
+      '--out',
+      ROOT,
     ];
     let resumeFrames: number | undefined;
     let droppedSomewhere = false;
@@ -61,7 +81,8 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
       proc.kill('SIGKILL');
       const exit = await proc.exit();
       assert.equal(exit.signal, 'SIGKILL', describeExit(exit));
-      if (resumeFrames !== undefined) assert.match(exit.stderr, new RegExp(`Resuming killed from frame ${resumeFrames.toLocaleString('en-US')}\\b`), describeExit(exit));
+      if (resumeFrames !== undefined)
+        assert.match(exit.stderr, new RegExp(`Resuming killed from frame ${resumeFrames.toLocaleString('en-US')}\\b`), describeExit(exit));
       const state = await assertConsistentAfterCrash(store, SHAPE, `after kill ${k + 1} (S3)`);
       assert.ok(state.frames >= (resumeFrames ?? 0));
       droppedSomewhere ||= (await csvRows(store, 'curve.csv', CURVE_HEADER)).rows.length > state.curveRows;
@@ -84,15 +105,35 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
   test('SIGTERM with --out s3://…: latest.json in S3 names a new checkpoint within 5 s of the signal, exit 143', async () => {
     const store = runStore('spot');
     const args = [
-      'train', '--env', 'CartPole-v1', '--workers', '2', '--backend', 'wasm', '--frames', '50000000', '--run-id', 'spot',
-      '--checkpoint-frames', '0', '--checkpoint-seconds', '0', '--eval-episodes', '0', '--out', ROOT,
+      'train',
+      '--env',
+      'CartPole-v1',
+      '--workers',
+      '2',
+      '--backend',
+      'wasm',
+      '--frames',
+      '50000000',
+      '--run-id',
+      'spot',
+      '--checkpoint-frames',
+      '0',
+      '--checkpoint-seconds',
+      '0',
+      '--eval-episodes',
+      '0',
+      '--out',
+      ROOT,
     ];
     const proc = new AsyncrlProcess(args, { cwd, env: childEnv(server().env) });
     try {
       // Training runs: the T = 0 checkpoint is in S3 and the first rows of curve.csv were uploaded.
       await proc.waitFor(
         'training (curve.csv rows in S3)',
-        async () => (await latestFrames(store)) === 0 && (await store.read('curve.csv')) !== undefined && (await csvRows(store, 'curve.csv', CURVE_HEADER)).rows.length > 0,
+        async () =>
+          (await latestFrames(store)) === 0 &&
+          (await store.read('curve.csv')) !== undefined &&
+          (await csvRows(store, 'curve.csv', CURVE_HEADER)).rows.length > 0,
         180_000,
         100,
       );
@@ -116,7 +157,10 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
         });
       const exit = await proc.exit(60_000);
       assert.equal(exit.code, 143, describeExit(exit));
-      assert.ok(savedAfterMs < SIGTERM_BAR_MS, `the checkpoint reached S3 ${savedAfterMs.toFixed(0)} ms after SIGTERM; the bar is ${SIGTERM_BAR_MS} ms\n${describeExit(exit)}`);
+      assert.ok(
+        savedAfterMs < SIGTERM_BAR_MS,
+        `the checkpoint reached S3 ${savedAfterMs.toFixed(0)} ms after SIGTERM; the bar is ${SIGTERM_BAR_MS} ms\n${describeExit(exit)}`,
+      );
       console.log(`# SIGTERM → checkpoint in S3 in ${savedAfterMs.toFixed(0)} ms`);
       const state = await assertConsistentAfterCrash(store, { workers: 2, evalInterval: 0, evalEpisodes: 0 }, 'after SIGTERM (S3)');
       assert.ok(state.frames > 0);

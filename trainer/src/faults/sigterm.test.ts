@@ -28,8 +28,23 @@ test('SIGTERM while training: a complete checkpoint within 5 s of the signal, th
   const runDir = join(cwd, 'asyncrl-runs', 'runs', 'spot');
   const store = new LocalRunStore(runDir);
   const args = [
-    'train', '--env', 'CartPole-v1', '--workers', '2', '--backend', 'wasm', '--frames', '50000000', '--run-id', 'spot',
-    '--checkpoint-frames', '0', '--checkpoint-seconds', '0', '--eval-episodes', '0',
+    'train',
+    '--env',
+    'CartPole-v1',
+    '--workers',
+    '2',
+    '--backend',
+    'wasm',
+    '--frames',
+    '50000000',
+    '--run-id',
+    'spot',
+    '--checkpoint-frames',
+    '0',
+    '--checkpoint-seconds',
+    '0',
+    '--eval-episodes',
+    '0',
   ];
   const proc = new AsyncrlProcess(args, { cwd });
   try {
@@ -42,23 +57,28 @@ test('SIGTERM while training: a complete checkpoint within 5 s of the signal, th
     const signalled = performance.now();
     proc.kill('SIGTERM');
     let savedAfterMs = Number.NaN;
-    await proc.waitFor(
-      'a checkpoint past T = 0 after SIGTERM',
-      async () => {
-        if (((await latestFrames(store)) ?? 0) === 0) return false;
-        savedAfterMs = performance.now() - signalled;
-        return true;
-      },
-      60_000,
-      5,
-    ).catch(async (error: unknown) => {
-      // The process may exit between two polls: the checkpoint is then there too.
-      if (((await latestFrames(store)) ?? 0) > 0) savedAfterMs = performance.now() - signalled;
-      else throw error;
-    });
+    await proc
+      .waitFor(
+        'a checkpoint past T = 0 after SIGTERM',
+        async () => {
+          if (((await latestFrames(store)) ?? 0) === 0) return false;
+          savedAfterMs = performance.now() - signalled;
+          return true;
+        },
+        60_000,
+        5,
+      )
+      .catch(async (error: unknown) => {
+        // The process may exit between two polls: the checkpoint is then there too.
+        if (((await latestFrames(store)) ?? 0) > 0) savedAfterMs = performance.now() - signalled;
+        else throw error;
+      });
     const exit = await proc.exit(60_000);
     assert.equal(exit.code, 143, describeExit(exit));
-    assert.ok(savedAfterMs < SIGTERM_BAR_MS, `the checkpoint came ${savedAfterMs.toFixed(0)} ms after SIGTERM; the bar is ${SIGTERM_BAR_MS} ms\n${describeExit(exit)}`);
+    assert.ok(
+      savedAfterMs < SIGTERM_BAR_MS,
+      `the checkpoint came ${savedAfterMs.toFixed(0)} ms after SIGTERM; the bar is ${SIGTERM_BAR_MS} ms\n${describeExit(exit)}`,
+    );
     console.log(`# SIGTERM → checkpoint in ${savedAfterMs.toFixed(0)} ms`);
     assert.match(exit.stderr, /SIGTERM: writing a checkpoint, then stopping/);
     assert.match(exit.stderr, /Continue with: asyncrl train --resume /);

@@ -23,8 +23,25 @@ after(() => rmSync(cwd, { recursive: true, force: true }));
 
 test('--checkpoint-seconds with --checkpoint-frames 0: checkpoints come at least that many seconds apart, and come', { timeout: 240_000 }, async () => {
   const args = [
-    'train', '--env', 'CartPole-v1', '--workers', '1', '--backend', 'wasm', '--frames', String(FRAMES), '--run-id', 'clock',
-    '--checkpoint-frames', '0', '--checkpoint-seconds', String(CADENCE_S), '--keep-checkpoints', '1000', '--eval-episodes', '1',
+    'train',
+    '--env',
+    'CartPole-v1',
+    '--workers',
+    '1',
+    '--backend',
+    'wasm',
+    '--frames',
+    String(FRAMES),
+    '--run-id',
+    'clock',
+    '--checkpoint-frames',
+    '0',
+    '--checkpoint-seconds',
+    String(CADENCE_S),
+    '--keep-checkpoints',
+    '1000',
+    '--eval-episodes',
+    '1',
   ];
   const exit = await new AsyncrlProcess(args, { cwd }).exit();
   assert.equal(exit.code, 0, describeExit(exit));
@@ -39,7 +56,8 @@ test('--checkpoint-seconds with --checkpoint-frames 0: checkpoints come at least
   // T = 0 before training, the final one at T = budget, and the periodic ones between them.
   const periodic = states.filter((s) => s.frames > 0 && s.frames < FRAMES);
   // The cadence is a lower bound on the gap, so only a run that lasted that long must have one.
-  if (Number(result['wallSeconds']) > 2 * CADENCE_S + 0.5) assert.ok(periodic.length > 0, `no periodic checkpoint in a run of ${String(result['wallSeconds'])} s`);
+  if (Number(result['wallSeconds']) > 2 * CADENCE_S + 0.5)
+    assert.ok(periodic.length > 0, `no periodic checkpoint in a run of ${String(result['wallSeconds'])} s`);
   const times = [0, ...periodic.map((s) => s.wallSeconds)];
   for (let i = 1; i < times.length; i++) {
     const gap = (times[i] as number) - (times[i - 1] as number);

@@ -24,7 +24,25 @@ before(() => {
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
 function runWithFault(runId: string, fault: string): Promise<Exit> {
-  const args = ['train', '--env', 'CartPole-v1', '--workers', '2', '--backend', 'wasm', '--frames', String(FRAMES), '--run-id', runId, '--checkpoint-frames', '1000', '--checkpoint-seconds', '0', '--eval-episodes', '2'];
+  const args = [
+    'train',
+    '--env',
+    'CartPole-v1',
+    '--workers',
+    '2',
+    '--backend',
+    'wasm',
+    '--frames',
+    String(FRAMES),
+    '--run-id',
+    runId,
+    '--checkpoint-frames',
+    '1000',
+    '--checkpoint-seconds',
+    '0',
+    '--eval-episodes',
+    '2',
+  ];
   return new AsyncrlProcess(args, { cwd, env: childEnv({ ASYNCRL_FAULT_INJECT: fault }) }).exit();
 }
 
@@ -51,7 +69,10 @@ async function assertStoppedWithGoodCheckpoint(exit: Exit, runDir: string, messa
   assert.ok(checkpoint);
   assert.equal(checkpoint.state.frames, number(kept[2]), 'the checkpoint named is the latest');
   assert.ok(checkpoint.state.frames <= failedAt, `the checkpoint at T = ${checkpoint.state.frames} is past the failure at T = ${failedAt}`);
-  for (const [name, values] of [['θ', checkpoint.params], ['RMSProp statistics', checkpoint.meanSquare]] as const) {
+  for (const [name, values] of [
+    ['θ', checkpoint.params],
+    ['RMSProp statistics', checkpoint.meanSquare],
+  ] as const) {
     assert.ok(values.every(Number.isFinite), `the kept checkpoint's ${name} are not finite`);
   }
   assert.equal(await store.read('result.json'), undefined, 'a failed run writes no result.json');
@@ -67,19 +88,27 @@ async function resumeToTheEnd(runDir: string, from: number, what: string): Promi
 
 const runDir = (runId: string): string => join(cwd, 'asyncrl-runs', 'runs', runId);
 
-test('a NaN gradient in worker 1: exit 1, "worker 1: gradient norm is NaN at T = …", the last good checkpoint kept and resumable', { timeout: 300_000 }, async () => {
-  const exit = await runWithFault('nan-gradient', 'nan-gradient:worker=1:frames=3000');
-  const message = /^asyncrl: worker 1: gradient norm is NaN at T = (?<frames>[\d,]+); the update was not applied$/m;
-  const kept = await assertStoppedWithGoodCheckpoint(exit, runDir('nan-gradient'), message);
-  assert.ok(number(message.exec(exit.stderr)?.groups?.['frames']) >= 3000);
-  // The cause is the whole story: no stack trace.
-  assert.doesNotMatch(exit.stderr, /\n\s+at /, describeExit(exit));
-  await resumeToTheEnd(runDir('nan-gradient'), kept, 'the run resumed after a NaN gradient');
-});
+test(
+  'a NaN gradient in worker 1: exit 1, "worker 1: gradient norm is NaN at T = …", the last good checkpoint kept and resumable',
+  { timeout: 300_000 },
+  async () => {
+    const exit = await runWithFault('nan-gradient', 'nan-gradient:worker=1:frames=3000');
+    const message = /^asyncrl: worker 1: gradient norm is NaN at T = (?<frames>[\d,]+); the update was not applied$/m;
+    const kept = await assertStoppedWithGoodCheckpoint(exit, runDir('nan-gradient'), message);
+    assert.ok(number(message.exec(exit.stderr)?.groups?.['frames']) >= 3000);
+    // The cause is the whole story: no stack trace.
+    assert.doesNotMatch(exit.stderr, /\n\s+at /, describeExit(exit));
+    await resumeToTheEnd(runDir('nan-gradient'), kept, 'the run resumed after a NaN gradient');
+  },
+);
 
 test('an infinite gradient in worker 0: exit 1, "worker 0: gradient norm is Infinity at T = …"', { timeout: 240_000 }, async () => {
   const exit = await runWithFault('inf-gradient', 'inf-gradient:worker=0:frames=2000');
-  await assertStoppedWithGoodCheckpoint(exit, runDir('inf-gradient'), /^asyncrl: worker 0: gradient norm is Infinity at T = (?<frames>[\d,]+); the update was not applied$/m);
+  await assertStoppedWithGoodCheckpoint(
+    exit,
+    runDir('inf-gradient'),
+    /^asyncrl: worker 0: gradient norm is Infinity at T = (?<frames>[\d,]+); the update was not applied$/m,
+  );
 });
 
 test('NaN written into θ: the run stops before any checkpoint holds it, naming the cause; the last good checkpoint resumes', { timeout: 300_000 }, async () => {

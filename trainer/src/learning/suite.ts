@@ -123,7 +123,7 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   },
   {
     id: 'a3c-lstm-maze',
-    description: 'A3C LSTM on the 5x5 maze: at least half the full-map expert\'s 198.4',
+    description: "A3C LSTM on the 5x5 maze: at least half the full-map expert's 198.4",
     config: { ...base, env: 'Maze-5x5-v0', algo: 'a3c-lstm', evalEpisodes: 100 },
     criterion: 'train-window',
     full: { frames: 3_000_000, threshold: 99.2 },

@@ -66,7 +66,8 @@ function naiveConv(conv: ConvLayer, get: Getter, x: Float32Array): number[] {
         let sum = bias[o] as number;
         for (let kh = 0; kh < k; kh++) {
           for (let kw = 0; kw < k; kw++) {
-            for (let ch = 0; ch < c; ch++) sum += (x[((r * s + kh) * w + (q * s + kw)) * c + ch] as number) * (kernel[((kh * k + kw) * c + ch) * f + o] as number);
+            for (let ch = 0; ch < c; ch++)
+              sum += (x[((r * s + kh) * w + (q * s + kw)) * c + ch] as number) * (kernel[((kh * k + kw) * c + ch) * f + o] as number);
           }
         }
         features.push(Math.max(0, sum));
@@ -163,7 +164,10 @@ function variableGradsGradient(spec: ConvSpec, params: Float32Array, obs: Float3
       const conv = tf.relu(tf.add(tf.conv2d(x, p('conv2d/kernel') as tf.Tensor4D, spec.stride, 'valid'), p('conv2d/bias')));
       let h = tf.reshape(conv, [n, oh * ow * f]) as tf.Tensor2D;
       spec.hidden.forEach((_, i) => (h = tf.relu(tf.add(tf.matMul(h, p(`dense_${i}/kernel`) as tf.Tensor2D), p(`dense_${i}/bias`))) as tf.Tensor2D));
-      const out = tf.concat(spec.heads.map((head) => tf.add(tf.matMul(h, p(`${head.name}/kernel`) as tf.Tensor2D), p(`${head.name}/bias`))), 1);
+      const out = tf.concat(
+        spec.heads.map((head) => tf.add(tf.matMul(h, p(`${head.name}/kernel`) as tf.Tensor2D), p(`${head.name}/bias`))),
+        1,
+      );
       return tf.sum(tf.mul(out, tf.tensor2d(dOut, [n, outputWidth(spec)]))) as tf.Scalar;
     }, vars);
     layout.entries.forEach((e, i) => grad.set((grads[(vars[i] as tf.Variable).name] as tf.Tensor).dataSync(), e.offset));
@@ -329,7 +333,9 @@ test('networkPlan: grid observations get the MinAtar convolution for every feed-
     assert.deepEqual(lstm.spec.conv, { inputShape: [10, 10, 4], filters: 16, kernelSize: 3, stride: 1 });
     assert.equal(lstm.spec.inputSize, 400);
     assert.deepEqual(
-      planLayout(lstm).entries.map((e) => [e.name, e.shape]).slice(0, 5),
+      planLayout(lstm)
+        .entries.map((e) => [e.name, e.shape])
+        .slice(0, 5),
       [
         ['conv2d/kernel', [3, 3, 4, 16]],
         ['conv2d/bias', [16]],
@@ -408,9 +414,21 @@ test('conv network learns a grid bandit on wasm (the action is the channel of th
 });
 
 /** A3C LSTM with a convolution before its trunk (lstm-network.ts), for grid observations. */
-const LSTM_CONV: LstmSpec = { inputSize: 5 * 4 * 2, conv: { inputShape: [5, 4, 2], filters: 3, kernelSize: 3, stride: 1 }, hidden: [5], cells: 4, heads: a3cHeads(3) };
+const LSTM_CONV: LstmSpec = {
+  inputSize: 5 * 4 * 2,
+  conv: { inputShape: [5, 4, 2], filters: 3, kernelSize: 3, stride: 1 },
+  hidden: [5],
+  cells: 4,
+  heads: a3cHeads(3),
+};
 /** Stride 2, no dense layer: the convolution feeds the LSTM directly. */
-const LSTM_CONV_DIRECT: LstmSpec = { inputSize: 7 * 6 * 3, conv: { inputShape: [7, 6, 3], filters: 2, kernelSize: 3, stride: 2 }, hidden: [], cells: 3, heads: qHeads(2) };
+const LSTM_CONV_DIRECT: LstmSpec = {
+  inputSize: 7 * 6 * 3,
+  conv: { inputShape: [7, 6, 3], filters: 2, kernelSize: 3, stride: 2 },
+  hidden: [],
+  cells: 3,
+  heads: qHeads(2),
+};
 
 /** The LSTM network's outputs over a segment from (h0, c0), in float64 (gates i, f, c, o as lstm-network.ts). */
 function naiveLstmOutputs(spec: LstmSpec, params: Float64Array, obs: Float32Array, n: number, h0: Float32Array, c0: Float32Array): number[][] {
@@ -454,7 +472,10 @@ for (const [label, spec, density] of [
     const grad = new Float32Array(params.length);
     net.backward(obs, n, h0, c0, loss.gradient, grad);
     const convGrad = view(grad, entry(lstmLayout(spec), 'conv2d/kernel'));
-    assert.ok(convGrad.some((g) => g !== 0), 'the convolution receives a gradient');
+    assert.ok(
+      convGrad.some((g) => g !== 0),
+      'the convolution receives a gradient',
+    );
     assertMatchesFiniteDifferences(Float64Array.from(params), (t) => loss.value(naiveLstmOutputs(spec, t, obs, n, h0, c0)), grad);
   });
 }
@@ -483,7 +504,9 @@ test('A3C LSTM with a convolution: exported LayersModel gives the same outputs a
     }),
   );
   assert.deepEqual(model.inputs[0]?.shape, [null, 5, 4, 2]);
-  const outs = (model.predict([tf.tensor4d(obs.subarray(40, 80), [1, 5, 4, 2]), tf.tensor2d(h1, [1, 4]), tf.tensor2d(c1, [1, 4])]) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+  const outs = (model.predict([tf.tensor4d(obs.subarray(40, 80), [1, 5, 4, 2]), tf.tensor2d(h1, [1, 4]), tf.tensor2d(c1, [1, 4])]) as tf.Tensor[]).map((t) =>
+    Array.from(t.dataSync()),
+  );
   const [policy, value, h, c] = outs;
   const z = second.slice(0, 3);
   const m = Math.max(...z);

@@ -178,12 +178,16 @@ export class ConvNetwork implements FeedForwardNetwork {
       // dy: ∂L/∂(convolution output before ReLU), flattened [n, OH·OW·F].
       const [oh, ow, f] = this.convOut;
       const dConv = tf.reshape(dy, [n, oh, ow, f]);
-      const dKernel = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dConv }, {
-        strides: spec.stride,
-        pad: 'valid',
-        dataFormat: 'NHWC',
-        filterShape: [spec.kernelSize, spec.kernelSize, spec.inputShape[2], f],
-      }) as tf.Tensor4D;
+      const dKernel = tf.engine().runKernel(
+        tf.Conv2DBackpropFilter,
+        { x, dy: dConv },
+        {
+          strides: spec.stride,
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          filterShape: [spec.kernelSize, spec.kernelSize, spec.inputShape[2], f],
+        },
+      ) as tf.Tensor4D;
       grad.set(dKernel.dataSync(), entry(layout, 'conv2d/kernel').offset);
       grad.set(tf.sum(tf.reshape(dy, [n * oh * ow, f]), 0).dataSync(), entry(layout, 'conv2d/bias').offset);
     });

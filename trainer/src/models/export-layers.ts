@@ -25,7 +25,9 @@ function trunk(spec: { readonly hidden: readonly number[]; readonly trunkName?: 
 }
 
 function heads(spec: { readonly heads: readonly Head[] }, h: tfl.SymbolicTensor): tfl.SymbolicTensor[] {
-  return spec.heads.map((head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor);
+  return spec.heads.map(
+    (head) => tfl.layers.dense({ units: head.units, activation: head.activation, name: head.name, kernelInitializer: 'zeros' }).apply(h) as tfl.SymbolicTensor,
+  );
 }
 
 /** The model's observation input: the grid [H, W, C] of a network that starts with a convolution, else the flat size. */
@@ -73,8 +75,14 @@ export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
   const stateC = tfl.input({ shape: [cells], name: 'state_c' });
   const last = features.shape[features.shape.length - 1] as number;
   const sequence = tfl.layers.reshape({ targetShape: [1, last], name: 'one_step' }).apply(features) as tfl.SymbolicTensor;
-  const [out, h, c] = tfl.layers.lstm({ units: cells, returnState: true, name: 'lstm', recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }).apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
-  return tfl.model({ inputs: [input, stateH, stateC], outputs: [...heads(spec, out as tfl.SymbolicTensor), h as tfl.SymbolicTensor, c as tfl.SymbolicTensor], name: 'asyncrl_policy' });
+  const [out, h, c] = tfl.layers
+    .lstm({ units: cells, returnState: true, name: 'lstm', recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' })
+    .apply(sequence, { initialState: [stateH, stateC] }) as tfl.SymbolicTensor[];
+  return tfl.model({
+    inputs: [input, stateH, stateC],
+    outputs: [...heads(spec, out as tfl.SymbolicTensor), h as tfl.SymbolicTensor, c as tfl.SymbolicTensor],
+    name: 'asyncrl_policy',
+  });
 }
 
 export async function exportLayersModel(plan: NetworkPlan, params: Float32Array): Promise<LayersModelFiles> {

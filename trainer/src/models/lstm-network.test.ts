@@ -26,7 +26,17 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * The segment's A3C loss in float64 with the LSTM written out step by step (gates i, f, c, o), from the
  * state (h0, c0); the advantages of the policy term are constants.
  */
-function naiveLoss(params: Float64Array, obs: Float32Array, n: number, actions: Int32Array, returns: Float32Array, h0: number[], c0: number[], advantages?: number[], collect: number[] = []): number {
+function naiveLoss(
+  params: Float64Array,
+  obs: Float32Array,
+  n: number,
+  actions: Int32Array,
+  returns: Float32Array,
+  h0: number[],
+  c0: number[],
+  advantages?: number[],
+  collect: number[] = [],
+): number {
   const layout = lstmLayout(spec);
   const p = (name: string): Float64Array => {
     const e = entry(layout, name);
@@ -122,7 +132,9 @@ test('A3C LSTM: the state is carried step to step, reset on request, and the exp
   net.resetState();
   net.step(o1);
   const second = Array.from(net.step(o1));
-  const fromState = (model.predict([tf.tensor2d(o1, [1, 3]), tf.tensor2d(h1, [1, spec.cells]), tf.tensor2d(c1, [1, spec.cells])]) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+  const fromState = (model.predict([tf.tensor2d(o1, [1, 3]), tf.tensor2d(h1, [1, spec.cells]), tf.tensor2d(c1, [1, spec.cells])]) as tf.Tensor[]).map((t) =>
+    Array.from(t.dataSync()),
+  );
   assert.ok(Math.abs((fromState[1]?.[0] as number) - (second[2] as number)) < 1e-5, 'value from a carried state');
   net.dispose();
 });
@@ -146,11 +158,19 @@ function tfjsGradient(s: LstmSpec, params: Float32Array, obs: Float32Array, n: n
       let c: tf.Tensor2D = tf.tensor2d(c0, [1, s.cells]);
       const rows: tf.Tensor[] = [];
       for (let t = 0; t < n; t++) {
-        const z = tf.add(tf.add(tf.matMul(tf.slice(x, [t, 0], [1, -1]), p('lstm/kernel') as tf.Tensor2D), tf.matMul(h, p('lstm/recurrent_kernel') as tf.Tensor2D)), p('lstm/bias'));
+        const z = tf.add(
+          tf.add(tf.matMul(tf.slice(x, [t, 0], [1, -1]), p('lstm/kernel') as tf.Tensor2D), tf.matMul(h, p('lstm/recurrent_kernel') as tf.Tensor2D)),
+          p('lstm/bias'),
+        );
         const [zi, zf, zc, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
         c = tf.add(tf.mul(tf.sigmoid(zf as tf.Tensor2D), c), tf.mul(tf.sigmoid(zi as tf.Tensor2D), tf.tanh(zc as tf.Tensor2D))) as tf.Tensor2D;
         h = tf.mul(tf.sigmoid(zo as tf.Tensor2D), tf.tanh(c)) as tf.Tensor2D;
-        rows.push(tf.concat(s.heads.map((head) => tf.add(tf.matMul(h, p(`${head.name}/kernel`) as tf.Tensor2D), p(`${head.name}/bias`))), 1));
+        rows.push(
+          tf.concat(
+            s.heads.map((head) => tf.add(tf.matMul(h, p(`${head.name}/kernel`) as tf.Tensor2D), p(`${head.name}/bias`))),
+            1,
+          ),
+        );
       }
       return tf.sum(tf.mul(tf.concat(rows, 0), tf.tensor2d(dOut, [n, lstmOutputWidth(s)]))) as tf.Scalar;
     }, vars);

@@ -220,7 +220,12 @@ export class LstmNetwork {
     this.lstmBias = view(this.theta, entry(this.layout, 'lstm/bias'));
     if (spec.conv) {
       const features = trunkInputSize(spec);
-      this.conv = { layer: spec.conv, kernel: view(this.theta, entry(this.layout, 'conv2d/kernel')), bias: view(this.theta, entry(this.layout, 'conv2d/bias')), features };
+      this.conv = {
+        layer: spec.conv,
+        kernel: view(this.theta, entry(this.layout, 'conv2d/kernel')),
+        bias: view(this.theta, entry(this.layout, 'conv2d/bias')),
+        features,
+      };
     }
     let rows = trunkInputSize(spec);
     this.trunkLayers = spec.hidden.map((cols, i) => {
@@ -342,13 +347,39 @@ export class LstmNetwork {
       affineBackward(hPrev, t === 0 ? 0 : (t - 1) * u, u, recurrent, dz, 0, 4 * u, dRecurrent, dBias, dhNext, 0, false);
       // z = x·W + h·U + b: the bias gradient was added with U's, so none here.
       const trunkDepth = this.trunkLayers.length;
-      affineBackward(this.layerInput(observations, trunkDepth), this.layerInputOffset(t, trunkDepth), this.lstmIn, kernel, dz, 0, 4 * u, dKernel, undefined, trunkDepth > 0 || conv ? dx : undefined, 0, false);
+      affineBackward(
+        this.layerInput(observations, trunkDepth),
+        this.layerInputOffset(t, trunkDepth),
+        this.lstmIn,
+        kernel,
+        dz,
+        0,
+        4 * u,
+        dKernel,
+        undefined,
+        trunkDepth > 0 || conv ? dx : undefined,
+        0,
+        false,
+      );
       for (let l = this.trunkLayers.length - 1; l >= 0; l--) {
         const layer = this.trunkLayers[l] as Dense;
         const act = this.acts[l] as Float32Array;
         for (let j = 0; j < layer.cols; j++) if ((act[t * layer.cols + j] as number) <= 0) dx[j] = 0;
         const d = dTrunk[l] as { kernel: Float32Array; bias: Float32Array };
-        affineBackward(this.layerInput(observations, l), this.layerInputOffset(t, l), layer.rows, layer.weights, dx, 0, layer.cols, d.kernel, d.bias, l > 0 || conv ? dxPrev : undefined, 0, false);
+        affineBackward(
+          this.layerInput(observations, l),
+          this.layerInputOffset(t, l),
+          layer.rows,
+          layer.weights,
+          dx,
+          0,
+          layer.cols,
+          d.kernel,
+          d.bias,
+          l > 0 || conv ? dxPrev : undefined,
+          0,
+          false,
+        );
         [dx, dxPrev] = [dxPrev, dx];
       }
       if (conv && dConvKernel && dConvBias) {

@@ -65,7 +65,8 @@ function naiveLoss(
     const entropy = -logp.reduce((s, lp) => s + Math.exp(lp) * lp, 0);
     const advantage = (returns[i] as number) - v;
     advantages.push(advantage);
-    loss += -(logp[actions[i] as number] as number) * (fixedAdvantages?.[i] ?? advantage) - settings.entropy * entropy + settings.valueCoef * advantage * advantage;
+    loss +=
+      -(logp[actions[i] as number] as number) * (fixedAdvantages?.[i] ?? advantage) - settings.entropy * entropy + settings.valueCoef * advantage * advantage;
   }
   return loss;
 }

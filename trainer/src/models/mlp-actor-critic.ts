@@ -49,7 +49,12 @@ export class MlpActorCritic {
 
   /** Gradient of the summed A3C loss of a segment with respect to θ', in layout order. */
   gradient(observations: Float32Array, actions: Int32Array, returns: Float32Array, n: number, settings: A3cLossSettings, grad: Float32Array): A3cLossStats {
-    return this.network.backward(observations, n, (outputs, dOut) => a3cOutputGradient(outputs, actions, returns, n, this.shape.nActions, settings, dOut), grad);
+    return this.network.backward(
+      observations,
+      n,
+      (outputs, dOut) => a3cOutputGradient(outputs, actions, returns, n, this.shape.nActions, settings, dOut),
+      grad,
+    );
   }
 
   dispose(): void {

@@ -122,7 +122,15 @@ export function fuseHeads(layout: ParamLayout, heads: readonly Head[], rows: num
  * Splits the fused head's kernel gradient `dKernel` [rows, Σ units] into the heads' kernel gradients
  * in `grad`; the bias gradients are the column sums of ∂L/∂outputs `dOut` [n, Σ units].
  */
-export function writeHeadGradient(layout: ParamLayout, heads: readonly Head[], rows: number, dKernel: ArrayLike<number>, dOut: Float32Array, n: number, grad: Float32Array): void {
+export function writeHeadGradient(
+  layout: ParamLayout,
+  heads: readonly Head[],
+  rows: number,
+  dKernel: ArrayLike<number>,
+  dOut: Float32Array,
+  n: number,
+  grad: Float32Array,
+): void {
   const w = outputWidth({ heads });
   let col = 0;
   for (const head of heads) {

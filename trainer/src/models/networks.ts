@@ -51,7 +51,9 @@ export function planNetwork(settings: NetworkSettings, shape: readonly number[])
   const inputSize = shape.reduce((a, b) => a * b, 1);
   if (settings.trunk === 'separate') {
     if (settings.recurrent || shape.length === 3) {
-      throw new Error(`--trunk separate is for a feed-forward network on flat observations, not ${settings.recurrent ? 'an LSTM' : 'a convolutional network'} on observations of shape [${shape.join(', ')}]`);
+      throw new Error(
+        `--trunk separate is for a feed-forward network on flat observations, not ${settings.recurrent ? 'an LSTM' : 'a convolutional network'} on observations of shape [${shape.join(', ')}]`,
+      );
     }
     return { kind: 'split', spec: splitSpec(inputSize, hidden, heads) };
   }

@@ -63,7 +63,10 @@ test('separate trunks: the joined outputs are the two MLPs side by side, and the
   const expected = naiveOutputs(Float64Array.from(params), obs).flat();
   const got = network.forwardBatch(obs, n);
   got.forEach((g, i) => assert.ok(Math.abs(g - (expected[i] as number)) < 1e-5, `output ${i}: ${g} vs ${expected[i]}`));
-  assert.deepEqual(Array.from(network.forward1(obs.subarray(0, 3))).map((x) => x.toFixed(5)), expected.slice(0, 5).map((x) => x.toFixed(5)));
+  assert.deepEqual(
+    Array.from(network.forward1(obs.subarray(0, 3))).map((x) => x.toFixed(5)),
+    expected.slice(0, 5).map((x) => x.toFixed(5)),
+  );
 
   const grad = new Float32Array(params.length);
   const lossSeen = network.backward(
@@ -79,7 +82,10 @@ test('separate trunks: the joined outputs are the two MLPs side by side, and the
     },
     grad,
   );
-  const naiveLoss = (theta: Float64Array): number => naiveOutputs(theta, obs).flat().reduce((s, o, i) => s + (weights[i] as number) * o * o, 0);
+  const naiveLoss = (theta: Float64Array): number =>
+    naiveOutputs(theta, obs)
+      .flat()
+      .reduce((s, o, i) => s + (weights[i] as number) * o * o, 0);
   assert.ok(Math.abs(lossSeen - naiveLoss(Float64Array.from(params))) < 1e-4);
   assertMatchesFiniteDifferences(Float64Array.from(params), naiveLoss, grad, 1e-3);
   network.dispose();
@@ -91,9 +97,14 @@ test('separate trunks: the value loss leaves the policy trunk untouched', async 
   const network = new SplitNetwork(spec);
   network.load(params);
   const grad = new Float32Array(params.length);
-  network.backward(obs, n, (outputs, dOut) => {
-    for (let i = 0; i < n; i++) dOut[i * 5 + 4] = outputs[i * 5 + 4] as number; // ∂(½V²)/∂V only
-  }, grad);
+  network.backward(
+    obs,
+    n,
+    (outputs, dOut) => {
+      for (let i = 0; i < n; i++) dOut[i * 5 + 4] = outputs[i * 5 + 4] as number; // ∂(½V²)/∂V only
+    },
+    grad,
+  );
   const layout = splitLayout(spec);
   for (const e of layout.entries) {
     const norm = view(grad, e).reduce((s, g) => s + Math.abs(g), 0);
@@ -124,7 +135,10 @@ test('separate trunks: the plan, and the exported LayersModel gives the network 
     }
   }
   const outs = model.predict(tf.tensor2d(obs.subarray(0, 3), [1, 3])) as tf.Tensor[];
-  assert.deepEqual(outs.map((t) => t.shape[1]), [2, 2, 1]);
+  assert.deepEqual(
+    outs.map((t) => t.shape[1]),
+    [2, 2, 1],
+  );
   const raw = network.forward1(obs.subarray(0, 3));
   const mean = outs[0]?.dataSync() as Float32Array;
   const value = outs[2]?.dataSync() as Float32Array;

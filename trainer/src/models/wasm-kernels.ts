@@ -41,7 +41,8 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
     tf.backend_util.convertConv2DDataFormat(dataFormat),
   );
   if (info.dataFormat !== 'channelsLast') throw new Error(`wasm Conv2DBackpropFilter (asyncrl): only dataFormat 'NHWC' is supported, got '${dataFormat}'`);
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`wasm Conv2DBackpropFilter (asyncrl): float32 tensors only, got x ${x.dtype}, dy ${dy.dtype}`);
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32')
+    throw new Error(`wasm Conv2DBackpropFilter (asyncrl): float32 tensors only, got x ${x.dtype}, dy ${dy.dtype}`);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
   const rows = filterHeight * filterWidth * inChannels;

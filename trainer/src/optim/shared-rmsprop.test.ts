@@ -126,7 +126,11 @@ describe('clipByGlobalNorm', () => {
     assert.equal(clipByGlobalNorm(grad, 40), 130);
     assert.ok(Math.abs(norm(grad) - 40) <= 1e-4, `norm after clipping ${norm(grad)}`);
     // Same direction: every element is the original times the one factor 40/130.
-    assertClose(grad, Array.from(original, (v) => (v * 40) / 130), 'clipped');
+    assertClose(
+      grad,
+      Array.from(original, (v) => (v * 40) / 130),
+      'clipped',
+    );
     assert.equal(grad[2], 0);
   });
 
@@ -138,7 +142,12 @@ describe('clipByGlobalNorm', () => {
     assert.ok(Math.abs(before - norm(original)) <= 1e-9 * before);
     assert.ok(before > 40);
     assert.ok(Math.abs(norm(grad) - 40) <= 1e-3, `norm after clipping ${norm(grad)}`);
-    assertClose(grad, Array.from(original, (v) => (v * 40) / before), 'clipped', 1e-5);
+    assertClose(
+      grad,
+      Array.from(original, (v) => (v * 40) / before),
+      'clipped',
+      1e-5,
+    );
   });
 
   test('returns 0 for a zero gradient and leaves it alone', () => {

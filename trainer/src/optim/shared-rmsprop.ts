@@ -35,13 +35,7 @@ export function clipByGlobalNorm(grad: Float32Array, maxNorm: number): number {
  * Applies one shared RMSProp step to θ (`params`) with statistics `meanSquare`, both views on shared
  * memory, lock-free. `grad` is this worker's private, already clipped gradient.
  */
-export function sharedRmsPropStep(
-  params: Float32Array,
-  meanSquare: Float32Array,
-  grad: Float32Array,
-  learningRate: number,
-  settings: RmsPropSettings,
-): void {
+export function sharedRmsPropStep(params: Float32Array, meanSquare: Float32Array, grad: Float32Array, learningRate: number, settings: RmsPropSettings): void {
   const { alpha, epsilon } = settings;
   const oneMinusAlpha = 1 - alpha;
   const n = grad.length;

@@ -123,9 +123,7 @@ export function evaluationsOfEvalCsv(text: string): EvaluationPoint[] {
     entry.n++;
     byFrames.set(frames, entry);
   });
-  return [...byFrames]
-    .sort((a, b) => a[0] - b[0])
-    .map(([frames, { sum, n }]) => ({ frames, meanReturn: sum / n, episodes: n }));
+  return [...byFrames].sort((a, b) => a[0] - b[0]).map(([frames, { sum, n }]) => ({ frames, meanReturn: sum / n, episodes: n }));
 }
 
 /** A bin of a curve over seeds: the mean over the seeds that have a value there, and its band. */

@@ -92,59 +92,63 @@ const MEASURE_CHARTS = `[...document.querySelectorAll('figure.chart')].map((figu
 
 const chromium = existsSync(CHROMIUM);
 
-describe('the report of a real sweep in headless Chromium', { skip: chromium ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)` }, () => {
-  let reportPath = '';
-  let browser: Browser | undefined;
+describe(
+  'the report of a real sweep in headless Chromium',
+  { skip: chromium ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)` },
+  () => {
+    let reportPath = '';
+    let browser: Browser | undefined;
 
-  before(async () => {
-    const root = tempDir('asyncrl-report-browser-');
-    writeFileSync(join(root, 'spec.yaml'), SPEC);
-    const sweep = await asyncrl(['sweep', 'run', 'spec.yaml', '--out', root, '--parallel', '2'], root);
-    assert.equal(sweep.status, 0, describeResult(sweep));
-    const [sweepId] = readdirSync(join(root, 'sweeps'));
-    assert.ok(sweepId, 'the sweep directory');
-    const report = await asyncrl(['report', join(root, 'sweeps', sweepId)], root);
-    assert.equal(report.status, 0, describeResult(report));
-    reportPath = report.stdout.trim();
-    assert.ok(statSync(reportPath).size > 0);
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  test('opens without console errors, loads nothing else, and shows every chart with its marks; screenshot written', async (t) => {
-    assert.ok(browser);
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    const url = pathToFileURL(reportPath).href;
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warn') problems.push(`console ${message.type()}: ${message.text()}`);
+    before(async () => {
+      const root = tempDir('asyncrl-report-browser-');
+      writeFileSync(join(root, 'spec.yaml'), SPEC);
+      const sweep = await asyncrl(['sweep', 'run', 'spec.yaml', '--out', root, '--parallel', '2'], root);
+      assert.equal(sweep.status, 0, describeResult(sweep));
+      const [sweepId] = readdirSync(join(root, 'sweeps'));
+      assert.ok(sweepId, 'the sweep directory');
+      const report = await asyncrl(['report', join(root, 'sweeps', sweepId)], root);
+      assert.equal(report.status, 0, describeResult(report));
+      reportPath = report.stdout.trim();
+      assert.ok(statSync(reportPath).size > 0);
+      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     });
-    page.on('pageerror', (error) => problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-    page.on('request', (request) => {
-      if (request.url() !== url) problems.push(`the page requested ${request.url()}`);
+
+    after(async () => {
+      await browser?.close();
     });
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(url, { waitUntil: 'load' });
 
-    const charts = chartsInPage.parse(await page.evaluate(MEASURE_CHARTS));
-    assert.deepEqual(charts.map((c) => c.name).sort(), Object.keys(EXPECTED_CHARTS).sort(), 'the charts on the page');
-    for (const chart of charts) {
-      assert.equal(chart.kind, 'svg', `chart ${chart.name} is drawn`);
-      assert.equal(chart.svgs, 1, `chart ${chart.name} has its <svg>`);
-      assert.ok(chart.width > 0 && chart.height > 0, `chart ${chart.name} has an empty box (${chart.width}×${chart.height})`);
-      const least = EXPECTED_CHARTS[chart.name] ?? 1;
-      assert.ok(chart.visibleMarks >= least, `chart ${chart.name} shows ${chart.visibleMarks} marks, expected at least ${least}`);
-    }
+    test('opens without console errors, loads nothing else, and shows every chart with its marks; screenshot written', async (t) => {
+      assert.ok(browser);
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      const url = pathToFileURL(reportPath).href;
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warn') problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error instanceof Error ? error.message : String(error)}`));
+      page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+      page.on('request', (request) => {
+        if (request.url() !== url) problems.push(`the page requested ${request.url()}`);
+      });
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.goto(url, { waitUntil: 'load' });
 
-    mkdirSync(join(REPO_ROOT, '.test-output', 'report'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT as `${string}.png`, fullPage: true });
-    assert.ok(statSync(SCREENSHOT).size > 10_000, 'the screenshot holds a picture');
-    t.diagnostic(`screenshot: ${SCREENSHOT}`);
-    await page.close();
-    assert.deepEqual(problems, []);
-  });
-});
+      const charts = chartsInPage.parse(await page.evaluate(MEASURE_CHARTS));
+      assert.deepEqual(charts.map((c) => c.name).sort(), Object.keys(EXPECTED_CHARTS).sort(), 'the charts on the page');
+      for (const chart of charts) {
+        assert.equal(chart.kind, 'svg', `chart ${chart.name} is drawn`);
+        assert.equal(chart.svgs, 1, `chart ${chart.name} has its <svg>`);
+        assert.ok(chart.width > 0 && chart.height > 0, `chart ${chart.name} has an empty box (${chart.width}×${chart.height})`);
+        const least = EXPECTED_CHARTS[chart.name] ?? 1;
+        assert.ok(chart.visibleMarks >= least, `chart ${chart.name} shows ${chart.visibleMarks} marks, expected at least ${least}`);
+      }
+
+      mkdirSync(join(REPO_ROOT, '.test-output', 'report'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT as `${string}.png`, fullPage: true });
+      assert.ok(statSync(SCREENSHOT).size > 10_000, 'the screenshot holds a picture');
+      t.diagnostic(`screenshot: ${SCREENSHOT}`);
+      await page.close();
+      assert.deepEqual(problems, []);
+    });
+  },
+);

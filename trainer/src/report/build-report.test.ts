@@ -71,7 +71,8 @@ function figureOf(html: string, name: string): string | undefined {
 /** Drawn items in Vega's data-mark groups of one kind ('line', 'symbol', 'rect', …). */
 function countMarks(svg: string, kind: string): number {
   let count = 0;
-  for (const m of svg.matchAll(new RegExp(`<g class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'g'))) count += (m[1]?.match(/<(path|line|rect)\b/g) ?? []).length;
+  for (const m of svg.matchAll(new RegExp(`<g class="mark-${kind} role-mark[^"]*"[^>]*>(.*?)</g>`, 'g')))
+    count += (m[1]?.match(/<(path|line|rect)\b/g) ?? []).length;
   return count;
 }
 
@@ -81,7 +82,25 @@ describe('asyncrl report: a real training run', () => {
   before(async () => {
     root = tempDir('asyncrl-report-run-');
     const trained = await asyncrl(
-      ['train', '--env', 'CartPole-v1', '--frames', '5000', '--workers', '1', '--eval-episodes', '2', '--eval-interval', '2500', '--backend', 'cpu', '--out', root, '--run-id', RUN_ID],
+      [
+        'train',
+        '--env',
+        'CartPole-v1',
+        '--frames',
+        '5000',
+        '--workers',
+        '1',
+        '--eval-episodes',
+        '2',
+        '--eval-interval',
+        '2500',
+        '--backend',
+        'cpu',
+        '--out',
+        root,
+        '--run-id',
+        RUN_ID,
+      ],
       root,
     );
     assert.equal(trained.status, 0, describeResult(trained));
@@ -159,13 +178,19 @@ describe('asyncrl report: a real training run', () => {
       const store = openStore(s3Root, { aws: s3.clientOptions });
       const path = `sweeps/${SWEEP_ID}/summary/scores.json`;
       const fresh = JSON.parse(new TextDecoder().decode(await store.read(path))) as { runs: Record<string, unknown>[] };
-      const stale = { ...fresh, runs: fresh.runs.map((r) => ({ ...r, status: 'missing', score: null, normalised: null, detail: 'no result.json (run not started)' })) };
+      const stale = {
+        ...fresh,
+        runs: fresh.runs.map((r) => ({ ...r, status: 'missing', score: null, normalised: null, detail: 'no result.json (run not started)' })),
+      };
       await store.write(path, JSON.stringify(stale));
       await store.flush?.();
       const result = await asyncrl(['report', `${s3Root}/sweeps/${SWEEP_ID}`], root, s3.env);
       assert.equal(result.status, 0, describeResult(result));
       const rewritten = JSON.parse(new TextDecoder().decode(await store.read(path))) as { runs: { status: string }[] };
-      assert.deepEqual(rewritten.runs.map((r) => r.status), ['ok']);
+      assert.deepEqual(
+        rewritten.runs.map((r) => r.status),
+        ['ok'],
+      );
       const html = new TextDecoder().decode(await store.read(`sweeps/${SWEEP_ID}/summary/report.html`));
       assert.ok(html.includes('1 of 1 finished'));
     });
@@ -200,7 +225,11 @@ describe('asyncrl report: bad input exits 2 and names the value', () => {
     ['no location', () => ['report'], () => ['missing PATH_OR_S3_URI']],
     ['a path that does not exist', () => ['report', join(dir, 'nope')], () => [`"${join(dir, 'nope')}" does not exist`]],
     ['a file', () => ['report', join(dir, 'a-file')], () => ['is not a directory']],
-    ['a directory that is neither a run nor a sweep', () => ['report', join(dir, 'empty')], () => ['neither a run (no config.json) nor a sweep (no manifest.json)']],
+    [
+      'a directory that is neither a run nor a sweep',
+      () => ['report', join(dir, 'empty')],
+      () => ['neither a run (no config.json) nor a sweep (no manifest.json)'],
+    ],
     ['a manifest outside <root>/sweeps/<id>', () => ['report', join(dir, 'loose')], () => ['not at <root>/sweeps/<id>']],
     ['an invalid manifest', () => ['report', join(dir, 'sweeps', SWEEP_ID)], () => ['manifest.json', 'field']],
     ['an unknown flag', () => ['report', dir, '--outt', 'x'], () => ['unknown flag --outt', 'did you mean --out?']],
@@ -226,7 +255,10 @@ describe('buildRunReport: a hand-written run', () => {
   test('config values holding markup are escaped, and a long curve is drawn from at most MAX_BINS bins', async () => {
     const dir = tempDir('asyncrl-report-hostile-');
     const frames = 1_000_000;
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ config: { runId: HOSTILE, env: 'CartPole-v1', algo: HOSTILE, frames, lr: 0.001, [HOSTILE]: HOSTILE }, backend: HOSTILE }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ config: { runId: HOSTILE, env: 'CartPole-v1', algo: HOSTILE, frames, lr: 0.001, [HOSTILE]: HOSTILE }, backend: HOSTILE }),
+    );
     const rows = ['frames,wall_s,worker,return,length'];
     for (let i = 1; i <= 100_000; i++) rows.push(`${i * 10},${i / 1000},0,${i % 500},${i % 500}`);
     writeFileSync(join(dir, 'curve.csv'), `${rows.join('\n')}\n`);

@@ -77,7 +77,10 @@ const resultJsonSchema = z
     framesPerSecond: z.number().optional(),
     meanReturn100: z.number().nullable().optional(),
     evaluation: z.object({ meanReturn: z.number(), stdReturn: z.number().optional(), policy: z.string().optional() }).passthrough().optional(),
-    timing: z.object({ share: z.record(z.string(), z.number()) }).passthrough().optional(),
+    timing: z
+      .object({ share: z.record(z.string(), z.number()) })
+      .passthrough()
+      .optional(),
     completedAt: z.string().optional(),
   })
   .passthrough();
@@ -300,7 +303,10 @@ export async function buildSweepReportWithScores(options: SweepReportOptions): P
   const store = openStore(options.root, options.storeOptions);
   const manifest = await readSweepManifest(store, options.sweepId);
   const files = await mapLimit(manifest.runs, READ_CONCURRENCY, async (run): Promise<RunFiles> => {
-    const [config, result] = await Promise.all([readConfigJson(store, `runs/${run.runId}/config.json`), readResultJson(store, `runs/${run.runId}/result.json`)]);
+    const [config, result] = await Promise.all([
+      readConfigJson(store, `runs/${run.runId}/config.json`),
+      readResultJson(store, `runs/${run.runId}/result.json`),
+    ]);
     return { run, config: typeof config === 'string' ? undefined : config, result };
   });
   const aggregate = (): Promise<SweepScores> =>
@@ -316,7 +322,16 @@ export async function buildSweepReportWithScores(options: SweepReportOptions): P
   const envs = [...new Set(manifest.runs.map((r) => r.env))];
   const points = [...new Set(manifest.runs.map((r) => r.point))];
   const curves: ReportChart[] = [];
-  for (const env of envs) curves.push(await environmentCurves(store, env, files.filter((f) => f.run.env === env), points, bins));
+  for (const env of envs)
+    curves.push(
+      await environmentCurves(
+        store,
+        env,
+        files.filter((f) => f.run.env === env),
+        points,
+        bins,
+      ),
+    );
 
   const scoreById = new Map(scores.runs.map((r) => [r.runId, r]));
   const runs: RunFacts[] = files.map(({ run, config, result }) => {
@@ -371,7 +386,7 @@ export async function buildSweepReportWithScores(options: SweepReportOptions): P
       title: 'Learning-rate robustness',
       chart: await learningRateChart(learningRates),
       caption:
-        'One point per finished run: its final evaluation score (result.json) against its learning rate (its configuration\'s, else its config.json\'s) ' +
+        "One point per finished run: its final evaluation score (result.json) against its learning rate (its configuration's, else its config.json's) " +
         'on a log scale, one panel per environment (after Figure 2 of Mnih et al. 2016).',
     },
     throughput: {

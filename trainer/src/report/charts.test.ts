@@ -121,7 +121,8 @@ describe('charts', () => {
   });
 
   test('throughput: a labelled bar per run, or a dot per run past MAX_THROUGHPUT_BARS', async () => {
-    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `run ${i}`, env: i % 2 === 0 ? 'CartPole-v1' : 'Acrobot-v1', framesPerSecond: 1000 + i }));
+    const rows = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ label: `run ${i}`, env: i % 2 === 0 ? 'CartPole-v1' : 'Acrobot-v1', framesPerSecond: 1000 + i }));
     assert.equal(countMarks(svgOf(await throughputChart(rows(5))), 'rect'), 5);
     const dots = svgOf(await throughputChart(rows(MAX_THROUGHPUT_BARS + 10)));
     assert.equal(countMarks(dots, 'symbol'), MAX_THROUGHPUT_BARS + 10);
@@ -135,7 +136,10 @@ describe('charts', () => {
     assert.equal(bars.kind, 'none');
     assert.equal((await learningRateChart(noneFinished.learningRate)).kind, 'none');
     assert.equal((await throughputChart([])).kind, 'none');
-    assert.deepEqual(await learningCurveChart({ title: 'x', series: [{ label: 'a', seeds: 1, bins: [] }] }), { kind: 'none', reason: 'no finished episodes yet' });
+    assert.deepEqual(await learningCurveChart({ title: 'x', series: [{ label: 'a', seeds: 1, bins: [] }] }), {
+      kind: 'none',
+      reason: 'no finished episodes yet',
+    });
   });
 
   test('no reference score: the bar chart names the environments and the reason', async () => {

@@ -12,9 +12,7 @@ import type { RunStatus, SweepScores } from '../scores/summarise.js';
 import type { EvaluationPoint, SeedBin } from './bins.js';
 
 /** A rendered chart, or why there is nothing to draw. */
-export type Chart =
-  | { readonly kind: 'svg'; readonly svg: string; readonly warnings: readonly string[] }
-  | { readonly kind: 'none'; readonly reason: string };
+export type Chart = { readonly kind: 'svg'; readonly svg: string; readonly warnings: readonly string[] } | { readonly kind: 'none'; readonly reason: string };
 
 /** More series than this and a chart's legend would be longer than the chart: it is left out. */
 export const MAX_LEGEND_ENTRIES = 20;
@@ -125,7 +123,10 @@ export async function learningCurveChart(input: CurveChartInput): Promise<Chart>
     s.bins.map((b) => ({ series: s.label, banded: s.seeds >= 2, frames: b.frames, mean: b.mean, low: b.low, high: b.high, seeds: b.seeds })),
   );
   const x = { field: 'frames', type: 'quantitative', title: 'frames', axis: SI_AXIS } as const;
-  const legend = series.length > MAX_LEGEND_ENTRIES || series.length === 1 ? null : { title: 'configuration', symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 };
+  const legend =
+    series.length > MAX_LEGEND_ENTRIES || series.length === 1
+      ? null
+      : { title: 'configuration', symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 };
   const color = { field: 'series', type: 'nominal', scale: { domain: labels }, legend } as const;
   const evaluations = input.evaluations ?? [];
   const spec: TopLevelSpec = {
@@ -238,7 +239,13 @@ export async function learningRateChart(runs: readonly LearningRatePoint[]): Pro
       height: 180,
       mark: { type: 'point', filled: true, size: 55, opacity: 0.8, color: '#4c78a8' },
       encoding: {
-        x: { field: 'lr', type: 'quantitative', title: 'learning rate (log scale)', scale: { type: 'log', nice: false, padding: 12 }, axis: { format: '.1~e', tickCount: 4 } },
+        x: {
+          field: 'lr',
+          type: 'quantitative',
+          title: 'learning rate (log scale)',
+          scale: { type: 'log', nice: false, padding: 12 },
+          axis: { format: '.1~e', tickCount: 4 },
+        },
         y: { field: 'score', type: 'quantitative', title: 'final evaluation score' },
       },
     },

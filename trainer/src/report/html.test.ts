@@ -22,7 +22,8 @@ function assertNoInjectedMarkup(html: string): void {
 function attributes(html: string): [string, string][] {
   const out: [string, string][] = [];
   for (const tag of html.match(/<[A-Za-z][^\s>]*(?:\s+[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*\/?>/g) ?? []) {
-    for (const m of tag.matchAll(/\s([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)) out.push([(m[1] ?? '').toLowerCase(), (m[2] ?? '').replace(/^["']|["']$/g, '')]);
+    for (const m of tag.matchAll(/\s([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g))
+      out.push([(m[1] ?? '').toLowerCase(), (m[2] ?? '').replace(/^["']|["']$/g, '')]);
   }
   return out;
 }
@@ -31,8 +32,16 @@ function attributes(html: string): [string, string][] {
 function assertSelfContained(html: string): void {
   const attrs = attributes(html);
   assert.ok(attrs.length > 50, 'the attribute scan found the tags');
-  assert.deepEqual(attrs.filter(([name]) => name === 'src' || name.startsWith('on')), [], 'an element loads a src or has a handler');
-  assert.deepEqual(attrs.filter(([name, value]) => (name === 'href' || name === 'xlink:href') && !value.startsWith('#')), [], 'a link leaves the page');
+  assert.deepEqual(
+    attrs.filter(([name]) => name === 'src' || name.startsWith('on')),
+    [],
+    'an element loads a src or has a handler',
+  );
+  assert.deepEqual(
+    attrs.filter(([name, value]) => (name === 'href' || name === 'xlink:href') && !value.startsWith('#')),
+    [],
+    'a link leaves the page',
+  );
   assert.ok(!/url\(\s*['"]?(?!#)/i.test(html), 'CSS loads a url');
   assert.ok(!/@import/i.test(html));
   assert.ok(!/<(link|iframe|object|embed)\b/i.test(html));

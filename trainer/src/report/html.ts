@@ -129,9 +129,7 @@ function facts(pairs: readonly (readonly [string, Cell])[]): string {
 
 function figure(chart: ReportChart): string {
   const body =
-    chart.chart.kind === 'svg'
-      ? `<div class="chart-body">${chart.chart.svg}</div>`
-      : `<p class="empty">No chart: ${escapeHtml(chart.chart.reason)}.</p>`;
+    chart.chart.kind === 'svg' ? `<div class="chart-body">${chart.chart.svg}</div>` : `<p class="empty">No chart: ${escapeHtml(chart.chart.reason)}.</p>`;
   const caption = chart.caption === undefined ? '' : `<figcaption>${escapeHtml(chart.caption)}</figcaption>`;
   // As wide as the picture (plus padding and border), so that the caption wraps under it and small charts sit side by side.
   const width = chart.chart.kind === 'svg' ? /^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(chart.chart.svg)?.[1] : undefined;
@@ -229,7 +227,10 @@ export function renderRunReport(report: RunReport): string {
     ['frames', r.frames],
     ['episodes', r.episodes],
     ['mean return, last 100 training episodes', report.meanReturn100],
-    [`final evaluation${report.evaluationPolicy === null ? '' : ` (${report.evaluationPolicy} policy)`}`, r.score === null ? '—' : `${formatNumber(r.score)} ± ${formatNumber(r.scoreStd)}`],
+    [
+      `final evaluation${report.evaluationPolicy === null ? '' : ` (${report.evaluationPolicy} policy)`}`,
+      r.score === null ? '—' : `${formatNumber(r.score)} ± ${formatNumber(r.scoreStd)}`,
+    ],
     ['completed at', r.completedAt ?? '—'],
   ]);
   const throughput = facts([
@@ -339,8 +340,14 @@ export function renderSweepReport(report: SweepReport): string {
   const pointsConfig =
     paramNames.length === 0
       ? '<p class="note">One configuration ("base"): every run uses the shared config.</p>'
-      : table(['configuration', ...paramNames], s.points.map((p) => [p.point, ...paramNames.map((name) => (p.params[name] === undefined ? '—' : formatConfigValue(p.params[name])))]));
-  const varying = report.varyingFields.length === 0 ? '' : `<p class="note">Differ between runs: ${report.varyingFields.map((f) => `<code>${escapeHtml(f)}</code>`).join(', ')}.</p>`;
+      : table(
+          ['configuration', ...paramNames],
+          s.points.map((p) => [p.point, ...paramNames.map((name) => (p.params[name] === undefined ? '—' : formatConfigValue(p.params[name])))]),
+        );
+  const varying =
+    report.varyingFields.length === 0
+      ? ''
+      : `<p class="note">Differ between runs: ${report.varyingFields.map((f) => `<code>${escapeHtml(f)}</code>`).join(', ')}.</p>`;
 
   const body = `
 <h1>${escapeHtml(title)}</h1>

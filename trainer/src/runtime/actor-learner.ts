@@ -218,7 +218,10 @@ export class ActorLearner {
       throw new NonFiniteError(`gradient norm is ${norm} at T = ${frames.toLocaleString('en-US')}; the update was not applied${theta}`);
     }
     // Hogwild!: θ and the RMSProp statistics are updated without a lock (optim/shared-rmsprop.ts says why).
-    sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), { alpha: config.rmsAlpha, epsilon: config.rmsEps });
+    sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), {
+      alpha: config.rmsAlpha,
+      epsilon: config.rmsEps,
+    });
     Atomics.add(shared.counters, COUNTER.updates, 1n);
     // Test-only: a NaN written straight into θ, as a bug outside the gradient path could.
     if (fault?.kind === 'nan-params') shared.params[0] = Number.NaN;

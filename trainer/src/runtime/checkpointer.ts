@@ -107,10 +107,16 @@ export class Checkpointer {
     };
     // The gradient check keeps NaN out of θ; this one, once per checkpoint, makes sure that whatever got
     // past it is never saved over the last good checkpoint.
-    for (const [name, values] of [['θ', snapshot.params], ['the RMSProp statistics', snapshot.meanSquare], ['θ⁻', snapshot.target ?? new Float32Array(0)]] as const) {
+    for (const [name, values] of [
+      ['θ', snapshot.params],
+      ['the RMSProp statistics', snapshot.meanSquare],
+      ['θ⁻', snapshot.target ?? new Float32Array(0)],
+    ] as const) {
       const bad = firstNonFinite(values);
       if (bad < 0) continue;
-      const error = new RunFailure(`${name} holds a non-finite value at T = ${frames.toLocaleString('en-US')} (index ${bad}: ${String(values[bad])}); no checkpoint was written`);
+      const error = new RunFailure(
+        `${name} holds a non-finite value at T = ${frames.toLocaleString('en-US')} (index ${bad}: ${String(values[bad])}); no checkpoint was written`,
+      );
       pool.fail(error);
       throw error;
     }

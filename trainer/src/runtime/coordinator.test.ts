@@ -108,8 +108,14 @@ test('an interrupted run resumes from its checkpoint with T continued and no gap
   assert.deepEqual(after.slice(0, checkpoint.state.curveRows), before.slice(0, checkpoint.state.curveRows));
   const resumed = after.slice(checkpoint.state.curveRows);
   assert.ok(resumed.length > 0);
-  assert.ok(resumed.every((r) => r.frames > t0), 'a resumed row predates the checkpoint');
-  assert.ok(resumed.every((r) => r.wallSeconds >= checkpoint.state.wallSeconds), 'wall clock went back');
+  assert.ok(
+    resumed.every((r) => r.frames > t0),
+    'a resumed row predates the checkpoint',
+  );
+  assert.ok(
+    resumed.every((r) => r.wallSeconds >= checkpoint.state.wallSeconds),
+    'wall clock went back',
+  );
   assert.equal(new Set(after.map((r) => r.frames)).size, after.length, 'duplicate rows');
   assert.equal(after.length, result.episodes);
 });
@@ -157,7 +163,10 @@ test('periodic evaluation: an extra thread evaluates a snapshot of θ after T cr
   assert.equal(rows.length, 4 * result.evaluations.length + 4);
   const periodic = rows.filter((r) => r.worker === 2);
   assert.equal(periodic.length, 4 * result.evaluations.length);
-  assert.deepEqual([...new Set(periodic.map((r) => r.frames))], result.evaluations.map((e) => e.frames));
+  assert.deepEqual(
+    [...new Set(periodic.map((r) => r.frames))],
+    result.evaluations.map((e) => e.frames),
+  );
   assert.ok(rows.slice(-4).every((r) => r.frames === 60_000 && r.worker !== 2));
   const saved = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { evaluations: unknown[] };
   assert.deepEqual(saved.evaluations, result.evaluations);

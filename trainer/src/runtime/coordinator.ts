@@ -189,7 +189,12 @@ export class Coordinator {
     const result = runResult({
       config: this.config,
       backend: pool.backend,
-      counters: { frames: counter(COUNTER.frames), episodes: counter(COUNTER.episodes), updates: counter(COUNTER.updates), targetUpdates: counter(COUNTER.targetVersion) },
+      counters: {
+        frames: counter(COUNTER.frames),
+        episodes: counter(COUNTER.episodes),
+        updates: counter(COUNTER.updates),
+        targetUpdates: counter(COUNTER.targetVersion),
+      },
       wallSeconds,
       meanReturn100: output.meanRecentReturn(),
       finalReturns: evaluations.finalReturns(),
@@ -210,17 +215,20 @@ export class Coordinator {
   private startTicker(checkpointer: Checkpointer): ReturnType<typeof setInterval> {
     const tickMs = Math.max(50, Math.min(this.options.progressIntervalMs ?? 1000, 1000));
     let last = { time: this.startTime, frames: readCounter(this.shared.counters, COUNTER.frames) };
-    return setInterval(() => {
-      const now = performance.now();
-      const frames = readCounter(this.shared.counters, COUNTER.frames);
-      if (now - last.time >= tickMs - HOUSEKEEPING_MS / 2) {
-        this.options.onProgress?.(this.progress(frames, ((frames - last.frames) * 1000) / Math.max(1, now - last.time)));
-        last = { time: now, frames };
-      }
-      if (this.interruptReason) return;
-      checkpointer.maybeCheckpoint(frames, now);
-      this.evaluations.maybeStartPeriodic(frames);
-    }, Math.min(tickMs, HOUSEKEEPING_MS));
+    return setInterval(
+      () => {
+        const now = performance.now();
+        const frames = readCounter(this.shared.counters, COUNTER.frames);
+        if (now - last.time >= tickMs - HOUSEKEEPING_MS / 2) {
+          this.options.onProgress?.(this.progress(frames, ((frames - last.frames) * 1000) / Math.max(1, now - last.time)));
+          last = { time: now, frames };
+        }
+        if (this.interruptReason) return;
+        checkpointer.maybeCheckpoint(frames, now);
+        this.evaluations.maybeStartPeriodic(frames);
+      },
+      Math.min(tickMs, HOUSEKEEPING_MS),
+    );
   }
 
   /** An interrupted run: its rows and its last checkpoint stored, and where to resume from. */
@@ -264,5 +272,4 @@ export class Coordinator {
       etaSeconds: framesPerSecond > 0 ? remaining / framesPerSecond : Number.POSITIVE_INFINITY,
     };
   }
-
 }

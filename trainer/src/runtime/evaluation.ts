@@ -109,7 +109,9 @@ export class Evaluations {
     const { config, output, log } = this.options;
     if (!done || this.options.stopping() || done.episodes.length < config.evalEpisodes) return;
     const wallSeconds = this.options.wallSeconds();
-    const rows = done.episodes.map((e, episode) => formatEvalRow({ frames: done.frames, wallSeconds, episode, worker: e.worker, return: e.return, length: e.length }));
+    const rows = done.episodes.map((e, episode) =>
+      formatEvalRow({ frames: done.frames, wallSeconds, episode, worker: e.worker, return: e.return, length: e.length }),
+    );
     this.done = done.index;
     const meanReturn = meanOrNaN(done.episodes.map((e) => e.return));
     this.periodic.push({ frames: done.frames, episodes: done.episodes.length, meanReturn });

@@ -9,7 +9,11 @@ import type { TrainConfig } from '../config/schema.js';
 import type { Space } from '../envs/types.js';
 import { planNetwork, type NetworkPlan } from '../models/networks.js';
 
-export function networkPlan(config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmCells' | 'trunk'>, observationShape: readonly number[], actionSpace: Space): NetworkPlan {
+export function networkPlan(
+  config: Pick<TrainConfig, 'algo' | 'hidden' | 'lstmCells' | 'trunk'>,
+  observationShape: readonly number[],
+  actionSpace: Space,
+): NetworkPlan {
   const entry = algorithmEntry(config.algo);
   return planNetwork(
     { heads: entry.heads(actionSpace), recurrent: entry.recurrent, hidden: config.hidden, lstmCells: config.lstmCells, trunk: config.trunk },

@@ -116,7 +116,10 @@ describe('allocateShared', () => {
     assert.ok(views.meanSquare.every((v) => v === 0));
     assert.ok(views.counters.every((v) => v === 0n));
     views.params.fill(1);
-    assert.ok(views.meanSquare.every((v) => v === 0), 'θ and g must not alias');
+    assert.ok(
+      views.meanSquare.every((v) => v === 0),
+      'θ and g must not alias',
+    );
   });
 
   test('views made twice see the same memory', () => {

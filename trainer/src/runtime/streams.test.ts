@@ -4,8 +4,12 @@ import { STREAM_BASE, STREAM_COUNT, streams } from './streams.js';
 import { MAX_WORKERS } from '../config/schema.js';
 import { Rng } from '../util/rng.js';
 
-test('the single-id ranges of the stream table never meet, and the periodic evaluations\' domain lies outside them', () => {
-  const ranges = Object.entries(STREAM_COUNT).map(([use, count]) => ({ use, first: STREAM_BASE[use as keyof typeof STREAM_COUNT], last: STREAM_BASE[use as keyof typeof STREAM_COUNT] + count - 1 }));
+test("the single-id ranges of the stream table never meet, and the periodic evaluations' domain lies outside them", () => {
+  const ranges = Object.entries(STREAM_COUNT).map(([use, count]) => ({
+    use,
+    first: STREAM_BASE[use as keyof typeof STREAM_COUNT],
+    last: STREAM_BASE[use as keyof typeof STREAM_COUNT] + count - 1,
+  }));
   for (const a of ranges) {
     for (const b of ranges) {
       if (a === b) continue;

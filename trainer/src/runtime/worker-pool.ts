@@ -39,7 +39,10 @@ export class RunFailure extends Error {
   ) {
     super(message);
     this.name = 'RunFailure';
-    const at = detail?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+    const at = detail
+      ?.split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n');
     this.stack = at ? `${message}\n${at}` : message;
   }
 }
@@ -72,7 +75,8 @@ export class WorkerPool {
     options: { readonly rngStates?: readonly RngState[] | undefined; readonly fault?: FaultInjection | undefined },
   ) {
     for (let i = 0; i < config.workers; i++) this.learners.push(this.spawn(config, i, options.rngStates?.[i], `worker ${i}`, options.fault));
-    this.evaluator = config.evalInterval > 0 && config.evalEpisodes > 0 ? this.spawn(config, config.workers, undefined, 'the evaluation thread', options.fault) : undefined;
+    this.evaluator =
+      config.evalInterval > 0 && config.evalEpisodes > 0 ? this.spawn(config, config.workers, undefined, 'the evaluation thread', options.fault) : undefined;
   }
 
   /** Every thread, the evaluation thread last. */

@@ -59,7 +59,8 @@ async function main(): Promise<void> {
         }
         case 'evaluate': {
           // Each evaluation plays on an environment of its own, from its own stream (runtime/streams.ts).
-          const evalRng = message.periodic === undefined ? streams.finalEvaluation(config.seed, index) : streams.periodicEvaluation(config.seed, message.periodic);
+          const evalRng =
+            message.periodic === undefined ? streams.finalEvaluation(config.seed, index) : streams.periodicEvaluation(config.seed, message.periodic);
           learner.evaluate(message.episodes, message.params ?? Float32Array.from(shared.params), makeEnv(config.env, evalRng), evalRng);
           post({ type: 'evaluated', worker: index });
           break;

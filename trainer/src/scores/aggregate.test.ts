@@ -159,7 +159,14 @@ describe('aggregateSweep on a fake sweep on local disk', () => {
     assert.deepEqual(json.counts, { runs: 12, ok: 10, missing: 1, failed: 1 });
     assert.deepEqual(json.notOk, [
       { runId: runId('Acrobot-v1', 0, 2), env: 'Acrobot-v1', seed: 2, point: 'lr=0.001', status: 'missing', detail: 'no result.json (run not started)' },
-      { runId: runId('Pendulum-v1', 1, 1), env: 'Pendulum-v1', seed: 1, point: 'lr=0.0001', status: 'failed', detail: 'failure.json: worker 0 failed: NaN loss' },
+      {
+        runId: runId('Pendulum-v1', 1, 1),
+        env: 'Pendulum-v1',
+        seed: 1,
+        point: 'lr=0.0001',
+        status: 'failed',
+        detail: 'failure.json: worker 0 failed: NaN loss',
+      },
     ]);
   });
 
@@ -195,7 +202,10 @@ describe('aggregateSweep on a fake sweep on local disk', () => {
     const cell = (point: string, env: string) => json.envPoints.find((e) => e.point === point && e.env === env);
     near(cell('lr=0.001', 'CartPole-v1')?.meanScore, 380.575, 'mean of 500 and 261.15');
     near(cell('lr=0.001', 'CartPole-v1')?.normalised?.value, 0.75, '(1 + 0.5) / 2');
-    assert.deepEqual({ ...cell('lr=0.001', 'Acrobot-v1'), normalised: undefined }, { point: 'lr=0.001', env: 'Acrobot-v1', runs: 2, ok: 1, meanScore: -100, normalised: undefined });
+    assert.deepEqual(
+      { ...cell('lr=0.001', 'Acrobot-v1'), normalised: undefined },
+      { point: 'lr=0.001', env: 'Acrobot-v1', runs: 2, ok: 1, meanScore: -100, normalised: undefined },
+    );
     near(cell('lr=0.001', 'Acrobot-v1')?.normalised?.value, 1, 'the one finished seed');
     assert.equal(cell('lr=0.001', 'Pendulum-v1')?.meanScore, -200);
     assert.equal(cell('lr=0.001', 'Pendulum-v1')?.normalised?.value, undefined);
@@ -276,9 +286,27 @@ describe('aggregateSweep on a fake sweep on local disk', () => {
   test('score against learning rate: one record per run, the missing and failed ones with no score', () => {
     assert.equal(json.learningRate.length, 12);
     const first = json.learningRate[0];
-    assert.deepEqual(first, { runId: runId('CartPole-v1', 0, 1), env: 'CartPole-v1', seed: 1, point: 'lr=0.001', status: 'ok', lr: 0.001, score: 500, normalised: 1 });
+    assert.deepEqual(first, {
+      runId: runId('CartPole-v1', 0, 1),
+      env: 'CartPole-v1',
+      seed: 1,
+      point: 'lr=0.001',
+      status: 'ok',
+      lr: 0.001,
+      score: 500,
+      normalised: 1,
+    });
     const missing = json.learningRate.find((r) => r.status === 'missing');
-    assert.deepEqual(missing, { runId: runId('Acrobot-v1', 0, 2), env: 'Acrobot-v1', seed: 2, point: 'lr=0.001', status: 'missing', lr: 0.001, score: null, normalised: null });
+    assert.deepEqual(missing, {
+      runId: runId('Acrobot-v1', 0, 2),
+      env: 'Acrobot-v1',
+      seed: 2,
+      point: 'lr=0.001',
+      status: 'missing',
+      lr: 0.001,
+      score: null,
+      normalised: null,
+    });
     assert.equal(json.learningRate.filter((r) => r.lr === 0.0001).length, 6);
   });
 

@@ -24,5 +24,8 @@ test('the copy equals ../shared/reference/atari57-reference-scores.csv', (t) => 
     const [game, ...numbers] = line.split(',');
     return [game, ...numbers.map(Number)];
   });
-  assert.deepEqual(rows, ATARI57_ROWS.map((row) => [...row]));
+  assert.deepEqual(
+    rows,
+    ATARI57_ROWS.map((row) => [...row]),
+  );
 });

@@ -27,8 +27,7 @@ export type Reference = {
 
 export type NoScoreReason = 'no reference' | 'human equals random' | 'score not finite';
 
-export const HUMAN_BELOW_RANDOM_NOTE =
-  'human below random: the denominator is negative, so a score above random normalises below 0';
+export const HUMAN_BELOW_RANDOM_NOTE = 'human below random: the denominator is negative, so a score above random normalises below 0';
 
 export type NormalisedScore =
   | {
@@ -53,9 +52,7 @@ export type NormalisedScore =
 /** The reference of `env` in `table` (Atari tables also match Gym/ALE ids by game name). */
 export function referenceFor(table: ReferenceTable, env: string): Reference {
   const found = findEntry(table, env);
-  return found === undefined
-    ? { table: table.id, protocol: table.protocol }
-    : { table: table.id, protocol: table.protocol, entry: found.entry };
+  return found === undefined ? { table: table.id, protocol: table.protocol } : { table: table.id, protocol: table.protocol, entry: found.entry };
 }
 
 /** (agent − random) / (human − random), or no value with the reason; see the file comment for the edge cases. */

@@ -31,10 +31,7 @@ test('Video Pinball under human starts keeps its human score below random', () =
 test('the registry table has every registered environment; those without a reference have no human figure', () => {
   const entries = REFERENCE_TABLES.registry.entries;
   assert.deepEqual(Object.keys(entries).sort(), Object.keys(REGISTRY_SCORES).sort());
-  assert.deepEqual(
-    { ...entries['CartPole-v1'], source: undefined },
-    { random: 22.3, human: 500, kind: 'solved', source: undefined },
-  );
+  assert.deepEqual({ ...entries['CartPole-v1'], source: undefined }, { random: 22.3, human: 500, kind: 'solved', source: undefined });
   assert.equal(entries['Maze-5x5-v0']?.kind, 'expert');
   assert.equal(entries['Pendulum-v1']?.human, undefined);
   assert.equal(entries['Pendulum-v1']?.random, -1232.5);
@@ -42,7 +39,7 @@ test('the registry table has every registered environment; those without a refer
   assert.equal(entries['MinAtar-Breakout-v1']?.human, undefined);
 });
 
-test('atariGameKey maps Gym and ALE ids to the table\'s game names', () => {
+test("atariGameKey maps Gym and ALE ids to the table's game names", () => {
   assert.equal(atariGameKey('PongNoFrameskip-v4'), 'pong');
   assert.equal(atariGameKey('ALE/MontezumaRevenge-v5'), 'montezuma_revenge');
   assert.equal(atariGameKey('MsPacmanDeterministic-v4'), 'ms_pacman');

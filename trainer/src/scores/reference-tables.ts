@@ -38,10 +38,8 @@ export type ReferenceTable = {
   readonly entries: Readonly<Record<string, ReferenceEntry>>;
 };
 
-const ATARI_SOURCE_NOOP =
-  'google-deepmind/dqn_zoo, dqn_zoo/atari_data.py; the human column equals the Dueling DQN paper\'s no-op human scores';
-const ATARI_SOURCE_HUMAN_STARTS =
-  'seungjaeryanlee/rldb, Double DQN paper entries (algo__human, algo__random); human values from Nair et al. 2015';
+const ATARI_SOURCE_NOOP = "google-deepmind/dqn_zoo, dqn_zoo/atari_data.py; the human column equals the Dueling DQN paper's no-op human scores";
+const ATARI_SOURCE_HUMAN_STARTS = 'seungjaeryanlee/rldb, Double DQN paper entries (algo__human, algo__random); human values from Nair et al. 2015';
 
 function atariTable(id: ReferenceTableId, protocol: string, source: string, pick: (row: (typeof ATARI57_ROWS)[number]) => [number, number]): ReferenceTable {
   const entries: Record<string, ReferenceEntry> = {};

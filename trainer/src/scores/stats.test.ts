@@ -128,7 +128,17 @@ describe('stratified bootstrap', () => {
 
   test('resamples within each environment: constant environments give zero width even though they differ', () => {
     // Pooled resampling would mix the 0s and 1s; within each environment every resample is the same.
-    assert.deepEqual(stratifiedBootstrap([[0, 0, 0], [1, 1, 1]], meanOfMeans, { reps: 200 }), { point: 0.5, low: 0.5, high: 0.5 });
+    assert.deepEqual(
+      stratifiedBootstrap(
+        [
+          [0, 0, 0],
+          [1, 1, 1],
+        ],
+        meanOfMeans,
+        { reps: 200 },
+      ),
+      { point: 0.5, low: 0.5, high: 0.5 },
+    );
   });
 
   test('one environment [0, 1]: resampled means 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4 → 95% interval [0, 1]', () => {

@@ -19,7 +19,14 @@ const TABLE: ReferenceTable = {
   },
 };
 
-function run(index: number, env: string, seed: number, point = 'base', params: Record<string, number | string> = {}, config?: Record<string, unknown>): ManifestRunFields {
+function run(
+  index: number,
+  env: string,
+  seed: number,
+  point = 'base',
+  params: Record<string, number | string> = {},
+  config?: Record<string, unknown>,
+): ManifestRunFields {
   return { index, runId: `r${index}`, env, seed, point, params, ...(config ? { config } : {}) };
 }
 
@@ -50,14 +57,20 @@ test('the top 5 of 7 runs: scores 10…70 → (30 + 40 + 50 + 60 + 70) / 5 = 50,
   assert.equal(scores.points.length, 7);
 });
 
-test('learning rate: the point\'s lr, else the config\'s, else null', () => {
+test("learning rate: the point's lr, else the config's, else null", () => {
   const runs = [run(0, 'a', 1, 'x', { lr: 0.01 }, { lr: 0.5 }), run(1, 'a', 2, 'y', { entropy: 0.1 }, { lr: 0.002 }), run(2, 'a', 3, 'z')];
   const scores = summarise(manifest(runs), ok(1, 2, 3), OPTIONS);
-  assert.deepEqual(scores.learningRate.map((r) => r.lr), [0.01, 0.002, null]);
-  assert.deepEqual(scores.learningRate.map((r) => r.normalised), [0.01, 0.02, 0.03]);
+  assert.deepEqual(
+    scores.learningRate.map((r) => r.lr),
+    [0.01, 0.002, null],
+  );
+  assert.deepEqual(
+    scores.learningRate.map((r) => r.normalised),
+    [0.01, 0.02, 0.03],
+  );
 });
 
-test('human below random enters the aggregates with the formula\'s sign; human = random and no human are excluded with the reason', () => {
+test("human below random enters the aggregates with the formula's sign; human = random and no human are excluded with the reason", () => {
   // a: 50 → 0.5; down: (0 − 100) / (50 − 100) = 2 and (150 − 100) / (−50) = −1, mean 0.5;
   // flat and nohuman have no value. Environment means 0.5 and 0.5: mean = median = 0.5;
   // IQM of the pooled [−1, 0.5, 2] (weights 0.25, 1, 0.25): (−0.25 + 0.5 + 0.5) / 1.5 = 0.75 / 1.5 = 0.5.
@@ -94,12 +107,15 @@ test('an environment with no finished run is excluded; a point with no usable en
   assert.deepEqual(p?.mean, { point: 0.2, low: 0.2, high: 0.2 });
   assert.deepEqual(q?.envs, []);
   assert.deepEqual([q?.mean, q?.median, q?.iqm], [null, null, null]);
-  assert.deepEqual(scores.envPoints.find((e) => e.point === 'q'), { point: 'q', env: 'b', runs: 1, ok: 0, meanScore: null, normalised: null });
+  assert.deepEqual(
+    scores.envPoints.find((e) => e.point === 'q'),
+    { point: 'q', env: 'b', runs: 1, ok: 0, meanScore: null, normalised: null },
+  );
   assert.deepEqual(scores.topRuns.perEnv[1], { env: 'b', runs: 0, used: 0, meanScore: null, normalised: null });
   assert.equal(scores.topRuns.mean, 0.2);
 });
 
-test('the reference table defaults to the manifest\'s, and an unknown one is an error naming it', () => {
+test("the reference table defaults to the manifest's, and an unknown one is an error naming it", () => {
   const scores = summarise(manifest([run(0, 'CartPole-v1', 1)]), ok(500), { bootstrapReps: 10 });
   assert.equal(scores.table.id, 'registry');
   assert.equal(scores.runs[0]?.normalised?.value, 1);
@@ -110,8 +126,5 @@ test('scoresCsv quotes fields holding commas, quotes or line breaks', () => {
   const runs = [run(0, 'a', 1, 'lr=0.1, note "x"', { lr: 0.1 })];
   const results = new Map<string, RunState>([['r0', { status: 'failed', detail: 'line one\nline two' }]]);
   const csv = scoresCsv(summarise(manifest(runs), results, OPTIONS));
-  assert.equal(
-    csv,
-    `${SCORES_CSV_HEADER}\n0,r0,a,1,"lr=0.1, note ""x""",failed,,,,test-table,made up for the test,0.1,"line one\nline two"\n`,
-  );
+  assert.equal(csv, `${SCORES_CSV_HEADER}\n0,r0,a,1,"lr=0.1, note ""x""",failed,,,,test-table,made up for the test,0.1,"line one\nline two"\n`);
 });

@@ -32,9 +32,7 @@ import type { ManifestFields, ManifestRunFields } from './manifest-fields.js';
 export type RunStatus = 'ok' | 'missing' | 'failed';
 
 /** What aggregation found for one run. */
-export type RunState =
-  | { readonly status: 'ok'; readonly score: number }
-  | { readonly status: 'missing' | 'failed'; readonly detail: string };
+export type RunState = { readonly status: 'ok'; readonly score: number } | { readonly status: 'missing' | 'failed'; readonly detail: string };
 
 export type RunScore = {
   readonly index: number;
@@ -108,7 +106,14 @@ export type SweepScores = {
   readonly bootstrap: { readonly reps: number; readonly seed: number; readonly confidence: number; readonly method: string };
   readonly counts: { readonly runs: number; readonly ok: number; readonly missing: number; readonly failed: number };
   /** Every run that is not 'ok', with why. */
-  readonly notOk: readonly { readonly runId: string; readonly env: string; readonly seed: number; readonly point: string; readonly status: RunStatus; readonly detail: string }[];
+  readonly notOk: readonly {
+    readonly runId: string;
+    readonly env: string;
+    readonly seed: number;
+    readonly point: string;
+    readonly status: RunStatus;
+    readonly detail: string;
+  }[];
   readonly runs: readonly RunScore[];
   readonly envPoints: readonly EnvPointScore[];
   readonly points: readonly PointSummary[];
@@ -137,8 +142,7 @@ export type SummariseOptions = {
 /** The paper's "top 5 of 50 runs per game". */
 export const TOP_RUNS = 5;
 
-const BOOTSTRAP_METHOD =
-  'stratified percentile bootstrap: runs resampled with replacement within each environment, aggregate recomputed';
+const BOOTSTRAP_METHOD = 'stratified percentile bootstrap: runs resampled with replacement within each environment, aggregate recomputed';
 
 /** The run's learning rate: the point's `lr`, else the config's. */
 function learningRate(run: ManifestRunFields): number | null {
@@ -286,21 +290,7 @@ export function scoresCsv(scores: SweepScores): string {
   const rows = scores.runs.map((r) => {
     const n = r.normalised;
     const note = n === null ? undefined : n.value === undefined ? n.reason : n.note;
-    return [
-      r.index,
-      r.runId,
-      r.env,
-      r.seed,
-      r.point,
-      r.status,
-      r.score,
-      n?.value,
-      note,
-      scores.table.id,
-      scores.table.protocol,
-      r.lr,
-      r.detail,
-    ]
+    return [r.index, r.runId, r.env, r.seed, r.point, r.status, r.score, n?.value, note, scores.table.id, scores.table.protocol, r.lr, r.detail]
       .map(csvField)
       .join(',');
   });

@@ -8,7 +8,17 @@ import { checkpointDir, loadLatestCheckpoint, rollBackTo, writeCheckpoint, type 
 
 function checkpoint(frames: number): Checkpoint {
   return {
-    state: { format: 1, frames, episodes: frames / 10, updates: frames / 20, wallSeconds: frames / 1000, curveRows: frames / 10, evalRows: 0, rngStates: [[1, 2, 3, 4]], layout: [] },
+    state: {
+      format: 1,
+      frames,
+      episodes: frames / 10,
+      updates: frames / 20,
+      wallSeconds: frames / 1000,
+      curveRows: frames / 10,
+      evalRows: 0,
+      rngStates: [[1, 2, 3, 4]],
+      layout: [],
+    },
     params: Float32Array.from({ length: 8 }, (_, i) => frames + i),
     meanSquare: Float32Array.from({ length: 8 }, (_, i) => i / 10),
   };
@@ -35,7 +45,10 @@ test('round trip: the latest checkpoint reads back exactly', async () => {
 test('keeps the newest `keep` checkpoints', async () => {
   const { dir, store } = fresh();
   for (const t of [1000, 2000, 3000, 4000]) await writeCheckpoint(store, checkpoint(t), 2);
-  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), [checkpointDir(3000), checkpointDir(4000), 'latest.json'].map((p) => p.replace('checkpoints/', '')).sort());
+  assert.deepEqual(
+    readdirSync(join(dir, 'checkpoints')).sort(),
+    [checkpointDir(3000), checkpointDir(4000), 'latest.json'].map((p) => p.replace('checkpoints/', '')).sort(),
+  );
 });
 
 test('a corrupt newest checkpoint is skipped, with a warning, for the one before it', async () => {
@@ -70,9 +83,21 @@ const newest = (dir: string, name: string): string => join(dir, checkpointDir(20
 
 test('each kind of damage to the newest checkpoint is detected, named, and the one before it is used', async () => {
   const cases: { name: string; damage: (dir: string) => void; reason: RegExp }[] = [
-    { name: 'a truncated file', damage: (d) => truncateSync(newest(d, 'rmsprop.f32'), 10), reason: /^skipping checkpoint checkpoints\/0000000002000: rmsprop\.f32 has 10 bytes, its manifest says 32 \(truncated/ },
-    { name: 'a missing file', damage: (d) => rmSync(newest(d, 'state.json')), reason: /^skipping checkpoint checkpoints\/0000000002000: state\.json is missing$/ },
-    { name: 'a missing manifest', damage: (d) => rmSync(newest(d, 'manifest.json')), reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json is missing/ },
+    {
+      name: 'a truncated file',
+      damage: (d) => truncateSync(newest(d, 'rmsprop.f32'), 10),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: rmsprop\.f32 has 10 bytes, its manifest says 32 \(truncated/,
+    },
+    {
+      name: 'a missing file',
+      damage: (d) => rmSync(newest(d, 'state.json')),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: state\.json is missing$/,
+    },
+    {
+      name: 'a missing manifest',
+      damage: (d) => rmSync(newest(d, 'manifest.json')),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json is missing/,
+    },
     {
       name: 'a rewritten manifest',
       damage: (d) => writeFileSync(newest(d, 'manifest.json'), readFileSync(newest(d, 'manifest.json'), 'utf8').replace('"files"', '"files" ')),

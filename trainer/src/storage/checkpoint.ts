@@ -111,7 +111,8 @@ export async function readCheckpoint(store: RunStore, dir: string, expectedManif
     if (!expected) return `${dir}: manifest.json does not list ${name}`;
     const data = await store.read(`${dir}/${name}`);
     if (!data) return `${dir}: ${name} is missing`;
-    if (data.byteLength !== expected.bytes) return `${dir}: ${name} has ${data.byteLength} bytes, its manifest says ${expected.bytes} (truncated or partly written)`;
+    if (data.byteLength !== expected.bytes)
+      return `${dir}: ${name} has ${data.byteLength} bytes, its manifest says ${expected.bytes} (truncated or partly written)`;
     if (sha256(data) !== expected.sha256) return `${dir}: ${name} fails its sha256 check (corrupt)`;
     contents[name] = data;
   }
@@ -153,7 +154,11 @@ async function readLatest(store: RunStore): Promise<Latest | 'absent' | { readon
   if (typeof record.checkpoint !== 'string' || !/^checkpoints\/\d{13}$/.test(record.checkpoint)) {
     return { problem: 'checkpoints/latest.json names no checkpoint directory' };
   }
-  return { checkpoint: record.checkpoint, frames: Number(record.frames), manifestSha256: typeof record.manifestSha256 === 'string' ? record.manifestSha256 : '' };
+  return {
+    checkpoint: record.checkpoint,
+    frames: Number(record.frames),
+    manifestSha256: typeof record.manifestSha256 === 'string' ? record.manifestSha256 : '',
+  };
 }
 
 /**
@@ -162,7 +167,10 @@ async function readLatest(store: RunStore): Promise<Latest | 'absent' | { readon
  * so is a fallback to an older one. Undefined if there is none.
  */
 export async function loadLatestCheckpoint(store: RunStore, warn: (message: string) => void): Promise<Checkpoint | undefined> {
-  const candidates = (await store.list('checkpoints')).filter((name) => DIR_PATTERN.test(name)).reverse().map((n) => `checkpoints/${n}`);
+  const candidates = (await store.list('checkpoints'))
+    .filter((name) => DIR_PATTERN.test(name))
+    .reverse()
+    .map((n) => `checkpoints/${n}`);
   const latest = await readLatest(store);
   let named: Latest | undefined;
   if (latest === 'absent') {

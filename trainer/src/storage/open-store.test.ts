@@ -38,12 +38,15 @@ describe('parseS3Uri', () => {
   ];
   for (const [uri, message] of bad) {
     test(`${JSON.stringify(uri)} is rejected with a message naming it`, () => {
-      assert.throws(() => parseS3Uri(uri), (error: unknown) => {
-        assert.ok(error instanceof Error);
-        assert.match(error.message, message);
-        assert.ok(error.message.includes(JSON.stringify(uri)), `message ${JSON.stringify(error.message)} does not name the URI`);
-        return true;
-      });
+      assert.throws(
+        () => parseS3Uri(uri),
+        (error: unknown) => {
+          assert.ok(error instanceof Error);
+          assert.match(error.message, message);
+          assert.ok(error.message.includes(JSON.stringify(uri)), `message ${JSON.stringify(error.message)} does not name the URI`);
+          return true;
+        },
+      );
     });
   }
 });
@@ -64,12 +67,15 @@ describe('joinLocation', () => {
   for (const part of ['..', '', 'a/../..', '/abs', 'a//b', '.', 'a\\b']) {
     test(`rejects the part ${JSON.stringify(part)}, for paths and URIs`, () => {
       for (const location of ['s3://bucket/p', '/tmp/root']) {
-        assert.throws(() => joinLocation(location, 'runs', part), (error: unknown) => {
-          assert.ok(error instanceof Error);
-          assert.ok(error.message.includes(JSON.stringify(part)), error.message);
-          assert.ok(error.message.includes(JSON.stringify(location)), error.message);
-          return true;
-        });
+        assert.throws(
+          () => joinLocation(location, 'runs', part),
+          (error: unknown) => {
+            assert.ok(error instanceof Error);
+            assert.ok(error.message.includes(JSON.stringify(part)), error.message);
+            assert.ok(error.message.includes(JSON.stringify(location)), error.message);
+            return true;
+          },
+        );
       }
     });
   }

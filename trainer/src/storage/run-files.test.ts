@@ -49,7 +49,7 @@ test('eval.csv rows, and the periodic evaluations among them (those of worker in
   ]);
 });
 
-test('isWellFormed: the header\'s number of cells, every one a finite number', () => {
+test("isWellFormed: the header's number of cells, every one a finite number", () => {
   assert.ok(!isWellFormed('1,2,3,4', CURVE_HEADER));
   assert.ok(!isWellFormed('1,2,3,x,5', CURVE_HEADER));
   assert.ok(!isWellFormed('1,2,3,,5', CURVE_HEADER));

@@ -57,7 +57,13 @@ export function formatEvalRow(row: EvalRow): string {
 /** A curve.csv line's cells as numbers (NaN where a cell is not a number; check with `isWellFormed`). */
 export function parseCurveRow(line: string): CurveRow {
   const [frames, wallSeconds, worker, ret, length] = line.split(',').map(Number) as (number | undefined)[];
-  return { frames: frames ?? Number.NaN, wallSeconds: wallSeconds ?? Number.NaN, worker: worker ?? Number.NaN, return: ret ?? Number.NaN, length: length ?? Number.NaN };
+  return {
+    frames: frames ?? Number.NaN,
+    wallSeconds: wallSeconds ?? Number.NaN,
+    worker: worker ?? Number.NaN,
+    return: ret ?? Number.NaN,
+    length: length ?? Number.NaN,
+  };
 }
 
 /** An eval.csv line's cells as numbers (NaN where a cell is not a number). */
@@ -130,7 +136,12 @@ export function periodicEvaluations(rows: readonly EvalRow[], workers: number): 
  */
 export async function keepRows(store: RunStore, path: string, header: string, rows: number): Promise<string[]> {
   const data = await store.read(path);
-  const lines = data ? new TextDecoder().decode(data).split('\n').filter((l) => l.length > 0) : [];
+  const lines = data
+    ? new TextDecoder()
+        .decode(data)
+        .split('\n')
+        .filter((l) => l.length > 0)
+    : [];
   const kept = lines.slice(1, rows + 1);
   if (kept.length < rows) throw new Error(`${path} has ${kept.length} rows but the checkpoint recorded ${rows}`);
   await store.write(path, [header, ...kept].map((l) => `${l}\n`).join(''));
@@ -267,7 +278,12 @@ export function runResult(summary: RunSummary): RunResult {
     wallSeconds,
     framesPerSecond: counters.frames / Math.max(1e-9, wallSeconds),
     meanReturn100: summary.meanReturn100,
-    evaluation: { episodes: finalReturns.length, meanReturn: evalMean, stdReturn: Math.sqrt(meanOrNaN(finalReturns.map((r) => (r - evalMean) ** 2))), policy: config.evalPolicy },
+    evaluation: {
+      episodes: finalReturns.length,
+      meanReturn: evalMean,
+      stdReturn: Math.sqrt(meanOrNaN(finalReturns.map((r) => (r - evalMean) ** 2))),
+      policy: config.evalPolicy,
+    },
     evaluations: summary.evaluations,
     timing: { seconds, share },
     completedAt: new Date().toISOString(),

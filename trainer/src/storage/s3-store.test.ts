@@ -21,7 +21,10 @@ describe('S3RunStore on s3rver', { timeout: 120_000 }, () => {
   let raw: S3Client | undefined;
 
   /** A new bucket per test, and a store on `prefix` in it. */
-  async function freshStore(prefix = 'root/runs/r1', options: Partial<S3RunStoreOptions> = {}): Promise<{ store: S3RunStore; bucket: string; client: S3Client }> {
+  async function freshStore(
+    prefix = 'root/runs/r1',
+    options: Partial<S3RunStoreOptions> = {},
+  ): Promise<{ store: S3RunStore; bucket: string; client: S3Client }> {
     const s = server();
     const bucket = `test-bucket-${++buckets}`;
     await s.createBucket(bucket);
@@ -79,7 +82,17 @@ describe('S3RunStore on s3rver', { timeout: 120_000 }, () => {
 
   test('list gives the names directly under a directory, files and directories, sorted, over several pages', async () => {
     const { store } = await freshStore('p', { pageSize: 2 });
-    for (const path of ['curve.csv', 'config.json', 'eval.csv', 'model/model.json', 'model/weights.bin', 'checkpoints/0000000000002/a', 'checkpoints/0000000000001/a', 'checkpoints/latest.json', 'result.json']) {
+    for (const path of [
+      'curve.csv',
+      'config.json',
+      'eval.csv',
+      'model/model.json',
+      'model/weights.bin',
+      'checkpoints/0000000000002/a',
+      'checkpoints/0000000000001/a',
+      'checkpoints/latest.json',
+      'result.json',
+    ]) {
       await store.write(path, 'x');
     }
     assert.deepEqual(await store.list(''), ['checkpoints', 'config.json', 'curve.csv', 'eval.csv', 'model', 'result.json']);
@@ -108,7 +121,15 @@ describe('S3RunStore on s3rver', { timeout: 120_000 }, () => {
     await store.remove('config.json');
     assert.equal(await store.read('config.json'), undefined);
     await store.remove('checkpoints/0000000000003');
-    assert.deepEqual(await store.list('checkpoints'), ['0000000000000', '0000000000001', '0000000000002', '0000000000004', '0000000000005', '0000000000006', 'latest.json']);
+    assert.deepEqual(await store.list('checkpoints'), [
+      '0000000000000',
+      '0000000000001',
+      '0000000000002',
+      '0000000000004',
+      '0000000000005',
+      '0000000000006',
+      'latest.json',
+    ]);
     await store.remove('checkpoints');
     assert.deepEqual(await allKeys(server(), bucket), ['p/checkpoints-old/keep']);
     await store.remove('no/such/thing'); // absent: no error

@@ -15,14 +15,7 @@
  *
  * A process that ends must call flush() first, or appended text not yet uploaded is lost.
  */
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isTransientError, withRetry, type RetryOptions } from '../aws/retry.js';
 import { checkRelativePath, type RunStore } from './run-store.js';
 
@@ -67,9 +60,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
-    ? (error as { name: string }).name
-    : undefined;
+  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : undefined;
 }
 
 export class S3RunStore implements RunStore {
@@ -179,7 +170,9 @@ export class S3RunStore implements RunStore {
     // Let uploads and writes already under way finish first, so none of them lands after the delete.
     const busy = [...this.queues].filter(([k]) => k === key || k.startsWith(`${key}/`)).map(([, p]) => p);
     await Promise.all(busy);
-    await this.serial(key, () => this.retry(`DeleteObject ${this.uri(key)}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+    await this.serial(key, () =>
+      this.retry(`DeleteObject ${this.uri(key)}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))),
+    );
     // Deleted keys drop out of the listing, but each page's token points past them: follow it.
     await this.forEachPage(`${key}/`, (keys) => (keys.length > 0 ? this.deleteKeys(keys) : undefined), Math.min(this.pageSize ?? DELETE_BATCH, DELETE_BATCH));
   }
@@ -288,14 +281,18 @@ export class S3RunStore implements RunStore {
       const errors = result.Errors ?? [];
       if (errors.length > 0) {
         const first = errors[0];
-        throw new Error(`DeleteObjects failed for ${errors.length} of ${keys.length} keys, e.g. ${this.uri(first?.Key ?? '?')}: ${first?.Code ?? ''} ${first?.Message ?? ''}`);
+        throw new Error(
+          `DeleteObjects failed for ${errors.length} of ${keys.length} keys, e.g. ${this.uri(first?.Key ?? '?')}: ${first?.Code ?? ''} ${first?.Message ?? ''}`,
+        );
       }
     } catch (error) {
       // Some S3-compatible servers reject DeleteObjects (it needs a checksum they do not understand):
       // fall back to deleting one key at a time, which every server supports.
       if (isTransientError(error) || (error instanceof Error && error.message.startsWith('DeleteObjects failed'))) throw error;
       for (const key of keys) {
-        await this.serial(key, () => this.retry(`DeleteObject ${this.uri(key)}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+        await this.serial(key, () =>
+          this.retry(`DeleteObject ${this.uri(key)}`, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))),
+        );
       }
     }
   }

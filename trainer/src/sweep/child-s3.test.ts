@@ -81,7 +81,11 @@ describe('asyncrl sweep child as a Batch array child, manifest and runs in s3rve
     assert.equal(config.config['runId'], entry.runId);
     assert.equal(config.config['lr'], 0.0005);
     assert.equal(config.config['out'], ROOT);
-    assert.equal(await openStore(`${ROOT}/runs/${manifest.runs[0]?.runId ?? ''}`, { aws: server().clientOptions }).read('config.json'), undefined, 'index 0 was not trained');
+    assert.equal(
+      await openStore(`${ROOT}/runs/${manifest.runs[0]?.runId ?? ''}`, { aws: server().clientOptions }).read('config.json'),
+      undefined,
+      'index 0 was not trained',
+    );
     assert.deepEqual(readdirSync(cwd), []);
   });
 

@@ -60,9 +60,7 @@ function pickRun(options: SweepChildOptions, manifest: SweepManifest): SweepRun 
   const { index, from } = chooseIndex(options, manifest);
   const run = manifest.runs[index];
   if (run === undefined) {
-    throw new InputError(
-      `${from}: out of range; the manifest ${options.manifest} has ${manifest.runs.length} runs (indices 0 to ${manifest.runs.length - 1})`,
-    );
+    throw new InputError(`${from}: out of range; the manifest ${options.manifest} has ${manifest.runs.length} runs (indices 0 to ${manifest.runs.length - 1})`);
   }
   return run;
 }
@@ -110,7 +108,9 @@ export async function runSweepChild(options: SweepChildOptions): Promise<number>
     throw new InputError(`--out: required, since ${options.manifest} does not lie at <root>/sweeps/${manifest.sweepId}/manifest.json`);
   }
   const store = openStore(joinLocation(root, 'runs', run.runId), options.storeOptions);
-  options.log(`Sweep ${manifest.sweepId}, run ${run.index + 1} of ${manifest.runs.length} (index ${run.index}): ${run.env}, ${run.point}, seed ${run.seed} → ${store.location}`);
+  options.log(
+    `Sweep ${manifest.sweepId}, run ${run.index + 1} of ${manifest.runs.length} (index ${run.index}): ${run.env}, ${run.point}, seed ${run.seed} → ${store.location}`,
+  );
 
   if ((await store.read('result.json')) !== undefined) {
     options.log(`Run ${run.runId} has already finished (result.json exists); nothing to do`);

@@ -124,18 +124,30 @@ describe('expandSweep', () => {
 describe('sweep points', () => {
   test('the grid varies its last field fastest', () => {
     const points = sweepPoints({ grid: { lr: [1, 2], tmax: [5, 20] }, samples: undefined });
-    assert.deepEqual(points.map((point) => point.label), ['lr=1 tmax=5', 'lr=1 tmax=20', 'lr=2 tmax=5', 'lr=2 tmax=20']);
+    assert.deepEqual(
+      points.map((point) => point.label),
+      ['lr=1 tmax=5', 'lr=1 tmax=20', 'lr=2 tmax=5', 'lr=2 tmax=20'],
+    );
   });
 
   test('more samples keep the first ones; another sampled field leaves them unchanged', () => {
     const lr: Distribution = { dist: 'logUniform', low: 1e-4, high: 1e-2 };
     const three = sweepPoints({ grid: undefined, samples: { count: 3, seed: 5, params: { lr } } });
     const five = sweepPoints({ grid: undefined, samples: { count: 5, seed: 5, params: { lr } } });
-    assert.deepEqual(five.slice(0, 3).map((p) => p.params['lr']), three.map((p) => p.params['lr']));
+    assert.deepEqual(
+      five.slice(0, 3).map((p) => p.params['lr']),
+      three.map((p) => p.params['lr']),
+    );
     const withEntropy = sweepPoints({ grid: undefined, samples: { count: 3, seed: 5, params: { lr, entropy: { dist: 'uniform', low: 0, high: 0.1 } } } });
-    assert.deepEqual(withEntropy.map((p) => p.params['lr']), three.map((p) => p.params['lr']));
+    assert.deepEqual(
+      withEntropy.map((p) => p.params['lr']),
+      three.map((p) => p.params['lr']),
+    );
     const otherSeed = sweepPoints({ grid: undefined, samples: { count: 3, seed: 6, params: { lr } } });
-    assert.notDeepEqual(otherSeed.map((p) => p.params['lr']), three.map((p) => p.params['lr']));
+    assert.notDeepEqual(
+      otherSeed.map((p) => p.params['lr']),
+      three.map((p) => p.params['lr']),
+    );
   });
 
   test('log-uniform draws lie within the bounds and are uniform in log space', () => {

@@ -88,7 +88,10 @@ export function parseManifest(bytes: Uint8Array | string, source: string): Sweep
   const result = sweepManifestSchema.safeParse(value);
   if (!result.success) {
     const lines = result.error.issues.slice(0, 10).map((issue) => {
-      const path = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, '');
+      const path = issue.path
+        .map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`))
+        .join('')
+        .replace(/^\./, '');
       return `${source}: ${path === '' ? 'not a sweep manifest' : `field "${path}"`}: ${issue.message}`;
     });
     throw new InputError(lines.join('\n'));

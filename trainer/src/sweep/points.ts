@@ -72,11 +72,13 @@ export function pointLabel(params: Readonly<Record<string, ParamValue>>): string
 /** Grid combinations × sample draws; the grid is the outer loop. Call only with a validated spec. */
 export function sweepPoints(spec: Pick<SweepSpec, 'grid' | 'samples'>): SweepPoint[] {
   const draws = sampleDraws(spec.samples);
-  return gridCombinations(spec.grid ?? {}).flatMap((combo) => draws.map((draw) => ({ ...combo, ...draw }))).map((params, index) => ({
-    index,
-    label: pointLabel(params),
-    params,
-  }));
+  return gridCombinations(spec.grid ?? {})
+    .flatMap((combo) => draws.map((draw) => ({ ...combo, ...draw })))
+    .map((params, index) => ({
+      index,
+      label: pointLabel(params),
+      params,
+    }));
 }
 
 /** The seeds of a spec as a list. */

@@ -89,7 +89,10 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
   test('writes spec.json as submitted and a manifest of both runs', () => {
     assert.equal(readFileSync(join(root, 'sweeps', sweepId, 'spec.json'), 'utf8'), specJson(TINY));
     assert.equal(manifest.sweepId, sweepId);
-    assert.deepEqual(manifest.runs.map((entry) => entry.point), ['lr=0.001', 'lr=0.0005']);
+    assert.deepEqual(
+      manifest.runs.map((entry) => entry.point),
+      ['lr=0.001', 'lr=0.0005'],
+    );
   });
 
   test('wrote the manifest before any run started, and every run has result.json', () => {
@@ -103,7 +106,7 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
     }
   });
 
-  test('aggregates the scores and keeps each run\'s log', () => {
+  test("aggregates the scores and keeps each run's log", () => {
     const scores = JSON.parse(readFileSync(join(root, 'sweeps', sweepId, 'summary', 'scores.json'), 'utf8')) as { counts: { ok: number } };
     assert.equal(scores.counts.ok, 2);
     for (const entry of manifest.runs) assert.ok(existsSync(join(root, 'sweeps', sweepId, 'logs', `${entry.runId}.log`)));
@@ -147,7 +150,9 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
     const result = asyncrl(['sweep', 'child', '--manifest', manifestPath(), '--index', '1', '--workers', '1'], cwd);
     assert.equal(result.status, 0, explain(result));
     assert.match(result.stderr, /left no complete checkpoint; starting it over/);
-    const curve = readFileSync(join(runDir(1), 'curve.csv'), 'utf8').trim().split('\n');
+    const curve = readFileSync(join(runDir(1), 'curve.csv'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(curve.filter((line) => line.startsWith('frames,')).length, 1, 'one header: the curve was started over, not appended to');
     assert.ok(existsSync(join(runDir(1), 'result.json')));
   });
@@ -188,9 +193,18 @@ describe('runSweepLocal: a failing run', () => {
       print: (line) => printed.push(line),
     });
     assert.equal(code, 1, [...logs, ...printed].join('\n'));
-    assert.ok(logs.some((line) => line.includes('run 1/2') && line.includes('FAILED')), logs.join('\n'));
-    assert.ok(printed.some((line) => /^0\s+CartPole-v1\s+lr=0\.001\s+1\s+failed/.test(line)), printed.join('\n'));
-    assert.ok(printed.some((line) => /^1\s+CartPole-v1\s+lr=0\.0005\s+1\s+ok/.test(line)), printed.join('\n'));
+    assert.ok(
+      logs.some((line) => line.includes('run 1/2') && line.includes('FAILED')),
+      logs.join('\n'),
+    );
+    assert.ok(
+      printed.some((line) => /^0\s+CartPole-v1\s+lr=0\.001\s+1\s+failed/.test(line)),
+      printed.join('\n'),
+    );
+    assert.ok(
+      printed.some((line) => /^1\s+CartPole-v1\s+lr=0\.0005\s+1\s+ok/.test(line)),
+      printed.join('\n'),
+    );
     assert.ok(existsSync(join(root, 'runs', manifest.runs[1]?.runId ?? '', 'result.json')));
   });
 
@@ -198,7 +212,16 @@ describe('runSweepLocal: a failing run', () => {
     const cwd = tempDir('asyncrl-sweep-workers-');
     writeFileSync(join(cwd, 's.json'), JSON.stringify({ ...TINY, base: { ...TINY.base, workers: 2 } }));
     await assert.rejects(
-      runSweepLocal({ specPath: join(cwd, 's.json'), out: join(cwd, 'root'), parallel: 1, workers: 1, cores: 2, now: new Date(), log: () => {}, print: () => {} }),
+      runSweepLocal({
+        specPath: join(cwd, 's.json'),
+        out: join(cwd, 'root'),
+        parallel: 1,
+        workers: 1,
+        cores: 2,
+        now: new Date(),
+        log: () => {},
+        print: () => {},
+      }),
       /--workers 1: the spec sets workers itself/,
     );
     assert.ok(!existsSync(join(cwd, 'root')), 'nothing written');

@@ -84,7 +84,10 @@ async function readScore(root: RunStore, run: SweepRun): Promise<number | undefi
 
 /** The last non-empty line of a child's output, for the one-line failure report. */
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return lines[lines.length - 1] ?? '(no output)';
 }
 
@@ -94,7 +97,12 @@ function describeRun(run: SweepRun, total: number): string {
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Runs the sweep; returns the exit code (0 all runs finished, 1 some failed, 130/143 interrupted). */
@@ -114,7 +122,9 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
   await writeManifest(root, manifest);
   const manifestAt = manifestLocation(options.out, sweepId);
   const total = manifest.runs.length;
-  options.print(`Sweep ${sweepId}: ${total} runs, ${Math.min(options.parallel, total)} at a time, ${specSetsWorkers(spec) ? 'workers as the spec sets' : `${workers} worker${workers === 1 ? '' : 's'} per run`}`);
+  options.print(
+    `Sweep ${sweepId}: ${total} runs, ${Math.min(options.parallel, total)} at a time, ${specSetsWorkers(spec) ? 'workers as the spec sets' : `${workers} worker${workers === 1 ? '' : 's'} per run`}`,
+  );
   options.log(`Manifest: ${manifestAt}`);
 
   const outcomes: RunOutcome[] = manifest.runs.map(() => ({ status: 'not started', seconds: 0 }));
@@ -167,7 +177,11 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
           }
           return { status: 'failed', seconds, detail };
         })()
-          .catch((error: unknown): RunOutcome => ({ status: 'failed', seconds, detail: `after the run: ${error instanceof Error ? error.message : String(error)}` }))
+          .catch((error: unknown): RunOutcome => ({
+            status: 'failed',
+            seconds,
+            detail: `after the run: ${error instanceof Error ? error.message : String(error)}`,
+          }))
           .then(resolve);
       });
     });
@@ -237,7 +251,9 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
       `Scores: ${sweepPath(sweepId, 'summary/scores.json')} under ${options.out} (${scores.counts.ok} ok, ${scores.counts.failed} failed, ${scores.counts.missing} missing); report: ${sweepPath(sweepId, 'summary/report.html')}`,
     );
   } catch (error) {
-    options.log(`aggregation failed: ${error instanceof Error ? error.message : String(error)}; retry with: asyncrl sweep aggregate ${options.out} --sweep ${sweepId}`);
+    options.log(
+      `aggregation failed: ${error instanceof Error ? error.message : String(error)}; retry with: asyncrl sweep aggregate ${options.out} --sweep ${sweepId}`,
+    );
     return 1;
   }
   if (failed > 0) {

@@ -67,7 +67,14 @@ describe('parseSweepSpec accepts', () => {
   });
 
   test('a spec of exactly the run limit', () => {
-    parseSweepSpec(spec({ envs: ['CartPole-v1'], seeds: { count: 10 }, samples: { count: MAX_SWEEP_RUNS / 10, params: { lr: { dist: 'uniform', low: 1e-4, high: 1e-3 } } } }), SOURCE);
+    parseSweepSpec(
+      spec({
+        envs: ['CartPole-v1'],
+        seeds: { count: 10 },
+        samples: { count: MAX_SWEEP_RUNS / 10, params: { lr: { dist: 'uniform', low: 1e-4, high: 1e-3 } } },
+      }),
+      SOURCE,
+    );
   });
 
   test('only fields that hold one number or one choice can be varied', () => {
@@ -75,7 +82,7 @@ describe('parseSweepSpec accepts', () => {
     for (const field of ['hidden', 'epsilonFinals', 'env', 'seed', 'runId', 'out']) assert.ok(!(PARAM_FIELDS as readonly string[]).includes(field), field);
   });
 
-  test('every config it expands to passes the trainer\'s own check', () => {
+  test("every config it expands to passes the trainer's own check", () => {
     const parsed = parseSweepSpec(spec({ grid: { algo: ['a3c', 'one-step-q'] } }), SOURCE);
     for (const point of sweepPoints(parsed)) {
       for (const env of parsed.envs) for (const seed of seedsOf(parsed)) parseTrainConfig(pointConfig(parsed.base, point, env, seed), 'test');
@@ -99,7 +106,7 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
     assertInputError(() => parseSweepSpec(spec({ base: { runId: 'x' } }), SOURCE), 'field "base.runId"');
   });
 
-  test('a base value the train schema rejects, with the train schema\'s wording', () => {
+  test("a base value the train schema rejects, with the train schema's wording", () => {
     assertInputError(() => parseSweepSpec(spec({ base: { gamma: 1.5 } }), SOURCE), 'field "base.gamma"', '≤ 1', 'got 1.5');
     assertInputError(() => parseSweepSpec(spec({ base: { frames: 1e12 } }), SOURCE), 'field "base.frames"', '≤ 100000000000', 'got 1000000000000');
   });
@@ -115,7 +122,12 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
   });
 
   test('an unregistered environment, suggesting the registered id', () => {
-    assertInputError(() => parseSweepSpec(spec({ envs: ['CartPole-v1', 'cartpole-v1'] }), SOURCE), 'field "envs[1]"', '"cartpole-v1"', 'did you mean CartPole-v1?');
+    assertInputError(
+      () => parseSweepSpec(spec({ envs: ['CartPole-v1', 'cartpole-v1'] }), SOURCE),
+      'field "envs[1]"',
+      '"cartpole-v1"',
+      'did you mean CartPole-v1?',
+    );
     assertInputError(() => parseSweepSpec(spec({ envs: ['Pong-v5'] }), SOURCE), 'field "envs[0]"', '"Pong-v5"', 'known: ');
   });
 
@@ -138,7 +150,11 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
   });
 
   test('a distribution with a missing bound or an extra key', () => {
-    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4 } } } }), SOURCE), 'field "samples.params.lr.high"', 'got nothing');
+    assertInputError(
+      () => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4 } } } }), SOURCE),
+      'field "samples.params.lr.high"',
+      'got nothing',
+    );
     assertInputError(
       () => parseSweepSpec(spec({ samples: { count: 2, params: { lr: { dist: 'uniform', low: 1e-4, heigh: 1 } } } }), SOURCE),
       'unknown field "samples.params.lr.heigh"',
@@ -146,17 +162,41 @@ describe('parseSweepSpec rejects, naming the field and the value', () => {
     );
   });
 
-  test('bounds in the wrong order, a log-uniform bound ≤ 0, bounds outside the field\'s range', () => {
+  test("bounds in the wrong order, a log-uniform bound ≤ 0, bounds outside the field's range", () => {
     const withLr = (dist: Record<string, unknown>): Record<string, unknown> => spec({ samples: { count: 2, params: { lr: dist } } });
-    assertInputError(() => parseSweepSpec(withLr({ dist: 'uniform', low: 0.01, high: 0.001 }), SOURCE), 'field "samples.params.lr.high"', 'high > low (0.01)', 'got 0.001');
+    assertInputError(
+      () => parseSweepSpec(withLr({ dist: 'uniform', low: 0.01, high: 0.001 }), SOURCE),
+      'field "samples.params.lr.high"',
+      'high > low (0.01)',
+      'got 0.001',
+    );
     assertInputError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 0, high: 0.01 }), SOURCE), 'field "samples.params.lr.low"', 'got 0');
-    assertInputError(() => parseSweepSpec(withLr({ dist: 'logUniform', low: 1e-4, high: 2 }), SOURCE), 'field "samples.params.lr.high"', '≤ 1', 'a value of lr', 'got 2');
+    assertInputError(
+      () => parseSweepSpec(withLr({ dist: 'logUniform', low: 1e-4, high: 2 }), SOURCE),
+      'field "samples.params.lr.high"',
+      '≤ 1',
+      'a value of lr',
+      'got 2',
+    );
   });
 
   test('a continuous distribution for an integer field, a numeric one for a choice field', () => {
-    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'uniform', low: 5, high: 20 } } } }), SOURCE), 'field "samples.params.tmax.dist"', 'intUniform', 'got "uniform"');
-    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { algo: { dist: 'uniform', low: 0, high: 1 } } } }), SOURCE), 'field "samples.params.algo.dist"', 'only "choice"');
-    assertInputError(() => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'intUniform', low: 5, high: 7.5 } } } }), SOURCE), 'field "samples.params.tmax.high"', 'got 7.5');
+    assertInputError(
+      () => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'uniform', low: 5, high: 20 } } } }), SOURCE),
+      'field "samples.params.tmax.dist"',
+      'intUniform',
+      'got "uniform"',
+    );
+    assertInputError(
+      () => parseSweepSpec(spec({ samples: { count: 2, params: { algo: { dist: 'uniform', low: 0, high: 1 } } } }), SOURCE),
+      'field "samples.params.algo.dist"',
+      'only "choice"',
+    );
+    assertInputError(
+      () => parseSweepSpec(spec({ samples: { count: 2, params: { tmax: { dist: 'intUniform', low: 5, high: 7.5 } } } }), SOURCE),
+      'field "samples.params.tmax.high"',
+      'got 7.5',
+    );
   });
 
   test('a choice value the field rejects', () => {
@@ -237,7 +277,12 @@ describe('reading a spec file', () => {
 
   test('an alias bomb is refused', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const path = dir.file('bomb.yaml', `${lines.join('\n')}\n`);
     assertInputError(() => loadSweepSpecFile(path), sweepSpecSource(path), 'aliases');
   });

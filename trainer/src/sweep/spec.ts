@@ -8,7 +8,7 @@
  * Errors follow the config's (config/wording.ts): each line names the field (as a dotted path,
  * `samples.params.lr.low`), shows the value received and says what is allowed.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InputError, closest, describeKind, formatValue } from '../errors.js';
 import { envIds, findEnv } from '../envs/catalog.js';
 import { parseDataText, readDataFile, type DataFormat, type DataReading } from '../config/load-file.js';
@@ -237,7 +237,13 @@ function expandChecked(spec: SweepSpec, wording: Wording): SweepEntry[] {
           parseTrainConfig(config, source);
         } catch (error) {
           // parse.ts names each field as "<source>: field …", also mid-sentence; name the point once per line.
-          if (error instanceof InputError) throw new InputError(error.message.split('\n').map((line) => `${source}: ${line.split(`${source}: `).join('')}`).join('\n'));
+          if (error instanceof InputError)
+            throw new InputError(
+              error.message
+                .split('\n')
+                .map((line) => `${source}: ${line.split(`${source}: `).join('')}`)
+                .join('\n'),
+            );
           throw error;
         }
         entries.push({ point, env, seed, config });
@@ -285,7 +291,13 @@ export function checkSweep(input: unknown, source: string): CheckedSweep {
   const result = sweepSpecSchema.safeParse(input);
   if (!result.success) throw new InputError(issueLines(result.error.issues, input, wording).join('\n'));
   const spec = result.data;
-  const lines = [...referenceTableLines(spec, wording), ...envLines(spec, wording), ...seedLines(spec, wording), ...gridLines(spec, wording), ...sampleLines(spec, wording)];
+  const lines = [
+    ...referenceTableLines(spec, wording),
+    ...envLines(spec, wording),
+    ...seedLines(spec, wording),
+    ...gridLines(spec, wording),
+    ...sampleLines(spec, wording),
+  ];
   if (lines.length > 0) throw new InputError(lines.join('\n'));
   const size = sizeLines(spec, wording);
   if (size.length > 0) throw new InputError(size.join('\n'));

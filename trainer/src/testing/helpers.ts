@@ -61,7 +61,13 @@ export function scratchDir(prefix: string): {
  * Checks an analytic gradient against central finite differences of `loss` (computed in float64) at
  * `theta`: the largest absolute difference must be at most `relative` times the largest |∂L/∂θ_i|.
  */
-export function assertMatchesFiniteDifferences(theta: Float64Array, loss: (theta: Float64Array) => number, grad: ArrayLike<number>, relative = 1e-4, step = 1e-5): void {
+export function assertMatchesFiniteDifferences(
+  theta: Float64Array,
+  loss: (theta: Float64Array) => number,
+  grad: ArrayLike<number>,
+  relative = 1e-4,
+  step = 1e-5,
+): void {
   let maxErr = 0;
   let scale = 0;
   for (let i = 0; i < theta.length; i++) {

@@ -91,7 +91,10 @@ test('spaces and constants match Gymnasium Acrobot-v1', () => {
   assert.deepEqual(env.observationSpace.shape, [6]);
   const high = [1, 1, 1, 1, 4 * Math.PI, 9 * Math.PI].map(Math.fround);
   assert.deepEqual([...env.observationSpace.high], high);
-  assert.deepEqual([...env.observationSpace.low], high.map((v) => -v));
+  assert.deepEqual(
+    [...env.observationSpace.low],
+    high.map((v) => -v),
+  );
   assert.equal(ACROBOT.dt, 0.2);
   assert.deepEqual(ACROBOT.availTorque, [-1, 0, 1]);
 });
@@ -176,7 +179,11 @@ test('one step is one RK4 step of 0.2 s of the reference equations, then wrap an
 
 test('an env step changes the energy by about the work of the torque (RK4 error only)', () => {
   const env = new AcrobotEnv(Rng.fromSeed(1), STEPS);
-  for (const start of [[0.3, -0.5, 1.0, -2.0], [1.0, 0.5, -0.5, 1.5], [0.1, 0.1, 0.1, 0.1]] as Vec4[]) {
+  for (const start of [
+    [0.3, -0.5, 1.0, -2.0],
+    [1.0, 0.5, -0.5, 1.5],
+    [0.1, 0.1, 0.1, 0.1],
+  ] as Vec4[]) {
     for (const action of [0, 1, 2] as const) {
       env.setState(start);
       env.step(action);

@@ -79,9 +79,7 @@ function dsdt(s: Float64Array, a: number, out: Float64Array): void {
     phi2;
   // The book's theta2_ddot keeps the -m2 l1 lc2 theta1_dot² sin(theta2) term that the NIPS paper
   // dropped; Sutton confirmed the published results used the book's equations (acrobot.py).
-  const ddtheta2 =
-    (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * dtheta1 ** 2 * Math.sin(theta2) - phi2) /
-    (m2 * lc2 ** 2 + I2 - d2 ** 2 / d1);
+  const ddtheta2 = (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * dtheta1 ** 2 * Math.sin(theta2) - phi2) / (m2 * lc2 ** 2 + I2 - d2 ** 2 / d1);
   const ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
   out[0] = dtheta1;
   out[1] = dtheta2;

@@ -26,7 +26,7 @@ function balancer(): (obs: Float32Array) => 0 | 1 {
   };
 }
 
-test('spaces are CartPole-v1\'s with only the x and theta bounds kept', () => {
+test("spaces are CartPole-v1's with only the x and theta bounds kept", () => {
   const env = new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS);
   const full = new CartPoleEnv(Rng.fromSeed(1), STEPS);
   assert.equal(env.id, 'CartPoleNoVel-v1');
@@ -135,7 +135,11 @@ test('invalid actions are rejected with a RangeError naming this env and the val
 test('step before reset or after the end of an episode throws, naming this env, until reset', () => {
   const env = new CartPoleNoVelEnv(Rng.fromSeed(1), STEPS);
   // Pushing right topples the pole; as for CartPole, setting a state starts an episode.
-  contract.assertStepOutsideEpisodeThrows(env, () => 1, () => env.setState([0, 0, 0, 0]));
+  contract.assertStepOutsideEpisodeThrows(
+    env,
+    () => 1,
+    () => env.setState([0, 0, 0, 0]),
+  );
 });
 
 test('the observation buffer is reused: copy it to keep it past the next step', () => {

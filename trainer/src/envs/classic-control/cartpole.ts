@@ -76,12 +76,7 @@ export class CartPoleEnv implements Env {
     readonly maxEpisodeSteps: number,
   ) {
     this.episode = new EpisodeTracker(this.id, maxEpisodeSteps);
-    const high = new Float32Array([
-      CARTPOLE.xThreshold * 2,
-      FLOAT32_MAX,
-      CARTPOLE.thetaThresholdRadians * 2,
-      FLOAT32_MAX,
-    ]);
+    const high = new Float32Array([CARTPOLE.xThreshold * 2, FLOAT32_MAX, CARTPOLE.thetaThresholdRadians * 2, FLOAT32_MAX]);
     this.observationSpace = { kind: 'box', shape: [4], low: high.map((v) => -v), high };
   }
 
@@ -111,9 +106,7 @@ export class CartPoleEnv implements Env {
     const costheta = Math.cos(this.theta);
     const sintheta = Math.sin(this.theta);
     const temp = (force + POLEMASS_LENGTH * this.thetaDot * this.thetaDot * sintheta) / TOTAL_MASS;
-    const thetaacc =
-      (CARTPOLE.gravity * sintheta - costheta * temp) /
-      (CARTPOLE.length * (4.0 / 3.0 - (CARTPOLE.masspole * costheta * costheta) / TOTAL_MASS));
+    const thetaacc = (CARTPOLE.gravity * sintheta - costheta * temp) / (CARTPOLE.length * (4.0 / 3.0 - (CARTPOLE.masspole * costheta * costheta) / TOTAL_MASS));
     const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
 
     // 'euler' integrator (Gymnasium's default): positions move with the old velocities.

@@ -44,10 +44,7 @@ test('spaces and constants match Gymnasium MountainCar-v0', () => {
   assert.deepEqual(env.observationSpace.shape, [2]);
   assert.deepEqual([...env.observationSpace.low], [-1.2, -0.07].map(Math.fround));
   assert.deepEqual([...env.observationSpace.high], [0.6, 0.07].map(Math.fround));
-  assert.deepEqual(
-    [MOUNTAIN_CAR.force, MOUNTAIN_CAR.gravity, MOUNTAIN_CAR.goalPosition, MOUNTAIN_CAR.goalVelocity],
-    [0.001, 0.0025, 0.5, 0],
-  );
+  assert.deepEqual([MOUNTAIN_CAR.force, MOUNTAIN_CAR.gravity, MOUNTAIN_CAR.goalPosition, MOUNTAIN_CAR.goalVelocity], [0.001, 0.0025, 0.5, 0]);
 });
 
 test('reset draws the position in [-0.6, -0.4) from one Rng draw, with velocity 0', () => {

@@ -23,7 +23,7 @@ function gymnasiumStep(state: PendulumState, action: number): { state: PendulumS
   // costs = angle_normalize(th) ** 2 + 0.1 * thdot**2 + 0.001 * (u**2)
   const costs = angleNormalize(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2;
   // newthdot = thdot + (3 * g / (2 * l) * sin(th) + 3.0 / (m * l**2) * u) * dt
-  let newthdot = thdot + ((3 * g) / (2 * l) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
+  let newthdot = thdot + (((3 * g) / (2 * l)) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
   newthdot = Math.min(Math.max(newthdot, -maxSpeed), maxSpeed);
   const newth = th + newthdot * dt;
   return { state: [newth, newthdot], reward: -costs };
@@ -68,7 +68,7 @@ test('same seed and actions give identical trajectories; different seeds differ'
   contract.assertSeedsDiffer(PendulumEnv, STEPS);
 });
 
-test('angleNormalize follows Python\'s modulo: the result lies in [-pi, pi)', () => {
+test("angleNormalize follows Python's modulo: the result lies in [-pi, pi)", () => {
   assertClose(angleNormalize((3 * Math.PI) / 2), -Math.PI / 2, 1e-15, '3pi/2');
   assertClose(angleNormalize((-3 * Math.PI) / 2), Math.PI / 2, 1e-15, '-3pi/2');
   assert.equal(angleNormalize(Math.PI), -Math.PI); // ((pi + pi) % 2pi) - pi
@@ -122,7 +122,12 @@ test('one step matches the Gymnasium equations written out, with the cost of the
 test('torques beyond ±2 are clipped to the bounds; theta_dot is clipped to ±8', () => {
   const env = new PendulumEnv(Rng.fromSeed(1), STEPS);
   const start: PendulumState = [0.4, 1.1];
-  for (const [u, clipped] of [[5, 2], [-100, -2], [2.5, 2], [-2.0001, -2]] as const) {
+  for (const [u, clipped] of [
+    [5, 2],
+    [-100, -2],
+    [2.5, 2],
+    [-2.0001, -2],
+  ] as const) {
     env.setState(start);
     const r = env.step(torque(u));
     const got = env.getState();
@@ -164,7 +169,10 @@ test('invalid actions are rejected with a RangeError saying what was given', () 
   assert.throws(() => env.step(torque(Number.POSITIVE_INFINITY)), /got a Float32Array of length 1 \[Infinity\]/);
   assert.throws(() => env.step(new Float32Array([1, 1])), /got a Float32Array of length 2/);
   assert.throws(() => env.step(new Float32Array(0)), /got a Float32Array of length 0/);
-  assert.throws(() => env.step(1), (e: unknown) => e instanceof RangeError && e.message.includes('got the number 1'));
+  assert.throws(
+    () => env.step(1),
+    (e: unknown) => e instanceof RangeError && e.message.includes('got the number 1'),
+  );
   // The failed calls changed nothing: the state is untouched and the episode still running.
   assert.deepEqual(env.getState(), before);
   assert.equal(env.step(torque(0)).truncated, false);

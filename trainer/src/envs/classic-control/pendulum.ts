@@ -97,8 +97,7 @@ export class PendulumEnv implements Env {
    */
   step(action: number | Float32Array): StepResult {
     if (typeof action === 'number' || action.length !== 1 || !Number.isFinite(action[0])) {
-      const shown =
-        typeof action === 'number' ? `the number ${action}` : `a Float32Array of length ${action.length} [${action.join(', ')}]`;
+      const shown = typeof action === 'number' ? `the number ${action}` : `a Float32Array of length ${action.length} [${action.join(', ')}]`;
       throw new RangeError(`Pendulum-v1 action must be a Float32Array of length 1 holding a finite torque (clipped to [-2, 2]), got ${shown}`);
     }
     this.episode.assertRunning();
@@ -116,7 +115,7 @@ export class PendulumEnv implements Env {
     // Rigid rod pivoting at one end (moment of inertia m l²/3, gravity acting at l/2):
     // theta_ddot = 3g/(2l) sin(theta) + 3/(m l²) u, integrated by semi-implicit Euler — the velocity
     // first (then clipped to ±8), the angle with the new velocity.
-    let newthdot = thdot + ((3 * g) / (2 * l) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
+    let newthdot = thdot + (((3 * g) / (2 * l)) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
     newthdot = Math.min(Math.max(newthdot, -maxSpeed), maxSpeed);
     const newth = th + newthdot * dt;
     this.theta = newth;

@@ -64,7 +64,10 @@ test('without apples the expert goes to the portal by a shortest path, counting 
     const ret = playExpertEpisode(env);
     const log = env.log;
     assert.equal(log.length, 300);
-    assert.equal(ret, log.reduce((sum, s) => sum + s.reward, 0));
+    assert.equal(
+      ret,
+      log.reduce((sum, s) => sum + s.reward, 0),
+    );
     let start = 0;
     let entries = 0;
     for (let t = 0; t < log.length; t++) {
@@ -106,5 +109,8 @@ test('the random policy draws one uniform action a step from its own Rng', () =>
     env.log.map((s) => s.action),
     Array.from({ length: 100 }, () => mirror.int(3)),
   );
-  assert.equal(ret, env.log.reduce((sum, s) => sum + s.reward, 0));
+  assert.equal(
+    ret,
+    env.log.reduce((sum, s) => sum + s.reward, 0),
+  );
 });

@@ -37,7 +37,10 @@ for (const task of MAZE_TASKS) {
     const { random, reference, source } = info.scores;
     assert.ok(reference !== undefined);
     // The registered figures are these measurements rounded to 0.1, and the source text quotes them.
-    for (const [what, mean, registered] of [['random', measured.random.mean, random], ['expert', measured.expert.mean, reference]] as const) {
+    for (const [what, mean, registered] of [
+      ['random', measured.random.mean, random],
+      ['expert', measured.expert.mean, reference],
+    ] as const) {
       assert.ok(Math.abs(mean - registered) <= 0.05 + 1e-9, `${what}: measured ${mean}, registered ${registered}`);
     }
     for (const { mean, stderr } of [measured.random, measured.expert]) {

@@ -110,7 +110,10 @@ test('invalid options are rejected with a RangeError naming the value', () => {
     [{ size: 2, apples: 6 }, 'from 0 to 5 for size 2, got 6'],
   ];
   for (const [options, message] of bad) {
-    assert.throws(() => new MazeEnv(Rng.fromSeed(1), STEPS, options), (e: unknown) => e instanceof RangeError && e.message.includes(message));
+    assert.throws(
+      () => new MazeEnv(Rng.fromSeed(1), STEPS, options),
+      (e: unknown) => e instanceof RangeError && e.message.includes(message),
+    );
   }
   // The largest apple count fills every floor square but the portal's and the start's.
   const full = new MazeEnv(Rng.fromSeed(1), STEPS, { size: 2, apples: 5 });
@@ -290,7 +293,10 @@ test('turning rotates the window about the agent; moving forward shifts it by on
     // Turning right: what was on the right is now ahead; new (r, c) is old (c, 2h − r).
     const right = env.step(TURN_RIGHT).observation;
     assert.equal(env.agent().heading, (heading + 1) % 4);
-    assert.deepEqual(right, remap(before, v, (r, c) => [c, 2 * h - r]));
+    assert.deepEqual(
+      right,
+      remap(before, v, (r, c) => [c, 2 * h - r]),
+    );
     assert.deepEqual(env.step(TURN_LEFT).observation, before);
 
     const { x, y } = env.agent();

@@ -91,7 +91,10 @@ test('a brick hit is removed, rewards 1 and sends the ball back down', () => {
   assert.equal(r.terminated, false);
   const s = env.getState();
   assert.equal(s.bricks[3 * 10 + 3], 0, 'the brick at (3, 3) is gone');
-  assert.equal(s.bricks.reduce((a, b) => a + b, 0), 29);
+  assert.equal(
+    s.bricks.reduce((a, b) => a + b, 0),
+    29,
+  );
   // The ball keeps its new column, stays in its row and heads down.
   assert.deepEqual([s.ballX, s.ballY, s.ballDir, s.strike], [3, 4, DOWN_LEFT, true]);
   assert.equal(cells(env, r.observation, 'brick').length, 29);
@@ -157,7 +160,10 @@ test('the paddle moves one cell left or right and stops at the walls; other acti
 test('when every brick is gone, three new rows appear as the ball reaches the paddle row', () => {
   const env = breakout({ bricks: emptyGrid(), ballX: 4, ballY: 7, ballDir: DOWN_RIGHT, paddleX: 6 });
   env.step(NOOP); // to (5, 8)
-  assert.equal(env.getState().bricks.reduce((a, b) => a + b, 0), 0);
+  assert.equal(
+    env.getState().bricks.reduce((a, b) => a + b, 0),
+    0,
+  );
   const r = env.step(NOOP); // reaches the paddle row and bounces off the paddle at 6
   assert.equal(r.terminated, false);
   assert.equal(r.reward, 0);

@@ -73,7 +73,10 @@ test('reaching the top rewards 1, returns the chicken to the bottom and redraws 
     after.map((c) => c.x),
     cars.map((c) => c.x),
   );
-  assert.ok(after.some((c) => c.speed !== 1), 'new speeds drawn');
+  assert.ok(
+    after.some((c) => c.speed !== 1),
+    'new speeds drawn',
+  );
   // The new timers start at |speed| and then count down once on this step, unless the car moved.
   after.forEach((c) => assert.equal(c.timer, Math.abs(c.speed) - 1));
 });
@@ -83,14 +86,14 @@ test('a car hit sends the chicken back to the bottom without ending the game or 
   const cars = [...SAFE_CARS];
   cars[4] = { x: 3, speed: 2, timer: 0 }; // row 5
   let env = freeway({ chickenY: 5, moveTimer: 2, cars });
-  let r = env.step(NOOP);
+  const r = env.step(NOOP);
   assert.deepEqual([r.reward, r.terminated], [0, false]);
   assert.deepEqual(cells(env, r.observation, 'chicken'), [[4, 9]]);
   // The chicken walking into a car.
   const parked = [...SAFE_CARS];
   parked[3] = { x: 4, speed: -5, timer: 5 }; // row 4
   env = freeway({ chickenY: 5, moveTimer: 0, cars: parked });
-  r = env.step(UP);
+  env.step(UP);
   assert.equal(env.getState().chickenY, 9);
   // A car in another row does nothing.
   env = freeway({ chickenY: 6, moveTimer: 2, cars });

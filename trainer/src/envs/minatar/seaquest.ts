@@ -39,24 +39,11 @@ import { DOWN, FIRE, GRID, LEFT, MINATAR_ACTIONS, MinAtarEnv, RIGHT, UP, checkIn
 
 export const SEAQUEST: MinAtarGameInfo = {
   name: 'Seaquest',
-  channels: [
-    'sub_front',
-    'sub_back',
-    'friendly_bullet',
-    'trail',
-    'enemy_bullet',
-    'enemy_fish',
-    'enemy_sub',
-    'oxygen_gauge',
-    'diver_gauge',
-    'diver',
-  ],
+  channels: ['sub_front', 'sub_back', 'friendly_bullet', 'trail', 'enemy_bullet', 'enemy_fish', 'enemy_sub', 'oxygen_gauge', 'diver_gauge', 'diver'],
   minimalActions: MINATAR_ACTIONS.map((_, i) => i),
 };
 
-const [SUB_FRONT, SUB_BACK, FRIENDLY_BULLET, TRAIL, ENEMY_BULLET, ENEMY_FISH, ENEMY_SUB, OXYGEN_GAUGE, DIVER_GAUGE, DIVER] = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-];
+const [SUB_FRONT, SUB_BACK, FRIENDLY_BULLET, TRAIL, ENEMY_BULLET, ENEMY_FISH, ENEMY_SUB, OXYGEN_GAUGE, DIVER_GAUGE, DIVER] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const LAST = GRID - 1;
 /** The submarine stays above the gauge row. */
 const DEEPEST = GRID - 2;

@@ -72,7 +72,10 @@ test('shooting an alien rewards 1 and removes the alien and the bullet', () => {
   assert.deepEqual(rewards, [0, 0, 0, 0, 0, 1]);
   const s = env.getState();
   assert.equal(s.aliens[3 * 10 + 5], 0);
-  assert.equal(s.aliens.reduce((a, b) => a + b, 0), 23);
+  assert.equal(
+    s.aliens.reduce((a, b) => a + b, 0),
+    23,
+  );
   assert.deepEqual(s.friendlyBullets, emptyGrid());
 });
 
@@ -96,8 +99,7 @@ test('the block moves sideways every 12 steps, and at the edge moves down a row 
     if ([12, 13, 25, 37, 49].includes(t)) blocks.set(t, env.getState().aliens);
     if (t === 37) assert.deepEqual(cells(env, r.observation, 'alien_right'), cells(env, r.observation, 'alien'));
   }
-  const shifted = (dx: number, dy: number): number[] =>
-    at(...onesOf(START_BLOCK).map(([x, y]): [number, number] => [x + dx, y + dy]));
+  const shifted = (dx: number, dy: number): number[] => at(...onesOf(START_BLOCK).map(([x, y]): [number, number] => [x + dx, y + dy]));
   assert.deepEqual(blocks.get(12), START_BLOCK);
   assert.deepEqual(blocks.get(13), shifted(-1, 0));
   assert.deepEqual(blocks.get(25), shifted(-2, 0));

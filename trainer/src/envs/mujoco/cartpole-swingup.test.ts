@@ -34,7 +34,7 @@ async function withSecondSimulation(body: (mj: MujocoModule, model: MjModel, dat
   }
 }
 
-test('spaces: one control in the motor\'s ctrlrange [-1, 1], five observations', () => {
+test("spaces: one control in the motor's ctrlrange [-1, 1], five observations", () => {
   const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
   assert.equal(env.id, ID);
   mujoco.assertSpaces(env, [-1], [1], 5);
@@ -63,7 +63,7 @@ test('reset: cart near the centre, pole hanging down, small velocities, drawn as
   env.close();
 });
 
-test('the observed cos and sin are the pole\'s xmat entries zz and xz, as the Control Suite observes', async () => {
+test("the observed cos and sin are the pole's xmat entries zz and xz, as the Control Suite observes", async () => {
   await withSecondSimulation((mj, model, data) => {
     const env = new CartpoleSwingupEnv(Rng.fromSeed(1), STEPS);
     const pole = mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'pole_1');

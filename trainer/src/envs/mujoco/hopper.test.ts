@@ -15,7 +15,7 @@ const IDLE = new Float32Array(3);
 const QPOS0 = [0, 1.25, 0, 0, 0, 0];
 const REST = [0, 0, 0, 0, 0, 0];
 
-test('spaces: three torques in the motors\' ctrlrange [-1, 1], eleven observations', () => {
+test("spaces: three torques in the motors' ctrlrange [-1, 1], eleven observations", () => {
   const env = new HopperEnv(Rng.fromSeed(1), STEPS);
   assert.equal(env.id, ID);
   mujoco.assertSpaces(env, [-1, -1, -1], [1, 1, 1], 11);

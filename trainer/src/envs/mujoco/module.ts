@@ -38,16 +38,18 @@ let loading: Promise<MainModule> | undefined;
 export function loadMujoco(): Promise<MainModule> {
   if (loaded !== undefined) return Promise.resolve(loaded);
   // A dynamic import: the 300 kB Emscripten glue is not even parsed until a thread needs MuJoCo.
-  loading ??= import('@mujoco/mujoco').then(({ default: createMujocoModule }) => createMujocoModule()).then(
-    (module) => {
-      loaded = module;
-      return module;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      throw new Error(`could not load the MuJoCo WebAssembly module (@mujoco/mujoco): ${String(error)}`, { cause: error });
-    },
-  );
+  loading ??= import('@mujoco/mujoco')
+    .then(({ default: createMujocoModule }) => createMujocoModule())
+    .then(
+      (module) => {
+        loaded = module;
+        return module;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw new Error(`could not load the MuJoCo WebAssembly module (@mujoco/mujoco): ${String(error)}`, { cause: error });
+      },
+    );
   return loading;
 }
 

@@ -135,7 +135,7 @@ test('an env dropped without close() has its simulation state freed after garbag
   assert.equal(liveMujocoData(), live);
 });
 
-test('MuJoCo errors surface as JavaScript Errors carrying MuJoCo\'s message', async () => {
+test("MuJoCo errors surface as JavaScript Errors carrying MuJoCo's message", async () => {
   const mj = await loadMujoco();
   assert.throws(() => mj.MjModel.from_xml_string('<mujoco><nonsense/></mujoco>'), /XML Error: Schema violation: unrecognized element/);
 });

@@ -329,8 +329,7 @@ export abstract class MujocoEnv implements Env {
       for (let i = 0; i < nu; i++) ok &&= Number.isFinite(action[i]);
       if (ok) return;
     }
-    const shown =
-      typeof action === 'number' ? `the number ${action}` : `a Float32Array of length ${action.length} [${action.join(', ')}]`;
+    const shown = typeof action === 'number' ? `the number ${action}` : `a Float32Array of length ${action.length} [${action.join(', ')}]`;
     const ranges = Array.from(this.ctrlLow, (low, i) => `[${low}, ${this.ctrlHigh[i]}]`).join(', ');
     throw new RangeError(`${this.id} action must be a Float32Array of length ${nu} holding finite values (clipped to ${ranges}), got ${shown}`);
   }

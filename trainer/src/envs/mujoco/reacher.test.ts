@@ -18,7 +18,7 @@ function fingertip(theta0: number, theta1: number): [number, number] {
   return [0.1 * Math.cos(theta0) + 0.11 * Math.cos(theta0 + theta1), 0.1 * Math.sin(theta0) + 0.11 * Math.sin(theta0 + theta1)];
 }
 
-test('spaces: two torques in the motors\' ctrlrange [-1, 1], ten observations', () => {
+test("spaces: two torques in the motors' ctrlrange [-1, 1], ten observations", () => {
   const env = new ReacherEnv(Rng.fromSeed(1), STEPS);
   assert.equal(env.id, ID);
   mujoco.assertSpaces(env, [-1, -1], [1, 1], 10);
