@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { checkpointDir } from '../storage/checkpoint.js';
-import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, describeExit, latestFrames } from './harness.js';
+import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, describeExit, latestFrames, trainArgs } from './harness.js';
 
 const FRAMES = 25_000;
 const SHAPE = { workers: 1, evalInterval: 0, evalEpisodes: 2 } as const;
@@ -49,27 +49,17 @@ test(
     const runDir = join(cwd, 'asyncrl-runs', 'runs', 'damaged');
     const store = new LocalRunStore(runDir);
     const first = new AsyncrlProcess(
-      [
-        'train',
-        '--env',
-        'CartPole-v1',
-        '--workers',
-        '1',
-        '--backend',
-        'wasm',
-        '--frames',
-        String(FRAMES),
-        '--run-id',
-        'damaged',
-        '--checkpoint-frames',
-        '1000',
-        '--checkpoint-seconds',
-        '0',
-        '--keep-checkpoints',
-        '3',
-        '--eval-episodes',
-        '2',
-      ],
+      trainArgs({
+        env: 'CartPole-v1',
+        workers: 1,
+        backend: 'wasm',
+        frames: String(FRAMES),
+        'run-id': 'damaged',
+        'checkpoint-frames': 1000,
+        'checkpoint-seconds': 0,
+        'keep-checkpoints': 3,
+        'eval-episodes': 2,
+      }),
       { cwd },
     );
     await stopAfterCheckpointPast(first, store, runDir, 0);
@@ -128,27 +118,17 @@ test('no usable checkpoint: --resume exits 2, naming each checkpoint and why it 
   const runDir = join(cwd, 'asyncrl-runs', 'runs', 'ruined');
   const store = new LocalRunStore(runDir);
   const first = new AsyncrlProcess(
-    [
-      'train',
-      '--env',
-      'CartPole-v1',
-      '--workers',
-      '1',
-      '--backend',
-      'wasm',
-      '--frames',
-      String(FRAMES),
-      '--run-id',
-      'ruined',
-      '--checkpoint-frames',
-      '1000',
-      '--checkpoint-seconds',
-      '0',
-      '--keep-checkpoints',
-      '2',
-      '--eval-episodes',
-      '0',
-    ],
+    trainArgs({
+      env: 'CartPole-v1',
+      workers: 1,
+      backend: 'wasm',
+      frames: String(FRAMES),
+      'run-id': 'ruined',
+      'checkpoint-frames': 1000,
+      'checkpoint-seconds': 0,
+      'keep-checkpoints': 2,
+      'eval-episodes': 0,
+    }),
     { cwd },
   );
   await stopAfterCheckpointPast(first, store, runDir, 0);

@@ -292,3 +292,8 @@ export async function assertFinishedRun(store: RunStore, shape: RunShape & { rea
   );
   return result;
 }
+
+/** The arguments of `asyncrl train` with these flags (`{ 'run-id': 'x', frames: 100 }` → --run-id x --frames 100). */
+export function trainArgs(flags: Readonly<Record<string, string | number>>): string[] {
+  return ['train', ...Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, String(value)])];
+}

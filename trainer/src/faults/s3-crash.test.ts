@@ -13,7 +13,7 @@ import { useS3Server } from '../testing/s3-server.js';
 import { openStore } from '../storage/open-store.js';
 import { CURVE_HEADER } from '../storage/run-files.js';
 import { Rng } from '../util/rng.js';
-import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, childEnv, csvRows, describeExit, latestFrames, sleep } from './harness.js';
+import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, childEnv, csvRows, describeExit, latestFrames, sleep, trainArgs } from './harness.js';
 
 const BUCKET = 'asyncrl-crash';
 const ROOT = `s3://${BUCKET}/results`;
@@ -45,31 +45,19 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
   test(`SIGKILL ${KILLS} times, each followed by --resume s3://…: the rows past each checkpoint are dropped, the run finishes whole`, async () => {
     const store = runStore('killed');
     const rng = Rng.fromSeed(Number(process.env['ASYNCRL_FAULT_SEED'] ?? 1), 11);
-    const train = [
-      'train',
-      '--env',
-      'CartPole-v1',
-      '--workers',
-      '1',
-      '--backend',
-      'wasm',
-      '--frames',
-      String(FRAMES),
-      '--run-id',
-      'killed',
-      '--checkpoint-frames',
-      '3000',
-      '--checkpoint-seconds',
-      '0',
-      '--keep-checkpoints',
-      '100',
-      '--eval-interval',
-      String(SHAPE.evalInterval),
-      '--eval-episodes',
-      String(SHAPE.evalEpisodes),
-      '--out',
-      ROOT,
-    ];
+    const train = trainArgs({
+      env: 'CartPole-v1',
+      workers: 1,
+      backend: 'wasm',
+      frames: String(FRAMES),
+      'run-id': 'killed',
+      'checkpoint-frames': 3000,
+      'checkpoint-seconds': 0,
+      'keep-checkpoints': 100,
+      'eval-interval': String(SHAPE.evalInterval),
+      'eval-episodes': String(SHAPE.evalEpisodes),
+      out: ROOT,
+    });
     let resumeFrames: number | undefined;
     let droppedSomewhere = false;
     for (let k = 0; k < KILLS; k++) {
@@ -104,27 +92,17 @@ describe('crashes of a run writing to S3', { timeout: 600_000 }, () => {
 
   test('SIGTERM with --out s3://…: latest.json in S3 names a new checkpoint within 5 s of the signal, exit 143', async () => {
     const store = runStore('spot');
-    const args = [
-      'train',
-      '--env',
-      'CartPole-v1',
-      '--workers',
-      '2',
-      '--backend',
-      'wasm',
-      '--frames',
-      '50000000',
-      '--run-id',
-      'spot',
-      '--checkpoint-frames',
-      '0',
-      '--checkpoint-seconds',
-      '0',
-      '--eval-episodes',
-      '0',
-      '--out',
-      ROOT,
-    ];
+    const args = trainArgs({
+      env: 'CartPole-v1',
+      workers: 2,
+      backend: 'wasm',
+      frames: 50000000,
+      'run-id': 'spot',
+      'checkpoint-frames': 0,
+      'checkpoint-seconds': 0,
+      'eval-episodes': 0,
+      out: ROOT,
+    });
     const proc = new AsyncrlProcess(args, { cwd, env: childEnv(server().env) });
     try {
       // Training runs: the T = 0 checkpoint is in S3 and the first rows of curve.csv were uploaded.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { tempDir } from '../testing/helpers.js';
 import { useS3Server } from '../testing/s3-server.js';
 import { openStore } from '../storage/open-store.js';
-import { AsyncrlProcess, assertFinishedRun, childEnv, describeExit, latestFrames, sleep } from './harness.js';
+import { AsyncrlProcess, assertFinishedRun, childEnv, describeExit, latestFrames, sleep, trainArgs } from './harness.js';
 
 const BUCKET = 'asyncrl-outage';
 const ROOT = `s3://${BUCKET}/results`;
@@ -27,29 +27,18 @@ describe('S3 endpoint down for 20 s mid-run', { timeout: 600_000 }, () => {
 
   test('the run rides out the outage, completes (exit 0), and every object is in the bucket', async () => {
     const store = openStore(`${ROOT}/runs/outage`, { aws: server().clientOptions });
-    const args = [
-      'train',
-      '--env',
-      'CartPole-v1',
-      '--workers',
-      '1',
-      '--backend',
-      'wasm',
-      '--frames',
-      String(FRAMES),
-      '--run-id',
-      'outage',
-      '--checkpoint-frames',
-      '2000',
-      '--checkpoint-seconds',
-      '0',
-      '--eval-interval',
-      String(SHAPE.evalInterval),
-      '--eval-episodes',
-      String(SHAPE.evalEpisodes),
-      '--out',
-      ROOT,
-    ];
+    const args = trainArgs({
+      env: 'CartPole-v1',
+      workers: 1,
+      backend: 'wasm',
+      frames: String(FRAMES),
+      'run-id': 'outage',
+      'checkpoint-frames': 2000,
+      'checkpoint-seconds': 0,
+      'eval-interval': String(SHAPE.evalInterval),
+      'eval-episodes': String(SHAPE.evalEpisodes),
+      out: ROOT,
+    });
     const proc = new AsyncrlProcess(args, { cwd, env: childEnv(server().env) });
     try {
       let atStop = 0;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { Rng } from '../util/rng.js';
-import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, describeExit, latestFrames, sleep } from './harness.js';
+import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, describeExit, latestFrames, sleep, trainArgs } from './harness.js';
 
 const KILLS = Number(process.env['ASYNCRL_FAULT_KILLS'] ?? 20);
 const SEED = Number(process.env['ASYNCRL_FAULT_SEED'] ?? 1);
@@ -44,29 +44,18 @@ test(
     const runDir = join(cwd, 'asyncrl-runs', 'runs', 'killed');
     const store = new LocalRunStore(runDir);
     const rng = Rng.fromSeed(SEED, 7);
-    const train = [
-      'train',
-      '--env',
-      'CartPole-v1',
-      '--workers',
-      '1',
-      '--backend',
-      'wasm',
-      '--frames',
-      String(BUDGET),
-      '--run-id',
-      'killed',
-      '--checkpoint-frames',
-      '1000',
-      '--checkpoint-seconds',
-      '0',
-      '--keep-checkpoints',
-      '3',
-      '--eval-interval',
-      String(SHAPE.evalInterval),
-      '--eval-episodes',
-      String(SHAPE.evalEpisodes),
-    ];
+    const train = trainArgs({
+      env: 'CartPole-v1',
+      workers: 1,
+      backend: 'wasm',
+      frames: String(BUDGET),
+      'run-id': 'killed',
+      'checkpoint-frames': 1000,
+      'checkpoint-seconds': 0,
+      'keep-checkpoints': 3,
+      'eval-interval': String(SHAPE.evalInterval),
+      'eval-episodes': String(SHAPE.evalEpisodes),
+    });
     /** T of the checkpoint latest.json named after the last kill: the next process must resume from it. */
     let resumeFrames: number | undefined;
     let updates = 0;

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { CURVE_HEADER } from '../storage/run-files.js';
-import { AsyncrlProcess, assertConsistentAfterCrash, csvRows, describeExit, latestFrames } from './harness.js';
+import { AsyncrlProcess, assertConsistentAfterCrash, csvRows, describeExit, latestFrames, trainArgs } from './harness.js';
 
 /** The bar: a checkpoint within 5 s of SIGTERM. */
 const SIGTERM_BAR_MS = 5_000;
@@ -27,25 +27,16 @@ after(() => rmSync(cwd, { recursive: true, force: true }));
 test('SIGTERM while training: a complete checkpoint within 5 s of the signal, then exit 143', { timeout: 240_000 }, async () => {
   const runDir = join(cwd, 'asyncrl-runs', 'runs', 'spot');
   const store = new LocalRunStore(runDir);
-  const args = [
-    'train',
-    '--env',
-    'CartPole-v1',
-    '--workers',
-    '2',
-    '--backend',
-    'wasm',
-    '--frames',
-    '50000000',
-    '--run-id',
-    'spot',
-    '--checkpoint-frames',
-    '0',
-    '--checkpoint-seconds',
-    '0',
-    '--eval-episodes',
-    '0',
-  ];
+  const args = trainArgs({
+    env: 'CartPole-v1',
+    workers: 2,
+    backend: 'wasm',
+    frames: 50000000,
+    'run-id': 'spot',
+    'checkpoint-frames': 0,
+    'checkpoint-seconds': 0,
+    'eval-episodes': 0,
+  });
   const proc = new AsyncrlProcess(args, { cwd });
   try {
     // Training runs: the T = 0 checkpoint is written and curve.csv has rows.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { readCheckpoint } from '../storage/checkpoint.js';
-import { AsyncrlProcess, assertFinishedRun, describeExit } from './harness.js';
+import { AsyncrlProcess, assertFinishedRun, describeExit, trainArgs } from './harness.js';
 
 const FRAMES = 20_000;
 const CADENCE_S = 0.5;
@@ -22,27 +22,17 @@ before(() => {
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
 test('--checkpoint-seconds with --checkpoint-frames 0: checkpoints come at least that many seconds apart, and come', { timeout: 240_000 }, async () => {
-  const args = [
-    'train',
-    '--env',
-    'CartPole-v1',
-    '--workers',
-    '1',
-    '--backend',
-    'wasm',
-    '--frames',
-    String(FRAMES),
-    '--run-id',
-    'clock',
-    '--checkpoint-frames',
-    '0',
-    '--checkpoint-seconds',
-    String(CADENCE_S),
-    '--keep-checkpoints',
-    '1000',
-    '--eval-episodes',
-    '1',
-  ];
+  const args = trainArgs({
+    env: 'CartPole-v1',
+    workers: 1,
+    backend: 'wasm',
+    frames: String(FRAMES),
+    'run-id': 'clock',
+    'checkpoint-frames': 0,
+    'checkpoint-seconds': String(CADENCE_S),
+    'keep-checkpoints': 1000,
+    'eval-episodes': 1,
+  });
   const exit = await new AsyncrlProcess(args, { cwd }).exit();
   assert.equal(exit.code, 0, describeExit(exit));
   const store = new LocalRunStore(join(cwd, 'asyncrl-runs', 'runs', 'clock'));

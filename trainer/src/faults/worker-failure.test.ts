@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { loadLatestCheckpoint } from '../storage/checkpoint.js';
-import { AsyncrlProcess, assertFinishedRun, childEnv, describeExit, type Exit } from './harness.js';
+import { AsyncrlProcess, assertFinishedRun, childEnv, describeExit, type Exit, trainArgs } from './harness.js';
 
 const FRAMES = 8_000;
 const SHAPE = { workers: 2, evalInterval: 0, evalEpisodes: 2 } as const;
@@ -24,25 +24,16 @@ before(() => {
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
 function runWithFault(runId: string, fault: string): Promise<Exit> {
-  const args = [
-    'train',
-    '--env',
-    'CartPole-v1',
-    '--workers',
-    '2',
-    '--backend',
-    'wasm',
-    '--frames',
-    String(FRAMES),
-    '--run-id',
-    runId,
-    '--checkpoint-frames',
-    '1000',
-    '--checkpoint-seconds',
-    '0',
-    '--eval-episodes',
-    '2',
-  ];
+  const args = trainArgs({
+    env: 'CartPole-v1',
+    workers: 2,
+    backend: 'wasm',
+    frames: String(FRAMES),
+    'run-id': runId,
+    'checkpoint-frames': 1000,
+    'checkpoint-seconds': 0,
+    'eval-episodes': 2,
+  });
   return new AsyncrlProcess(args, { cwd, env: childEnv({ ASYNCRL_FAULT_INJECT: fault }) }).exit();
 }
 

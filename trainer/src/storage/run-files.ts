@@ -1,7 +1,9 @@
 /**
  * The files of a run and their formats, in one place: the only module that writes or parses curve.csv
- * and eval.csv, and that knows the shape of config.json and result.json. The coordinator writes through
- * it; scores, reports, the learning suite and the fault-injection tests read through it.
+ * and eval.csv, and that knows the shape of config.json and result.json (config.json is read back, and
+ * its config validated, by run-record.ts). The coordinator writes through it; scores, reports, the
+ * learning suite and the fault-injection tests read through it. It imports no config validation, so
+ * that the Lambdas which read runs stay light.
  *
  *     <root>/runs/<runId>/config.json   the resolved config, versions, backend, machine
  *                         curve.csv     one row per finished training episode: frames,wall_s,worker,return,length
@@ -13,7 +15,6 @@
  * eval.csv, the number of workers for the periodic evaluations' own thread.
  */
 import type { TrainConfig } from '../config/schema.js';
-import { parseTrainConfig } from '../config/parse.js';
 import type { RunStore } from './run-store.js';
 import { joinLocation } from './open-store.js';
 
@@ -165,41 +166,9 @@ export function configJson(config: TrainConfig, facts: RunRecordFacts): string {
   return `${JSON.stringify({ config, ...facts }, null, 2)}\n`;
 }
 
-export type RunRecord = {
-  readonly config: TrainConfig;
-  readonly backend: string;
-};
-
 /** Where a config's run lives: `<out>/runs/<runId>`, a local directory or an s3:// URI. */
 export function runLocation(config: Pick<TrainConfig, 'out' | 'runId'>): string {
   return joinLocation(config.out, 'runs', config.runId);
-}
-
-/**
- * Reads and validates config.json of an existing run. Returns a message saying why the location is
- * not a run instead of throwing, so the CLI can report it as bad input.
- */
-export async function readRunRecord(store: RunStore): Promise<RunRecord | string> {
-  const bytes = await store.read(CONFIG_FILE);
-  if (!bytes) return `${store.location} is not an asyncrl run (no ${CONFIG_FILE})`;
-  let record: { config?: unknown; backend?: unknown };
-  try {
-    record = JSON.parse(new TextDecoder().decode(bytes)) as typeof record;
-  } catch (error) {
-    return `${store.location}/${CONFIG_FILE} is not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-  }
-  if (typeof record !== 'object' || record === null || typeof record.config !== 'object' || record.config === null) {
-    return `${store.location}/${CONFIG_FILE} has no "config" object`;
-  }
-  const { workers, runId } = record.config as { workers?: unknown; runId?: unknown };
-  try {
-    const parsed = parseTrainConfig(record.config, `${store.location}/${CONFIG_FILE}`);
-    if (typeof workers !== 'number' || typeof runId !== 'string') return `${store.location}/${CONFIG_FILE} lacks workers or runId`;
-    const config: TrainConfig = Object.freeze({ ...parsed, workers, runId, hidden: Object.freeze([...parsed.hidden]) });
-    return { config, backend: typeof record.backend === 'string' ? record.backend : 'unknown' };
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { FAILURE_MARKER } from '../scores/aggregate.js';
 import { loadLatestCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import { joinLocation, openStore, type OpenStoreOptions } from '../storage/open-store.js';
-import { readRunRecord } from '../storage/run-files.js';
+import { readRunRecord } from '../storage/run-record.js';
 import type { RunStore } from '../storage/run-store.js';
 import { readManifestAt, type SweepManifest, type SweepRun } from './manifest.js';
 
