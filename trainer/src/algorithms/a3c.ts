@@ -125,8 +125,13 @@ export class A3c implements Method {
   /** Per row that ended an episode: 0 if terminal, V(s') if a time limit cut it. */
   private readonly endValues: Float32Array;
   private readonly returns: Float32Array;
-  /** Each lane's latest s', the state the segment bootstraps from if its last step ended no episode. */
+  /**
+   * Each lane's latest s', the state the segment bootstraps from if its last step ended no episode: the
+   * environment's own buffer, valid until that environment steps or resets again, which is after `gradient`.
+   */
   private readonly next: Float32Array[];
+  private readonly rng: Rng;
+  private readonly rewardScale: number;
   /** The step of the last `act`. */
   private t = 0;
 
@@ -146,6 +151,8 @@ export class A3c implements Method {
     this.endValues = new Float32Array(rows);
     this.returns = new Float32Array(rows);
     this.next = Array.from({ length: lanes }, () => new Float32Array(this.obsSize));
+    this.rng = ctx.rng;
+    this.rewardScale = config.rewardScale;
   }
 
   load(params: Float32Array): void {
@@ -168,7 +175,7 @@ export class A3c implements Method {
   act(t: number, observations: Float32Array, _frames: number): void {
     const { lanes, network, policy } = this;
     const outputs = lanes === 1 ? network.forward1(observations) : network.forwardBatch(observations, lanes);
-    for (let k = 0; k < lanes; k++) policy.sample(outputs, k * network.width, this.ctx.rng, t * lanes + k);
+    for (let k = 0; k < lanes; k++) policy.sample(outputs, k * network.width, this.rng, t * lanes + k);
     this.observations.set(observations, t * lanes * this.obsSize);
     this.t = t;
   }
@@ -179,13 +186,13 @@ export class A3c implements Method {
 
   record(t: number, lane: number, step: StepResult, _frames: number): void {
     const row = t * this.lanes + lane;
-    this.rewards[row] = step.reward * this.ctx.config.rewardScale;
+    this.rewards[row] = step.reward * this.rewardScale;
     const ended = step.terminated || step.truncated;
     this.ends[row] = ended ? 1 : 0;
     // A time limit is not a terminal state: bootstrap from V of the state the episode stopped in, read now,
     // before the episode's reset clears a recurrent state.
     if (ended) this.endValues[row] = bootstrapValue(step.terminated, step.terminated ? 0 : this.value(step.observation));
-    else (this.next[lane] as Float32Array).set(step.observation);
+    else this.next[lane] = step.observation;
   }
 
   gradient(steps: number, grad: Float32Array): void {

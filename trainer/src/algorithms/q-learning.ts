@@ -103,6 +103,9 @@ export class QLearning implements Method {
   private readonly pending: Int32Array;
   /** The step of the last `act`. */
   private t = 0;
+  private readonly rng: Rng;
+  private readonly rewardScale: number;
+  private readonly epsilonFrames: number;
 
   constructor(
     private readonly ctx: MethodContext,
@@ -133,6 +136,9 @@ export class QLearning implements Method {
     this.targets = new Float32Array(rows);
     this.pending = new Int32Array(lanes).fill(-1);
     this.finalEpsilon = drawFinalEpsilon(ctx.explorationRng, config.epsilonFinals, config.epsilonProbs);
+    this.rng = ctx.rng;
+    this.rewardScale = config.rewardScale;
+    this.epsilonFrames = config.epsilonFrames;
   }
 
   load(params: Float32Array): void {
@@ -168,7 +174,7 @@ export class QLearning implements Method {
   record(t: number, lane: number, step: StepResult, frames: number): void {
     const s = this.segment;
     const row = t * this.lanes + lane;
-    s.rewards[row] = step.reward * this.ctx.config.rewardScale;
+    s.rewards[row] = step.reward * this.rewardScale;
     s.terminal[row] = step.terminated ? 1 : 0;
     const ended = step.terminated || step.truncated;
     s.ends[row] = ended ? 1 : 0;
@@ -200,7 +206,7 @@ export class QLearning implements Method {
 
   /** ε-greedy on θ', ε annealed over T. */
   private choose(observation: Float32Array, frames: number): number {
-    const epsilon = epsilonAt(frames, this.finalEpsilon, this.ctx.config.epsilonFrames);
-    return epsilonGreedy(this.ctx.rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
+    const epsilon = epsilonAt(frames, this.finalEpsilon, this.epsilonFrames);
+    return epsilonGreedy(this.rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
   }
 }

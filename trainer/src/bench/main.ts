@@ -341,8 +341,9 @@ function render(report: Report): string {
         return `| ${x.workers} | ${p.env.toFixed(2)} µs (${pct(sh.env)}) | ${p.forward.toFixed(2)} µs (${pct(sh.forward)}) | ${p.gradient.toFixed(2)} µs (${pct(sh.gradient)}) | ${p.update.toFixed(2)} µs (${pct(sh.update)}) | ${p.sync.toFixed(2)} µs (${pct(sh.sync)}) |`;
       }),
       '',
-      'The forward pass (batch 1, once per frame, plus one bootstrap value per segment) dominates: TensorFlow.js spends tens of µs of',
-      'per-op overhead on a network that needs ~17k multiply-adds. The gradient and the update run once per 20-frame segment.',
+      'The forward pass (batch 1, once per frame, with the method recording each step) dominates: TensorFlow.js spends tens of µs of',
+      'per-op overhead on a network that needs ~17k multiply-adds. The gradient (with the segment\'s bootstrap value V(s)) and the',
+      'update run once per 20-frame segment.',
       '',
       "### One segment's gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass",
       '',

@@ -92,8 +92,10 @@ export class ActorLearner {
       method.load(local);
       this.syncTarget();
       method.segmentStart();
-      let t1 = performance.now();
-      times.sync += t1 - t0;
+      // One clock reading closes each phase and opens the next: acting (with claiming the frame and
+      // recording the step), then the environment.
+      let mark = performance.now();
+      times.sync += mark - t0;
       let n = 0;
       while (n < config.tmax) {
         const frames = claimFrame(shared.counters, limit);
@@ -108,15 +110,13 @@ export class ActorLearner {
           shared.target.set(shared.params);
           Atomics.add(shared.counters, COUNTER.targetVersion, 1n);
         }
-        t0 = performance.now();
         method.act(n, obs, frames);
-        t1 = performance.now();
-        times.forward += t1 - t0;
+        const acted = performance.now();
+        times.forward += acted - mark;
         const step = env.step(method.action(0));
-        t0 = performance.now();
-        times.env += t0 - t1;
+        mark = performance.now();
+        times.env += mark - acted;
         method.record(n, 0, step, frames);
-        times.forward += performance.now() - t0;
         n++;
         episodeReturn += step.reward;
         episodeLength++;
@@ -127,15 +127,17 @@ export class ActorLearner {
           method.episodeStart(0);
           episodeReturn = 0;
           episodeLength = 0;
+          mark = performance.now(); // the episode's bookkeeping and reset are not timed
           break;
         }
         obs = step.observation;
       }
       if (n === 0) break;
       t0 = performance.now();
+      times.forward += t0 - mark;
       this.syncTarget();
       method.gradient(n, grad);
-      t1 = performance.now();
+      const t1 = performance.now();
       times.gradient += t1 - t0;
       this.applyGradient(grad);
       times.update += performance.now() - t1;
