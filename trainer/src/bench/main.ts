@@ -342,7 +342,7 @@ function render(report: Report): string {
       }),
       '',
       'The forward pass (batch 1, once per frame, with the method recording each step) dominates: TensorFlow.js spends tens of µs of',
-      'per-op overhead on a network that needs ~17k multiply-adds. The gradient (with the segment\'s bootstrap value V(s)) and the',
+      "per-op overhead on a network that needs ~17k multiply-adds. The gradient (with the segment's bootstrap value V(s)) and the",
       'update run once per 20-frame segment.',
       '',
       "### One segment's gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass",
