@@ -401,7 +401,7 @@ describe('parseTrainArgs', () => {
       assertInputError(() => parseTrainArgs(['--config', path, '--gamma', '1.5'], MACHINE), '--gamma', 'got 1.5');
     });
 
-    test('file problems surface as UsageErrors naming the file', () => {
+    test('file problems surface as input errors naming the file', () => {
       const missing = scratch.path('missing.yaml');
       assertInputError(() => parseTrainArgs(['--config', missing], MACHINE), missing, 'no such file');
       assertInputError(() => parseTrainArgs(['--config', file('bad.json', '{"lr": }')], MACHINE), 'invalid JSON');

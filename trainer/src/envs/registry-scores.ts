@@ -1,19 +1,17 @@
 /**
- * The reference scores of every registered environment, by id, in a module that imports no
- * environment code: score aggregation (the CLI's and the aggregate Lambda's) needs the numbers, not
- * the simulators, and a Lambda bundle should not carry them.
+ * The reference scores of every catalogued environment, by id, in a module that imports nothing:
+ * score aggregation (the CLI's and the aggregate Lambda's) needs the numbers, not the simulators, and a
+ * Lambda bundle should not carry them. The catalogue (catalog.ts) takes each entry's scores from here.
  *
- * The classic-control and MinAtar entries live only here (registry.ts takes them from this table).
- * The maze and MuJoCo entries are copies of the `scores` of MAZE_SPECS and MUJOCO_SPECS, whose
- * measurements their own index.test.ts files re-run; registry-scores.test.ts fails if any copy
- * differs from the registered spec, or if an id is missing here.
+ * The random-policy figures are re-measured by catalog.test.ts (classic control, MinAtar) and by the
+ * maze's and MuJoCo's own index.test.ts; registry-scores.test.ts fails if an id is missing here.
  */
 import type { ReferenceScores } from './types.js';
 
 /**
  * The scores of CartPole-v1, which CartPoleNoVel-v1 shares (the same dynamics, reward and step limit;
  * a random policy ignores the observation); `referenceSource` ends the source text. The random figure
- * is checked by registry.test.ts, which re-measures it under a fixed seed for both ids.
+ * is checked by catalog.test.ts, which re-measures it under a fixed seed for both ids.
  */
 function cartPoleScores(referenceSource: string): ReferenceScores {
   return {
@@ -21,7 +19,7 @@ function cartPoleScores(referenceSource: string): ReferenceScores {
     reference: 500,
     referenceKind: 'solved',
     source:
-      'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in registry.test.ts); ' +
+      'random: measured by asyncrl, uniform random policy, 10,000 episodes (mean return 22.33, standard error 0.12, seed 2024 in catalog.test.ts); ' +
       referenceSource,
   };
 }
@@ -37,39 +35,39 @@ const CLASSIC_CONTROL: Readonly<Record<string, ReferenceScores>> = {
       'reward_threshold=475.0 (gymnasium/envs/__init__.py)',
   ),
   'Acrobot-v1': {
-    // Checked by registry.test.ts, which re-measures it under a fixed seed.
+    // Checked by catalog.test.ts, which re-measures it under a fixed seed.
     random: -498.8,
     reference: -100,
     referenceKind: 'solved',
     source:
       'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -498.84, standard error 0.26, ' +
-      '32 episodes reached the goal, seed 2024 in registry.test.ts); ' +
+      '32 episodes reached the goal, seed 2024 in catalog.test.ts); ' +
       'reference: Gymnasium registers Acrobot-v1 with reward_threshold=-100.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
   },
   'MountainCar-v0': {
-    // Checked by registry.test.ts, which re-measures it under a fixed seed.
+    // Checked by catalog.test.ts, which re-measures it under a fixed seed.
     random: -200,
     reference: -110,
     referenceKind: 'solved',
     source:
       'random: measured by asyncrl, uniform random policy, 2,000 episodes (mean return -200.00, standard error 0: ' +
-      'no episode reached the goal within the 200-step limit, seed 2024 in registry.test.ts); ' +
+      'no episode reached the goal within the 200-step limit, seed 2024 in catalog.test.ts); ' +
       'reference: Gymnasium registers MountainCar-v0 with reward_threshold=-110.0 as the "solved" threshold (gymnasium/envs/__init__.py)',
   },
   'Pendulum-v1': {
-    // Checked by registry.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
+    // Checked by catalog.test.ts, which re-measures it under a fixed seed. Gymnasium registers no
     // reward_threshold for Pendulum-v1, so there is no reference score.
     random: -1232.5,
     source:
       'random: measured by asyncrl, uniform random torque in [-2, 2], 2,000 episodes (mean return -1232.45, ' +
-      'standard error 6.36, seed 2024 in registry.test.ts); no reference: Gymnasium registers Pendulum-v1 without a ' +
+      'standard error 6.36, seed 2024 in catalog.test.ts); no reference: Gymnasium registers Pendulum-v1 without a ' +
       'reward_threshold (gymnasium/envs/__init__.py)',
   },
 };
 
 /**
  * Random-policy returns of the MinAtar games, per action set: measured by asyncrl, 1,000 episodes of a
- * uniform random policy, seed 2024 (env stream 0, policy stream 1), re-measured by registry.test.ts.
+ * uniform random policy, seed 2024 (env stream 0, policy stream 1), re-measured by catalog.test.ts.
  * MinAtar's paper gives 0.5 for Breakout with all six actions (Young & Tian 2019), which the full set
  * matches; it publishes no human or expert scores, so there is no reference.
  */
@@ -104,7 +102,7 @@ function minatarScores(): Record<string, ReferenceScores> {
         random: mean,
         source:
           `random: measured by asyncrl, uniform random policy over ${actions}, 1,000 episodes (mean return ${mean}, standard error ` +
-          `${standardError}, seed 2024 in registry.test.ts); no reference: MinAtar (Young & Tian 2019) publishes no human or expert scores`,
+          `${standardError}, seed 2024 in catalog.test.ts); no reference: MinAtar (Young & Tian 2019) publishes no human or expert scores`,
       };
     }
   }
@@ -175,15 +173,4 @@ export const REGISTRY_SCORES: Readonly<Record<string, ReferenceScores>> = Object
 /** The reference scores registered for `id`, or undefined for an id the registry does not know. */
 export function registryScores(id: string): ReferenceScores | undefined {
   return Object.hasOwn(REGISTRY_SCORES, id) ? REGISTRY_SCORES[id] : undefined;
-}
-
-/**
- * The reference scores of a built-in id, for the environment specs. They live here rather than next to
- * each environment so that score aggregation (the aggregate Lambda) can read them without loading any
- * environment code.
- */
-export function builtInScores(id: string): ReferenceScores {
-  const scores = registryScores(id);
-  if (scores === undefined) throw new Error(`envs/registry-scores: no reference scores for ${id}`);
-  return scores;
 }

@@ -114,7 +114,7 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   {
     id: 'a3c-minatar-breakout',
     description: 'A3C on MinAtar Breakout (convolutional network)',
-    // MinAtar-Breakout-v1's tuned A3C settings: t_max 5, η 2e-3, RMSProp ε 1e-3 (envs/registry.ts).
+    // MinAtar-Breakout-v1's tuned A3C settings: t_max 5, η 2e-3, RMSProp ε 1e-3 (config/tuned-defaults.ts).
     config: { ...base, env: 'MinAtar-Breakout-v1', algo: 'a3c', evalEpisodes: 100, evalInterval: 500_000 },
     criterion: 'train-window',
     // 5M frames take about 50 minutes on 2 cores: not in CI.

@@ -5,7 +5,7 @@
  * The config's `hidden` gives the dense ReLU layers after the input (MLP), after the flattened
  * convolution (conv), or before the LSTM (after the convolution, for grids). Its schema default is
  * [128, 128]; the MinAtar network is one convolution (16 filters 3×3, stride 1) then [128], so grid
- * environments should give `hidden: [128]` in their tuned defaults (EnvSpec.defaults.all).
+ * environments give `hidden: [128]` in their tuned defaults (config/tuned-defaults.ts).
  *
  * The coordinator (which sizes shared memory) and the actor-learners plan from the same settings and
  * observation shape (runtime/network-plan.ts), so that θ's layout is one.

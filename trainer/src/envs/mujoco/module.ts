@@ -6,10 +6,10 @@
  * Creating the module is asynchronous and cannot be made synchronous: the package's default export is
  * an Emscripten factory, `async function(moduleArg)`, that awaits `import('module')` and
  * `WebAssembly.instantiate` of the 10 MB `mujoco.wasm` (found next to `mujoco.js` through
- * `import.meta.url` and read with `fs`; about 0.25 s). The `Env` interface and `EnvSpec.make` are
+ * `import.meta.url` and read with `fs`; about 0.25 s). The `Env` interface and its constructors are
  * synchronous, so the choice here is: `loadMujoco()` returns a promise of the one module instance of
  * this thread (the first call starts the load, later calls share it), and whoever makes MuJoCo envs
- * (the registry's caller, a worker before its first `makeEnv`) awaits it once; after that
+ * (envs/make.ts's `prepareEnv`, which a worker awaits before its first `makeEnv`) awaits it once; after that
  * `mujocoModule()` hands out the module synchronously and the env constructors use it. A MuJoCo env
  * made before the load has finished throws an error saying to await `loadMujoco()`.
  *
