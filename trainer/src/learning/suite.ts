@@ -78,7 +78,9 @@ export const LEARNING_CASES: readonly LearningCase[] = [
     config: { ...base, env: 'Acrobot-v1', algo: 'a3c', evalEpisodes: 10 },
     criterion: 'train-window',
     full: { frames: 500_000, threshold: -100 },
-    ci: { frames: 150_000, threshold: -350 }, // measured −117 and −232 (random −499)
+    // At 150k frames (η annealed to 0 by then) one run in six stayed near random (−375, −500 in 12 runs);
+    // at 300k, eight runs in eight reached −82.5 to −87.0, passing −350 by T = 34k–93k (random −499).
+    ci: { frames: 300_000, threshold: -200 },
   },
   {
     id: 'a3c-pendulum',
