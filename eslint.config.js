@@ -17,7 +17,7 @@ function layer(files, folders, message) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/*.d.ts', '.scratch/**', '.test-output/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/*.d.ts', '.scratch/**', '.test-output/**', 'trainer/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -206,6 +206,8 @@ describe('training stack with the default options', () => {
       'trainer/package.json',
       'trainer/tsconfig.json',
       'trainer/bin/asyncrl.js',
+      'trainer/assembly/kernels.ts',
+      'trainer/assembly/optimizer.ts',
     ]) {
       assert.ok(files.includes(needed), `${needed} is in the build context`);
     }

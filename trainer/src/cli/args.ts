@@ -49,7 +49,7 @@ const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: st
   hidden: { text: 'hidden layer widths of the MLP' },
   lstmCells: { text: 'a3c-lstm: LSTM cells after the MLP trunk' },
   trunk: { text: 'a3c: shared (policy and value share the hidden layers) or separate (one trunk each)' },
-  backend: { text: 'TensorFlow.js backend; auto takes the first that loads' },
+  backend: { text: "how the networks compute: kernels (asyncrl's WebAssembly SIMD kernels) or a TensorFlow.js backend; auto takes kernels" },
   evalEpisodes: { text: 'evaluation episodes after training and at each periodic evaluation' },
   evalInterval: { text: 'also evaluate every this many frames, on an extra thread (0: off)' },
   evalPolicy: { text: 'evaluation policy: greedy (most likely action) or sample from π' },

@@ -16,7 +16,7 @@ import { z } from 'zod';
 export const ALGORITHMS = ['a3c', 'a3c-lstm', 'one-step-q', 'one-step-sarsa', 'n-step-q'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'kernels', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 /** Run ids become directory names and S3 key segments: keep them to a safe alphabet. */
@@ -78,7 +78,11 @@ export const trainConfigSchema = z
     trunk: z.enum(['shared', 'separate']).default('shared'),
     /** a3c-lstm: LSTM cells after the trunk (paper: 256). */
     lstmCells: int(1, 4096).default(256),
-    /** TensorFlow.js backend; `auto` takes the first of tensorflow, wasm, cpu that loads in a worker. */
+    /**
+     * How the networks compute: `kernels`, asyncrl's WebAssembly SIMD kernels (models/kernels.ts), or a
+     * TensorFlow.js backend; `auto` takes the kernels, and where they cannot load the first of
+     * tensorflow, wasm, cpu that does.
+     */
     backend: z.enum(BACKENDS).default('auto'),
     /** Evaluation episodes after training, and at each periodic evaluation. */
     evalEpisodes: int(0, 100_000).default(10),

@@ -1,23 +1,31 @@
 /**
- * TensorFlow.js backend selection. Runs inside each worker, because a backend is per thread:
- * `auto` takes the native binding (@tensorflow/tfjs-node, an optional dependency whose install needs
- * internet) if it loads, else the WebAssembly backend, else the pure-JavaScript one.
+ * How a worker's networks compute. Runs inside each worker, because a backend is per thread.
+ * `kernels` is asyncrl's own WebAssembly SIMD kernels (kernels.ts, kernel-network.ts), which `auto`
+ * takes; the others are TensorFlow.js backends, kept for comparison and as a fallback: the native
+ * binding (@tensorflow/tfjs-node, an optional dependency whose install needs internet), the
+ * WebAssembly backend and the pure-JavaScript one, which `auto` tries in that order if the kernels
+ * cannot load.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../config/schema.js';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { loadKernels } from './kernels.js';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 // PROD mode turns off tfjs's debug checks and its console hint to install tfjs-node.
 tf.env().set('PROD', true);
 
-const ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const ORDER: readonly BackendName[] = ['kernels', 'tensorflow', 'wasm', 'cpu'];
 
 async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
+    if (name === 'kernels') {
+      loadKernels();
+      return undefined;
+    }
     if (name === 'tensorflow') {
       // A variable specifier keeps the optional package out of the type checker and the bundlers;
       // importing it registers the 'tensorflow' backend with the shared tfjs-core.
@@ -43,5 +51,5 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
     if (failure === undefined) return name;
     failures.push(failure);
   }
-  throw new Error(`no TensorFlow.js backend could be used: ${failures.join('; ')}`);
+  throw new Error(`no backend could be used: ${failures.join('; ')}`);
 }

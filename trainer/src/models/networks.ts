@@ -17,6 +17,7 @@ import { LstmNetwork, initLstm, lstmLayout, type LstmSpec } from './lstm-network
 import { SplitNetwork, initSplit, splitLayout, splitSpec, type SplitSpec } from './split-network.js';
 import type { FeedForwardNetwork } from './feed-forward.js';
 import type { PolicyNetwork } from './policy-network.js';
+import { KernelNetwork } from './kernel-network.js';
 import type { Rng } from '../util/rng.js';
 
 export type { FeedForwardNetwork } from './feed-forward.js';
@@ -81,11 +82,15 @@ export function initNetwork(plan: NetworkPlan, rng: Rng, out: Float32Array): voi
   else initLstm(plan.spec, rng, out);
 }
 
+/** Where a feed-forward network computes: asyncrl's WebAssembly kernels, or TensorFlow.js (the active backend). */
+export type NetworkCompute = 'kernels' | 'tfjs';
+
 /** The feed-forward network of a plan (the MLP, separate trunks or the convolutional network). */
-export function feedForwardNetwork(plan: NetworkPlan): FeedForwardNetwork {
-  if (plan.kind === 'mlp') return new MlpNetwork(plan.spec);
-  if (plan.kind === 'split') return new SplitNetwork(plan.spec);
-  if (plan.kind === 'conv') return new ConvNetwork(plan.spec);
+export function feedForwardNetwork(plan: NetworkPlan, compute: NetworkCompute = 'tfjs'): FeedForwardNetwork {
+  const kernels = compute === 'kernels';
+  if (plan.kind === 'mlp') return kernels ? new KernelNetwork(plan.spec) : new MlpNetwork(plan.spec);
+  if (plan.kind === 'split') return kernels ? new SplitNetwork(plan.spec, (spec) => new KernelNetwork(spec)) : new SplitNetwork(plan.spec);
+  if (plan.kind === 'conv') return kernels ? new KernelNetwork(plan.spec) : new ConvNetwork(plan.spec);
   throw new Error(`the ${plan.kind} network is not a feed-forward network`);
 }
 
@@ -129,6 +134,6 @@ function recurrentNetwork(network: LstmNetwork): PolicyNetwork {
 }
 
 /** A worker's network for a plan, as the methods use it. */
-export function buildNetwork(plan: NetworkPlan): PolicyNetwork {
-  return plan.kind === 'lstm' ? recurrentNetwork(new LstmNetwork(plan.spec)) : statelessNetwork(feedForwardNetwork(plan));
+export function buildNetwork(plan: NetworkPlan, compute: NetworkCompute = 'tfjs'): PolicyNetwork {
+  return plan.kind === 'lstm' ? recurrentNetwork(new LstmNetwork(plan.spec)) : statelessNetwork(feedForwardNetwork(plan, compute));
 }

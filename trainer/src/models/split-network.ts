@@ -43,15 +43,19 @@ export function initSplit(spec: SplitSpec, rng: Rng, out: Float32Array): void {
 export class SplitNetwork implements FeedForwardNetwork {
   readonly layout: ParamLayout;
   readonly width: number;
-  private readonly policy: MlpNetwork;
-  private readonly value: MlpNetwork;
+  private readonly policy: FeedForwardNetwork;
+  private readonly value: FeedForwardNetwork;
   private readonly policySize: number;
   private readonly single: Float32Array;
 
-  constructor(readonly spec: SplitSpec) {
+  /** `trunk` makes each of the two MLPs (TensorFlow.js's by default, or the kernels'). */
+  constructor(
+    readonly spec: SplitSpec,
+    trunk: (spec: MlpSpec) => FeedForwardNetwork = (s) => new MlpNetwork(s),
+  ) {
     this.layout = splitLayout(spec);
-    this.policy = new MlpNetwork(spec.policy);
-    this.value = new MlpNetwork(spec.value);
+    this.policy = trunk(spec.policy);
+    this.value = trunk(spec.value);
     this.policySize = this.policy.layout.totalSize;
     this.width = this.policy.width + this.value.width;
     this.single = new Float32Array(this.width);

@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import type { TrainConfig } from '../config/schema.js';
 import type { Method } from '../algorithms/method.js';
 import type { Env } from '../envs/types.js';
-import { clipByGlobalNorm, sharedRmsPropStep, annealedLearningRate } from '../optim/shared-rmsprop.js';
+import { OptimizerKernels } from '../optim/kernels.js';
+import { annealedLearningRate } from '../optim/shared-rmsprop.js';
 import type { Rng } from '../util/rng.js';
 import { FAULT_INJECT_VARIABLE, type FaultInjection } from './fault-injection.js';
 import type { FromWorker, PhaseTimes } from './messages.js';
@@ -64,20 +65,24 @@ export class ActorLearner {
   readonly times = newTimes();
   private targetVersion = -1;
   private faultFired = false;
+  private readonly optimizer: OptimizerKernels;
 
   constructor(
     private readonly ctx: ActorLearnerContext,
     private readonly env: Env,
     private readonly method: Method,
-  ) {}
+  ) {
+    this.optimizer = new OptimizerKernels(ctx.shared.memory);
+  }
 
   /** Trains until the frame budget is spent or a stop is requested. */
   train(): void {
     const { ctx, env, method, times } = this;
     const { config, shared } = ctx;
     const limit = BigInt(config.frames);
-    const local = new Float32Array(shared.params.length);
-    const grad = new Float32Array(shared.params.length);
+    // This actor-learner's own gradient slot in the shared memory, where the optimiser's kernels find it.
+    const grad = shared.gradients[ctx.index];
+    if (grad === undefined) throw new Error(`worker ${ctx.index} has no gradient slot`);
     let obs = env.reset();
     method.episodeStart(0);
     let episodeReturn = 0;
@@ -86,10 +91,10 @@ export class ActorLearner {
     while (!budgetSpent && !this.stopRequested()) {
       if (this.pauseIfRequested()) continue;
       let t0 = performance.now();
-      // θ' ← θ. The copy may interleave with other workers' updates (Hogwild!): θ' is then a mix of
-      // two consecutive versions of θ, which the lock-free analysis of the paper tolerates.
-      local.set(shared.params);
-      method.load(local);
+      // θ' ← θ: the method's networks copy θ. The copy may interleave with other workers' updates
+      // (Hogwild!): θ' is then a mix of two consecutive versions of θ, which the lock-free analysis of the
+      // paper tolerates.
+      method.load(shared.params);
       this.syncTarget();
       method.segmentStart();
       // One clock reading closes each phase and opens the next: acting (with claiming the frame and
@@ -208,22 +213,22 @@ export class ActorLearner {
    */
   private applyGradient(grad: Float32Array): void {
     const { config, shared } = this.ctx;
+    const { regions } = shared;
     const frames = readCounter(shared.counters, COUNTER.frames);
     const fault = this.dueFault(frames);
     if (fault?.kind === 'throw') throw new Error(`injected fault (${FAULT_INJECT_VARIABLE}) at T = ${frames.toLocaleString('en-US')}`);
     if (fault?.kind === 'nan-gradient') grad[0] = Number.NaN;
     if (fault?.kind === 'inf-gradient') grad[0] = Number.POSITIVE_INFINITY;
-    const norm = clipByGlobalNorm(grad, config.gradClip);
+    const at = grad.byteOffset;
+    const norm = this.optimizer.clipByGlobalNorm(at, grad.length, config.gradClip);
     if (!Number.isFinite(norm)) {
       const bad = firstNonFinite(shared.params);
       const theta = bad < 0 ? '' : ` (θ itself holds a non-finite value: θ[${bad}] = ${String(shared.params[bad])})`;
       throw new NonFiniteError(`gradient norm is ${norm} at T = ${frames.toLocaleString('en-US')}; the update was not applied${theta}`);
     }
     // Hogwild!: θ and the RMSProp statistics are updated without a lock (optim/shared-rmsprop.ts says why).
-    sharedRmsPropStep(shared.params, shared.meanSquare, grad, annealedLearningRate(config.lr, frames, config.frames), {
-      alpha: config.rmsAlpha,
-      epsilon: config.rmsEps,
-    });
+    const learningRate = annealedLearningRate(config.lr, frames, config.frames);
+    this.optimizer.rmsprop(regions.params, regions.meanSquare, at, grad.length, learningRate, config.rmsAlpha, config.rmsEps);
     Atomics.add(shared.counters, COUNTER.updates, 1n);
     // Test-only: a NaN written straight into θ, as a bug outside the gradient path could.
     if (fault?.kind === 'nan-params') shared.params[0] = Number.NaN;

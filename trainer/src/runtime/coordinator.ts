@@ -77,7 +77,7 @@ export class Coordinator {
     this.plan = networkPlan(config, info.observationShape, info.actionSpace);
     const layout = planLayout(this.plan);
     const withTarget = algorithmEntry(config.algo).targetNetwork;
-    this.buffers = allocateShared(layout, withTarget);
+    this.buffers = allocateShared(layout, withTarget, config.workers);
     this.shared = viewsOf(this.buffers);
     if (resume) {
       restoreCheckpoint(this.shared, resume);

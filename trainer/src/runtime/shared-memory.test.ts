@@ -92,18 +92,37 @@ describe('allocateShared', () => {
     { name: 'w2', shape: [3, 2] },
   ]);
 
-  test('sizes θ and g to the layout and the counters and control words to four slots each', () => {
+  test('θ, g, θ⁻ and a gradient slot per worker in one shared WebAssembly memory, 16-byte aligned; counters and control apart', () => {
     assert.equal(layout.totalSize, 21);
-    const buffers = allocateShared(layout);
-    for (const buffer of Object.values(buffers)) assert.ok(buffer instanceof SharedArrayBuffer);
-    assert.equal(buffers.params.byteLength, 21 * 4);
-    assert.equal(buffers.meanSquare.byteLength, 21 * 4);
+    const buffers = allocateShared(layout, true, 3);
+    assert.ok(buffers.memory.buffer instanceof SharedArrayBuffer);
+    assert.ok(buffers.counters instanceof SharedArrayBuffer && buffers.control instanceof SharedArrayBuffer);
+    const { regions } = buffers;
+    assert.equal(regions.stride, 96); // 84 bytes rounded up to 16
+    const starts = [
+      regions.params,
+      regions.meanSquare,
+      regions.target,
+      regions.gradients,
+      regions.gradients + regions.stride,
+      regions.gradients + 2 * regions.stride,
+    ];
+    for (const start of starts) assert.equal(start % 16, 0);
+    for (let i = 1; i < starts.length; i++) assert.equal((starts[i] as number) - (starts[i - 1] as number), regions.stride, 'regions never overlap');
+    assert.ok(buffers.memory.buffer.byteLength >= (starts.at(-1) as number) + 21 * 4);
     assert.equal(buffers.counters.byteLength, 4 * 8);
     assert.equal(buffers.control.byteLength, 4 * 4);
+    const noTarget = allocateShared(layout, false, 1).regions;
+    assert.equal(noTarget.gradients, noTarget.meanSquare + noTarget.stride, 'no θ⁻ region without a target network');
   });
 
   test('gives zeroed views of the documented types and lengths, over separate memory', () => {
-    const views = viewsOf(allocateShared(layout));
+    const views = viewsOf(allocateShared(layout, true, 2));
+    assert.equal(views.target.length, layout.totalSize);
+    assert.equal(views.gradients.length, 2);
+    for (const g of views.gradients) assert.equal(g.length, layout.totalSize);
+    views.gradients[0]?.fill(3);
+    assert.ok(views.gradients[1]?.every((v) => v === 0) && views.params.every((v) => v === 0) && views.target.every((v) => v === 0), 'slots do not alias');
     assert.ok(views.params instanceof Float32Array);
     assert.ok(views.meanSquare instanceof Float32Array);
     assert.ok(views.counters instanceof BigInt64Array);
@@ -123,7 +142,7 @@ describe('allocateShared', () => {
   });
 
   test('views made twice see the same memory', () => {
-    const buffers = allocateShared(layout);
+    const buffers = allocateShared(layout, false, 1);
     const a = viewsOf(buffers);
     const b = viewsOf(buffers);
     a.params[5] = 2.5;
@@ -134,7 +153,7 @@ describe('allocateShared', () => {
 });
 
 describe('claimFrame on one thread', () => {
-  const counters = (): BigInt64Array => viewsOf(allocateShared(makeLayout([{ name: 'b', shape: [1] }]))).counters;
+  const counters = (): BigInt64Array => viewsOf(allocateShared(makeLayout([{ name: 'b', shape: [1] }]), false, 1)).counters;
 
   test('returns T after the increment, 1, 2, 3, …', () => {
     const c = counters();
@@ -183,7 +202,7 @@ describe('claimFrame on one thread', () => {
 describe('claimFrame across worker threads', () => {
   test('four workers claim every frame 1..limit exactly once, and T ends at the limit', async () => {
     const limit = 200_000;
-    const buffers = allocateShared(makeLayout([{ name: 'b', shape: [1] }]));
+    const buffers = allocateShared(makeLayout([{ name: 'b', shape: [1] }]), false, 1);
     const results = await claimInWorkers(buffers.counters, limit, 4);
 
     assert.equal(readCounter(viewsOf(buffers).counters, COUNTER.frames), limit);

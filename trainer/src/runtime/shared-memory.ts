@@ -1,55 +1,101 @@
 /**
- * The only shared state of a run. Everything the workers share lives in SharedArrayBuffers allocated
- * here; nothing else crosses threads except messages.
+ * The only shared state of a run. Everything the workers share is allocated here; nothing else crosses
+ * threads except messages.
  *
- * | buffer      | type           | length          | contents                                            |
- * | ----------- | -------------- | --------------- | --------------------------------------------------- |
- * | params      | Float32Array   | layout.totalSize| θ, in the order of the parameter layout table       |
- * | meanSquare  | Float32Array   | layout.totalSize| shared RMSProp statistics g, same layout as θ       |
- * | target      | Float32Array   | layout.totalSize or 0 | θ⁻, the target network of the Q methods       |
- * | counters    | BigInt64Array  | 4               | [T frames, episodes, updates, θ⁻ version]           |
- * | control     | Int32Array     | 4               | [pause requested, resume generation, stop, (reserved)] |
+ * | region / buffer | type          | length                  | contents                                     |
+ * | --------------- | ------------- | ----------------------- | -------------------------------------------- |
+ * | params          | Float32Array  | layout.totalSize        | θ, in the order of the parameter layout table |
+ * | meanSquare      | Float32Array  | layout.totalSize        | shared RMSProp statistics g, same layout as θ |
+ * | target          | Float32Array  | layout.totalSize or 0   | θ⁻, the target network of the Q methods       |
+ * | gradients[i]    | Float32Array  | layout.totalSize each   | actor-learner i's clipped gradient, its own   |
+ * | counters        | BigInt64Array | 4                       | [T frames, episodes, updates, θ⁻ version]     |
+ * | control         | Int32Array    | 4                       | [pause requested, resume generation, stop, (reserved)] |
  *
- * θ and g are read and written without locks (Hogwild!, see optim/shared-rmsprop.ts). Counters and
- * control words are only touched through `Atomics`, so T is exact whatever the interleaving.
+ * params, meanSquare, target and the gradient slots are regions of one shared WebAssembly memory, so
+ * that the optimiser's kernels (optim/kernels.ts) can clip a gradient and apply it to θ and g in place;
+ * counters and control are SharedArrayBuffers of their own. θ and g are read and written without locks
+ * (Hogwild!, see optim/shared-rmsprop.ts); a gradient slot is written and read by its own actor-learner
+ * only. Counters and control words are only touched through `Atomics`, so T is exact whatever the
+ * interleaving.
  */
 import type { ParamLayout } from '../models/layout.js';
 
 export const COUNTER = { frames: 0, episodes: 1, updates: 2, targetVersion: 3 } as const;
 export const CONTROL = { pause: 0, generation: 1, stop: 2 } as const;
 
+const PAGE = 65536;
+
+/** Byte offsets of the regions in the shared WebAssembly memory. */
+export type SharedRegions = {
+  readonly params: number;
+  readonly meanSquare: number;
+  readonly target: number;
+  /** Of actor-learner 0's gradient slot; slot i is `stride` bytes further on. */
+  readonly gradients: number;
+  /** Bytes from one region to the next (the layout's size, rounded up to 16 for SIMD). */
+  readonly stride: number;
+  /** Floats of θ. */
+  readonly size: number;
+  readonly withTarget: boolean;
+  readonly workers: number;
+};
+
 export type SharedBuffers = {
-  readonly params: SharedArrayBuffer;
-  readonly meanSquare: SharedArrayBuffer;
-  readonly target: SharedArrayBuffer;
+  readonly memory: WebAssembly.Memory;
+  readonly regions: SharedRegions;
   readonly counters: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
 };
 
 export type SharedViews = {
+  readonly memory: WebAssembly.Memory;
+  readonly regions: SharedRegions;
   readonly params: Float32Array;
   readonly meanSquare: Float32Array;
   /** Empty unless the method keeps a target network. */
   readonly target: Float32Array;
+  /** One per actor-learner. */
+  readonly gradients: readonly Float32Array[];
   readonly counters: BigInt64Array;
   readonly control: Int32Array;
 };
 
-export function allocateShared(layout: ParamLayout, withTarget = false): SharedBuffers {
+/** The shared state of a run whose network has `layout`, for `workers` actor-learners. */
+export function allocateShared(layout: ParamLayout, withTarget: boolean, workers: number): SharedBuffers {
+  const size = layout.totalSize;
+  const stride = Math.ceil((size * Float32Array.BYTES_PER_ELEMENT) / 16) * 16;
+  // The first 16 bytes stay unused, so that no region starts at 0.
+  const params = 16;
+  const regions: SharedRegions = {
+    params,
+    meanSquare: params + stride,
+    target: params + 2 * stride,
+    gradients: params + (withTarget ? 3 : 2) * stride,
+    stride,
+    size,
+    withTarget,
+    workers,
+  };
+  const bytes = regions.gradients + workers * stride;
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
   return {
-    params: new SharedArrayBuffer(layout.totalSize * Float32Array.BYTES_PER_ELEMENT),
-    meanSquare: new SharedArrayBuffer(layout.totalSize * Float32Array.BYTES_PER_ELEMENT),
-    target: new SharedArrayBuffer(withTarget ? layout.totalSize * Float32Array.BYTES_PER_ELEMENT : 0),
+    memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }),
+    regions,
     counters: new SharedArrayBuffer(4 * BigInt64Array.BYTES_PER_ELEMENT),
     control: new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT),
   };
 }
 
 export function viewsOf(buffers: SharedBuffers): SharedViews {
+  const { memory, regions } = buffers;
+  const f32 = (offset: number, floats: number): Float32Array => new Float32Array(memory.buffer, offset, floats);
   return {
-    params: new Float32Array(buffers.params),
-    meanSquare: new Float32Array(buffers.meanSquare),
-    target: new Float32Array(buffers.target),
+    memory,
+    regions,
+    params: f32(regions.params, regions.size),
+    meanSquare: f32(regions.meanSquare, regions.size),
+    target: f32(regions.target, regions.withTarget ? regions.size : 0),
+    gradients: Array.from({ length: regions.workers }, (_, i) => f32(regions.gradients + i * regions.stride, regions.size)),
     counters: new BigInt64Array(buffers.counters),
     control: new Int32Array(buffers.control),
   };

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
       lanes: 1,
-      network: () => buildNetwork(plan),
+      network: () => buildNetwork(plan, backend === 'kernels' ? 'kernels' : 'tfjs'),
       rng,
       explorationRng: streams.epsilon(config.seed, index),
     });

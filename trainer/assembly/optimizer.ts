@@ -1,0 +1,72 @@
+/**
+ * The optimiser's kernels, in AssemblyScript compiled to WebAssembly with SIMD (f32x4), on the run's
+ * shared memory (runtime/shared-memory.ts: θ, the RMSProp statistics g and each actor-learner's gradient
+ * slot live in one shared WebAssembly memory). They run in each actor-learner thread, without a lock:
+ * the Hogwild! update of optim/shared-rmsprop.ts, written for speed (the update touches every parameter
+ * once per segment, which in plain JavaScript cost about 4 ns a parameter; see benchmarks/RESULTS.md).
+ *
+ * Every pointer is a byte offset into the shared memory, 16-byte aligned; every array is f32.
+ */
+
+/** Σ d² over `count` gradient values, accumulated in f64. */
+export function sumSquares(d: usize, count: i32): f64 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const v = v128.load(d + ((<usize>k) << 2));
+    // Squared in f64, as the plain function squares JavaScript numbers.
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(v128.swizzle(v, i8x16(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  let sum = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+  for (; k < count; k++) {
+    const v = <f64>load<f32>(d + ((<usize>k) << 2));
+    sum += v * v;
+  }
+  return sum;
+}
+
+/** d ← s · d over `count` values (gradient clipping). */
+export function scale(d: usize, count: i32, s: f32): void {
+  const sv = f32x4.splat(s);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const p = d + ((<usize>k) << 2);
+    v128.store(p, f32x4.mul(v128.load(p), sv));
+  }
+  for (; k < count; k++) {
+    const p = d + ((<usize>k) << 2);
+    store<f32>(p, load<f32>(p) * s);
+  }
+}
+
+/**
+ * One shared RMSProp step, element by element: g ← α g + (1 − α) d², θ ← θ − η d / √(g + ε). θ and g
+ * are read and written without a lock (Hogwild!): another thread may write an element between this
+ * one's read and write, and one of the two updates of that element is then partly lost — the noise
+ * Hogwild! analyses, bounded by one step.
+ */
+export function rmsprop(theta: usize, g: usize, d: usize, count: i32, learningRate: f32, alpha: f32, epsilon: f32): void {
+  const a = f32x4.splat(alpha);
+  const oneMinusA = f32x4.splat(1 - alpha);
+  const lr = f32x4.splat(learningRate);
+  const eps = f32x4.splat(epsilon);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const o = (<usize>k) << 2;
+    const dv = v128.load(d + o);
+    const gv = f32x4.add(f32x4.mul(a, v128.load(g + o)), f32x4.mul(oneMinusA, f32x4.mul(dv, dv)));
+    v128.store(g + o, gv);
+    v128.store(theta + o, f32x4.sub(v128.load(theta + o), f32x4.div(f32x4.mul(lr, dv), f32x4.sqrt(f32x4.add(gv, eps)))));
+  }
+  for (; k < count; k++) {
+    const o = (<usize>k) << 2;
+    const dv = load<f32>(d + o);
+    const gv = alpha * load<f32>(g + o) + (1 - alpha) * dv * dv;
+    store<f32>(g + o, gv);
+    store<f32>(theta + o, load<f32>(theta + o) - (learningRate * dv) / sqrt<f32>(gv + epsilon));
+  }
+}

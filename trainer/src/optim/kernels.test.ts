@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OptimizerKernels } from './kernels.js';
+import { clipByGlobalNorm, sharedRmsPropStep } from './shared-rmsprop.js';
+import { allocateShared, viewsOf } from '../runtime/shared-memory.js';
+import { makeLayout } from '../models/layout.js';
+import { Rng } from '../util/rng.js';
+
+/** θ, g and a gradient slot of `size` floats (an odd size, so that the kernels' scalar tails run too). */
+function setUp(size: number, seed: number) {
+  const shared = viewsOf(allocateShared(makeLayout([{ name: 'w', shape: [size] }]), false, 1));
+  const rng = Rng.fromSeed(seed);
+  for (let i = 0; i < size; i++) {
+    shared.params[i] = rng.uniform(-1, 1);
+    shared.meanSquare[i] = rng.uniform(0, 0.5);
+    (shared.gradients[0] as Float32Array)[i] = rng.uniform(-3, 3);
+  }
+  return { shared, grad: shared.gradients[0] as Float32Array, kernels: new OptimizerKernels(shared.memory) };
+}
+
+function close(actual: Float32Array, expected: Float32Array, what: string, relative = 1e-5): void {
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    assert.ok(Math.abs((actual[i] as number) - e) <= relative * Math.max(1, Math.abs(e)), `${what}[${i}]: ${actual[i]} vs ${e}`);
+  }
+}
+
+test('clipping: the norm before clipping, and the gradient scaled to the limit, as the plain function does', () => {
+  for (const size of [1, 7, 1001]) {
+    const { grad, kernels, shared } = setUp(size, size);
+    const expected = Float32Array.from(grad);
+    const expectedNorm = clipByGlobalNorm(expected, 2);
+    const norm = kernels.clipByGlobalNorm(grad.byteOffset, size, 2);
+    assert.ok(Math.abs(norm - expectedNorm) <= 1e-9 * expectedNorm, `${size}: norm ${norm} vs ${expectedNorm}`);
+    close(grad, expected, `clipped (${size})`);
+    // Under the limit: unchanged.
+    const before = Float32Array.from(grad);
+    kernels.clipByGlobalNorm(grad.byteOffset, size, 1e9);
+    assert.deepEqual(grad, before);
+    assert.equal(shared.regions.size, size);
+  }
+});
+
+test('a non-finite gradient gives a non-finite norm and is left as it is', () => {
+  const { grad, kernels } = setUp(9, 1);
+  grad[4] = Number.NaN;
+  assert.ok(Number.isNaN(kernels.clipByGlobalNorm(grad.byteOffset, 9, 1)));
+  grad[4] = Number.POSITIVE_INFINITY;
+  assert.equal(kernels.clipByGlobalNorm(grad.byteOffset, 9, 1), Number.POSITIVE_INFINITY);
+});
+
+test('one RMSProp step on θ and g in shared memory, as the plain function computes it', () => {
+  for (const size of [3, 17, 4096 + 3]) {
+    const { shared, grad, kernels } = setUp(size, 40 + size);
+    const theta = Float32Array.from(shared.params);
+    const g = Float32Array.from(shared.meanSquare);
+    const settings = { alpha: 0.99, epsilon: 0.1 };
+    for (let step = 0; step < 3; step++) {
+      sharedRmsPropStep(theta, g, grad, 7e-4, settings);
+      kernels.rmsprop(shared.regions.params, shared.regions.meanSquare, grad.byteOffset, size, 7e-4, settings.alpha, settings.epsilon);
+    }
+    close(shared.meanSquare, g, `g (${size})`);
+    close(shared.params, theta, `θ (${size})`);
+  }
+});
