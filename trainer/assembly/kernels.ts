@@ -65,17 +65,34 @@ export function denseForward(x: usize, w: usize, b: usize, y: usize, n: i32, row
   }
 }
 
-/** dX[n×rows] = dY[n×cols] · Wᵀ. */
-export function denseBackwardInput(dy: usize, w: usize, dx: usize, n: i32, rows: i32, cols: i32): void {
+/** Y[n×cols] += X[n×rows] · W[rows×cols] (no bias): the LSTM's recurrent term h·U. */
+export function denseAccumulate(x: usize, w: usize, y: usize, n: i32, rows: i32, cols: i32): void {
+  const rowBytes = (<usize>cols) << 2;
+  for (let r = 0; r < n; r++) {
+    const yr = y + <usize>r * rowBytes;
+    const xr = x + ((<usize>(r * rows)) << 2);
+    for (let i = 0; i < rows; i++) {
+      const xi = load<f32>(xr + ((<usize>i) << 2));
+      if (xi != 0) axpy(xi, w + <usize>i * rowBytes, yr, cols);
+    }
+  }
+}
+
+/** dX[n×rows] = dY[n×cols] · Wᵀ, or dX += dY · Wᵀ when `accumulate` is not 0. */
+export function denseBackwardInput(dy: usize, w: usize, dx: usize, n: i32, rows: i32, cols: i32, accumulate: i32): void {
   const rowBytes = (<usize>cols) << 2;
   for (let r = 0; r < n; r++) {
     const dyr = dy + <usize>r * rowBytes;
     const dxr = dx + ((<usize>(r * rows)) << 2);
-    for (let i = 0; i < rows; i++) store<f32>(dxr + ((<usize>i) << 2), dot(w + <usize>i * rowBytes, dyr, cols));
+    for (let i = 0; i < rows; i++) {
+      const p = dxr + ((<usize>i) << 2);
+      const v = dot(w + <usize>i * rowBytes, dyr, cols);
+      store<f32>(p, accumulate != 0 ? load<f32>(p) + v : v);
+    }
   }
 }
 
-/** dW[rows×cols] += Xᵀ · dY and db[cols] += Σ_r dY[r] (the caller zeroes them first). */
+/** dW[rows×cols] += Xᵀ · dY and db[cols] += Σ_r dY[r] (the caller zeroes them first); no db when `db` is 0. */
 export function denseBackwardParams(x: usize, dy: usize, dw: usize, db: usize, n: i32, rows: i32, cols: i32): void {
   const rowBytes = (<usize>cols) << 2;
   for (let r = 0; r < n; r++) {
@@ -85,7 +102,7 @@ export function denseBackwardParams(x: usize, dy: usize, dw: usize, db: usize, n
       const xi = load<f32>(xr + ((<usize>i) << 2));
       if (xi != 0) axpy(xi, dyr, dw + <usize>i * rowBytes, cols);
     }
-    axpy(1, dyr, db, cols);
+    if (db != 0) axpy(1, dyr, db, cols);
   }
 }
 
@@ -129,4 +146,73 @@ export function im2col(x: usize, p: usize, n: i32, h: i32, w: i32, c: i32, kh: i
 /** Zeroes `count` floats. */
 export function zero(p: usize, count: i32): void {
   memory.fill(p, 0, (<usize>count) << 2);
+}
+
+function sigmoid(x: f32): f32 {
+  return 1 / (1 + Mathf.exp(-x));
+}
+
+/**
+ * The LSTM cell (Keras's gate order i, f, c, o) for `rows` rows of `u` cells: from the pre-activations
+ * z = x·W + h·U + b in `gates` [rows × 4u] (overwritten with the gates i, f, g, o) and the previous cell
+ * state cPrev [rows × u], the new cell state c' = f ⊙ c + i ⊙ g and output h' = o ⊙ tanh(c').
+ */
+export function lstmCell(gates: usize, cPrev: usize, c: usize, h: usize, rows: i32, u: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const gr = gates + ((<usize>(r * 4 * u)) << 2);
+    const off = (<usize>(r * u)) << 2;
+    for (let j = 0; j < u; j++) {
+      const pi = gr + ((<usize>j) << 2);
+      const pf = pi + ((<usize>u) << 2);
+      const pg = pf + ((<usize>u) << 2);
+      const po = pg + ((<usize>u) << 2);
+      const i = sigmoid(load<f32>(pi));
+      const f = sigmoid(load<f32>(pf));
+      const g = Mathf.tanh(load<f32>(pg));
+      const o = sigmoid(load<f32>(po));
+      store<f32>(pi, i);
+      store<f32>(pf, f);
+      store<f32>(pg, g);
+      store<f32>(po, o);
+      const cj = f * load<f32>(cPrev + off + ((<usize>j) << 2)) + i * g;
+      store<f32>(c + off + ((<usize>j) << 2), cj);
+      store<f32>(h + off + ((<usize>j) << 2), o * Mathf.tanh(cj));
+    }
+  }
+}
+
+/**
+ * The LSTM cell backwards for `rows` rows: from the gates [rows × 4u], the cell states c and cPrev, ∂L/∂h'
+ * `dh` and ∂L/∂c' through the next step `dcNext` (both [rows × u]), the gradient at the pre-activations
+ * dz [rows × 4u]; `dcNext` becomes ∂L/∂c through this step, f ⊙ dc.
+ *
+ *     dc = dcNext + dh ⊙ o ⊙ (1 − tanh²c'),  dz = [dc ⊙ g ⊙ i(1−i), dc ⊙ cPrev ⊙ f(1−f), dc ⊙ i ⊙ (1−g²), dh ⊙ tanh c' ⊙ o(1−o)]
+ */
+export function lstmCellBackward(gates: usize, c: usize, cPrev: usize, dh: usize, dcNext: usize, dz: usize, rows: i32, u: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const gr = gates + ((<usize>(r * 4 * u)) << 2);
+    const dzr = dz + ((<usize>(r * 4 * u)) << 2);
+    const off = (<usize>(r * u)) << 2;
+    for (let j = 0; j < u; j++) {
+      const jo = (<usize>j) << 2;
+      const uo = (<usize>u) << 2;
+      const i = load<f32>(gr + jo);
+      const f = load<f32>(gr + uo + jo);
+      const g = load<f32>(gr + 2 * uo + jo);
+      const o = load<f32>(gr + 3 * uo + jo);
+      const tc = Mathf.tanh(load<f32>(c + off + jo));
+      const dhj = load<f32>(dh + off + jo);
+      const dc = load<f32>(dcNext + off + jo) + dhj * o * (1 - tc * tc);
+      store<f32>(dzr + jo, dc * g * i * (1 - i));
+      store<f32>(dzr + uo + jo, dc * load<f32>(cPrev + off + jo) * f * (1 - f));
+      store<f32>(dzr + 2 * uo + jo, dc * i * (1 - g * g));
+      store<f32>(dzr + 3 * uo + jo, dhj * tc * o * (1 - o));
+      store<f32>(dcNext + off + jo, dc * f);
+    }
+  }
+}
+
+/** Where the kernels' own static data (the tables of exp) ends: the heap's regions start above it. */
+export function heapBase(): usize {
+  return __heap_base;
 }

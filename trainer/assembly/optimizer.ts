@@ -5,7 +5,9 @@
  * the Hogwild! update of optim/shared-rmsprop.ts, written for speed (the update touches every parameter
  * once per segment, which in plain JavaScript cost about 4 ns a parameter; see benchmarks/RESULTS.md).
  *
- * Every pointer is a byte offset into the shared memory, 16-byte aligned; every array is f32.
+ * Every pointer is a byte offset into the shared memory, 16-byte aligned; every array is f32. The module
+ * must carry no static data: instantiating it would write that data into the shared memory, over θ
+ * (kernels.test.ts checks the compiled module has no data section).
  */
 
 /** Σ d² over `count` gradient values, accumulated in f64. */

@@ -138,7 +138,7 @@ export class A3c implements Method {
   constructor(private readonly ctx: MethodContext) {
     const { config, lanes } = ctx;
     this.network = ctx.network();
-    if (lanes > this.network.maxBatch) throw new Error(`A3C with this network steps at most ${this.network.maxBatch} environment(s) at once, not ${lanes}`);
+    if (lanes > this.network.lanes) throw new Error(`A3C with this network steps at most ${this.network.lanes} environment(s) at once, not ${lanes}`);
     this.lanes = lanes;
     this.obsSize = ctx.observationSpace.shape.reduce((a, b) => a * b, 1);
     const rows = config.tmax * lanes;
@@ -167,14 +167,14 @@ export class A3c implements Method {
     this.network.segmentStart();
   }
 
-  episodeStart(): void {
-    this.network.episodeStart();
+  episodeStart(lane: number): void {
+    this.network.episodeStart(lane);
   }
 
   /** a_t ~ π(·|s_t; θ'), one draw per lane from the worker's stream. */
   act(t: number, observations: Float32Array, _frames: number): void {
     const { lanes, network, policy } = this;
-    const outputs = lanes === 1 ? network.forward1(observations) : network.forwardBatch(observations, lanes);
+    const outputs = network.act(observations, lanes);
     for (let k = 0; k < lanes; k++) policy.sample(outputs, k * network.width, this.rng, t * lanes + k);
     this.observations.set(observations, t * lanes * this.obsSize);
     this.t = t;
@@ -191,7 +191,7 @@ export class A3c implements Method {
     this.ends[row] = ended ? 1 : 0;
     // A time limit is not a terminal state: bootstrap from V of the state the episode stopped in, read now,
     // before the episode's reset clears a recurrent state.
-    if (ended) this.endValues[row] = bootstrapValue(step.terminated, step.terminated ? 0 : this.value(step.observation));
+    if (ended) this.endValues[row] = bootstrapValue(step.terminated, step.terminated ? 0 : this.value(step.observation, lane));
     else this.next[lane] = step.observation;
   }
 
@@ -201,21 +201,21 @@ export class A3c implements Method {
     const rows = steps * lanes;
     for (let k = 0; k < lanes; k++) {
       const last = (steps - 1) * lanes + k;
-      const lastValue = this.ends[last] !== 0 ? 0 : this.value(this.next[k] as Float32Array);
+      const lastValue = this.ends[last] !== 0 ? 0 : this.value(this.next[k] as Float32Array, k);
       laneReturns(this.rewards, this.ends, this.endValues, lastValue, gamma, steps, k, lanes, this.returns);
     }
     network.backward(this.observations, rows, (outputs, dOut) => policy.outputGradient(outputs, rows, this.returns, this.settings, dOut), grad);
   }
 
   evaluationAction(observation: Float32Array, rng: Rng): Action {
-    const outputs = this.network.forward1(observation);
+    const outputs = this.network.act(observation, 1);
     if (this.ctx.config.evalPolicy === 'greedy') this.policy.mode(outputs, 0, 0);
     else this.policy.sample(outputs, 0, rng, 0);
     return this.policy.action(0);
   }
 
-  /** V(s; θ') without advancing a recurrent state. */
-  private value(observation: Float32Array): number {
-    return this.network.peek1(observation)[this.policy.valueIndex] as number;
+  /** V(s; θ') in `lane` without advancing its recurrent state. */
+  private value(observation: Float32Array, lane: number): number {
+    return this.network.peek(observation, lane)[this.policy.valueIndex] as number;
   }
 }

@@ -46,7 +46,7 @@ function setUp(algo: Algorithm, actionSpace: Space, lanes: number, rng: Rng, pla
     lanes,
     network: () => buildNetwork(plan),
     rng,
-    explorationRng: Rng.fromSeed(1, 2),
+    explorationRng: (lane) => Rng.fromSeed(1, 2, lane),
   });
   method.load(params);
   if (entry.targetNetwork) method.loadTarget(params.map((v) => v * 0.9));

@@ -16,8 +16,8 @@
  * A lane is one environment of the actor-learner. The paper's setting is one lane, and a segment then
  * ends early when its episode does (Algorithms 1, S2, S3); the methods also accept several lanes, stored
  * step-major (row t·K + k), with episodes that end inside a segment, so that stepping K environments per
- * actor-learner and batching their forward passes is a change to the loop alone. Recurrent networks take
- * one lane (PolicyNetwork.maxBatch).
+ * actor-learner and batching their forward passes is a change to the loop alone (a recurrent network keeps
+ * one state per lane).
  */
 import type { TrainConfig } from '../config/schema.js';
 import type { BoxSpace, Space, StepResult } from '../envs/types.js';
@@ -35,8 +35,8 @@ export type MethodContext = {
   readonly network: () => PolicyNetwork;
   /** The actor-learner's own stream (its actions; its environments draw from it too); checkpointed. */
   readonly rng: Rng;
-  /** A stream of this actor-learner fixed by the run seed and never advanced by training (the final ε draw). */
-  readonly explorationRng: Rng;
+  /** Per environment, a stream fixed by the run seed and never advanced by training (its final ε draw). */
+  readonly explorationRng: (lane: number) => Rng;
 };
 
 export type Action = number | Float32Array;

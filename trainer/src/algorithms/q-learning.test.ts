@@ -12,10 +12,10 @@ function tableNetwork(q: readonly (readonly number[])[]): PolicyNetwork {
   return {
     paramCount: 0,
     width: (q[0] as number[]).length,
-    maxBatch: Number.POSITIVE_INFINITY,
+    lanes: Number.POSITIVE_INFINITY,
     load: () => undefined,
-    forward1: (observation) => row(observation),
-    peek1: (observation) => row(observation),
+    act: (observation) => row(observation),
+    peek: (observation) => row(observation),
     forwardBatch: (observations, n) => {
       const out = new Float32Array(n * (q[0] as number[]).length);
       for (let i = 0; i < n; i++) out.set(row(observations, i), i * (q[0] as number[]).length);

@@ -73,7 +73,7 @@ export const N_STEP_Q: QVariant = {
   nextActionAfterTruncation: false,
   targets: (s, target, out) => {
     const maxQ = (row: number): number => {
-      const q = target.forward1(s.nextObservations.subarray(row * s.obsSize, (row + 1) * s.obsSize));
+      const q = target.peek(s.nextObservations.subarray(row * s.obsSize, (row + 1) * s.obsSize), 0);
       return q[argmax(q, 0, s.nActions)] as number;
     };
     const steps = s.rows / s.lanes;
@@ -88,8 +88,8 @@ export const N_STEP_Q: QVariant = {
 };
 
 export class QLearning implements Method {
-  /** This actor-learner's final ε. */
-  readonly finalEpsilon: number;
+  /** Each environment's final ε, drawn once, as the paper draws one per thread. */
+  readonly finalEpsilons: Float64Array;
   private readonly online: PolicyNetwork;
   private readonly target: PolicyNetwork;
   private readonly lanes: number;
@@ -135,7 +135,7 @@ export class QLearning implements Method {
     };
     this.targets = new Float32Array(rows);
     this.pending = new Int32Array(lanes).fill(-1);
-    this.finalEpsilon = drawFinalEpsilon(ctx.explorationRng, config.epsilonFinals, config.epsilonProbs);
+    this.finalEpsilons = Float64Array.from({ length: lanes }, (_, k) => drawFinalEpsilon(ctx.explorationRng(k), config.epsilonFinals, config.epsilonProbs));
     this.rng = ctx.rng;
     this.rewardScale = config.rewardScale;
     this.epsilonFrames = config.epsilonFrames;
@@ -160,7 +160,7 @@ export class QLearning implements Method {
     for (let k = 0; k < lanes; k++) {
       const row = t * lanes + k;
       if ((this.pending[k] as number) < 0)
-        this.pending[k] = this.choose(lanes === 1 ? observations : observations.subarray(k * obsSize, (k + 1) * obsSize), frames);
+        this.pending[k] = this.choose(k, lanes === 1 ? observations : observations.subarray(k * obsSize, (k + 1) * obsSize), frames);
       this.actions[row] = this.pending[k] as number;
     }
     this.observations.set(observations, t * lanes * obsSize);
@@ -181,11 +181,11 @@ export class QLearning implements Method {
     s.nextObservations.set(step.observation, row * this.obsSize);
     if (ended) {
       // Sarsa's a' in a truncated state: the action the policy would take there.
-      s.nextActions[row] = this.variant.nextActionAfterTruncation && !step.terminated ? this.choose(step.observation, frames) : 0;
+      s.nextActions[row] = this.variant.nextActionAfterTruncation && !step.terminated ? this.choose(lane, step.observation, frames) : 0;
       this.pending[lane] = -1;
     } else {
       // a' is chosen now, on θ', and is the action actually taken next (Sarsa's target needs it).
-      const next = this.choose(step.observation, frames);
+      const next = this.choose(lane, step.observation, frames);
       s.nextActions[row] = next;
       this.pending[lane] = next;
     }
@@ -198,15 +198,15 @@ export class QLearning implements Method {
     this.online.backward(this.observations, rows, (outputs, dOut) => qOutputGradient(outputs, this.actions, this.targets, rows, this.nActions, dOut), grad);
   }
 
-  /** Greedy with respect to Q; with evalPolicy 'sample', ε-greedy at this actor-learner's final ε. */
+  /** Greedy with respect to Q; with evalPolicy 'sample', ε-greedy at the first environment's final ε. */
   evaluationAction(observation: Float32Array, rng: Rng): Action {
-    const epsilon = this.ctx.config.evalPolicy === 'greedy' ? 0 : this.finalEpsilon;
-    return epsilonGreedy(rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
+    const epsilon = this.ctx.config.evalPolicy === 'greedy' ? 0 : (this.finalEpsilons[0] as number);
+    return epsilonGreedy(rng, epsilon, this.nActions, () => argmax(this.online.peek(observation, 0), 0, this.nActions));
   }
 
-  /** ε-greedy on θ', ε annealed over T. */
-  private choose(observation: Float32Array, frames: number): number {
-    const epsilon = epsilonAt(frames, this.finalEpsilon, this.epsilonFrames);
-    return epsilonGreedy(this.rng, epsilon, this.nActions, () => argmax(this.online.forward1(observation), 0, this.nActions));
+  /** ε-greedy on θ' for environment `lane`, its ε annealed over T. */
+  private choose(lane: number, observation: Float32Array, frames: number): number {
+    const epsilon = epsilonAt(frames, this.finalEpsilons[lane] as number, this.epsilonFrames);
+    return epsilonGreedy(this.rng, epsilon, this.nActions, () => argmax(this.online.peek(observation, 0), 0, this.nActions));
   }
 }

@@ -94,11 +94,14 @@ describe('parseTrainArgs', () => {
       '64',
       '--trunk',
       'separate',
+      '--envs-per-worker',
+      '4',
     ]);
     assert.deepEqual(config, {
       env: 'CartPole-v1',
       algo: 'a3c',
       workers: 3,
+      envsPerWorker: 4,
       frames: 500_000,
       seed: 42,
       lr: 0.001,
@@ -257,7 +260,7 @@ describe('parseTrainArgs', () => {
       ],
       [
         ['--backend', 'gpu'],
-        ['--backend', '"gpu"', 'auto|tensorflow|wasm|cpu'],
+        ['--backend', '"gpu"', 'auto|kernels|tensorflow|wasm|cpu'],
       ],
       [
         ['--eval-policy', 'best'],

@@ -31,6 +31,7 @@ const FIELD_HELP: Record<ConfigField, { readonly arg?: string; readonly text: st
   env: { arg: 'ID', text: 'environment id, as listed by `asyncrl envs`' },
   algo: { text: 'learning method' },
   workers: { text: 'actor-learner threads' },
+  envsPerWorker: { text: 'environments each actor-learner steps together, one batched forward pass and one update for all (1: the paper)' },
   frames: { text: 'total frames T_max over all workers; the learning rate anneals to 0 over them' },
   seed: { text: 'run seed; each worker derives its own stream from it' },
   lr: { text: 'initial learning rate, annealed linearly to 0' },

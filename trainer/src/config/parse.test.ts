@@ -93,7 +93,14 @@ describe('parseTrainConfig', () => {
   });
 
   test('rejects bad backends, evaluation policies and run ids', () => {
-    assertInputError(() => parseTrainConfig({ backend: 'gpu' }, SOURCE), 'field "backend"', '"gpu"', 'auto|tensorflow|wasm|cpu');
+    assertInputError(() => parseTrainConfig({ backend: 'gpu' }, SOURCE), 'field "backend"', '"gpu"', 'auto|kernels|tensorflow|wasm|cpu');
+    assertInputError(
+      () => parseTrainConfig({ algo: 'a3c-lstm', envsPerWorker: 4, backend: 'wasm' }, SOURCE),
+      'field "envsPerWorker"',
+      '4 environments',
+      '"wasm"',
+    );
+    assert.equal(parseTrainConfig({ algo: 'a3c-lstm', envsPerWorker: 4 }, SOURCE).envsPerWorker, 4);
     assertInputError(() => parseTrainConfig({ evalPolicy: 'best' }, SOURCE), 'field "evalPolicy"', '"best"', 'greedy');
     for (const runId of ['a/b', '..', '../x', '', '-x', 'a b']) {
       assertInputError(() => parseTrainConfig({ runId }, SOURCE), 'field "runId"', JSON.stringify(runId), 'letters, digits');

@@ -163,6 +163,17 @@ function choiceHint(key: string, value: unknown): string {
   return best === undefined ? '' : ` (did you mean "${best}"?)`;
 }
 
+/** An LSTM steps several environments at once only on the kernels (models/kernel-lstm.ts). */
+function laneIssues(config: ParsedTrainConfig, wording: Wording): string[] {
+  if (config.envsPerWorker === 1 || !algorithmEntry(config.algo).recurrent || config.backend === 'auto' || config.backend === 'kernels') return [];
+  return [
+    wording.at(
+      ['envsPerWorker'],
+      `${config.envsPerWorker} environments per worker need the kernels for ${wording.field(['algo'])} ${formatValue(config.algo)} (${wording.field(['backend'])} auto or kernels), got ${formatValue(config.backend)}`,
+    ),
+  ];
+}
+
 function issueLines(issues: readonly z.ZodIssue[], input: unknown, wording: Wording): string[] {
   const lines: string[] = [];
   const reported = new Set<string>();
@@ -214,7 +225,7 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   const spec = typeof env === 'string' && !envHasIssue ? findEnv(env) : undefined;
   if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(unknownEnv(wording, env));
   if (result.success && spec && !handlesActions(result.data.algo, spec.actionSpace)) lines.push(unsupportedActions(wording, spec, result.data.algo));
-  if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording));
+  if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording), ...laneIssues(result.data, wording));
   if (lines.length > 0 || !result.success) throw new InputError(lines.join('\n'));
   return result.data;
 }

@@ -23,6 +23,8 @@ export type BackendChoice = (typeof BACKENDS)[number];
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export const MAX_WORKERS = 256;
+/** Environments per actor-learner; batches beyond a few hundred rows gain nothing. */
+export const MAX_ENVS_PER_WORKER = 256;
 export const MAX_FRAMES = 100_000_000_000;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -35,6 +37,11 @@ export const trainConfigSchema = z
     algo: z.enum(ALGORITHMS).default('a3c'),
     /** Actor-learner threads; resolved to the number of cores when absent. */
     workers: int(1, MAX_WORKERS).optional(),
+    /**
+     * Environments each actor-learner steps together (K), their forward passes batched; its update then
+     * takes the K segments of up to t_max steps at once. 1 is the paper's setting.
+     */
+    envsPerWorker: int(1, MAX_ENVS_PER_WORKER).default(1),
     /** Total frames T_max, summed over all workers; the learning rate anneals to 0 over them. */
     frames: int(1, MAX_FRAMES).default(500_000),
     /** Run seed; each worker derives its own stream from it. */

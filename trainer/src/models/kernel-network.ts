@@ -170,7 +170,7 @@ export class KernelNetwork implements FeedForwardNetwork {
     let d = b.d[0];
     let other = b.d[1];
     if (this.trunk.length > 0 || this.convLayer) {
-      k.denseBackwardInput(b.dOut.offset, this.headKernel.offset, d.offset, n, this.lastWidth, w);
+      k.denseBackwardInput(b.dOut.offset, this.headKernel.offset, d.offset, n, this.lastWidth, w, 0);
       k.reluBackward(top.offset, d.offset, n * this.lastWidth);
     }
     for (let l = this.trunk.length - 1; l >= 0; l--) {
@@ -178,7 +178,7 @@ export class KernelNetwork implements FeedForwardNetwork {
       const input = l > 0 ? (b.hidden[l - 1] as Region) : this.trunkInput(b);
       k.denseBackwardParams(input.offset, d.offset, layer.dw, layer.db, n, layer.rows, layer.cols);
       if (l === 0 && !this.convLayer) break;
-      k.denseBackwardInput(d.offset, layer.w, other.offset, n, layer.rows, layer.cols);
+      k.denseBackwardInput(d.offset, layer.w, other.offset, n, layer.rows, layer.cols, 0);
       k.reluBackward(input.offset, other.offset, n * layer.rows);
       [d, other] = [other, d];
     }

@@ -9,11 +9,15 @@ import { readFileSync } from 'node:fs';
 /** The kernels' exports; every pointer is a byte offset into the heap's memory. */
 export type KernelExports = {
   denseForward(x: number, w: number, b: number, y: number, n: number, rows: number, cols: number, relu: number): void;
-  denseBackwardInput(dy: number, w: number, dx: number, n: number, rows: number, cols: number): void;
+  denseAccumulate(x: number, w: number, y: number, n: number, rows: number, cols: number): void;
+  denseBackwardInput(dy: number, w: number, dx: number, n: number, rows: number, cols: number, accumulate: number): void;
   denseBackwardParams(x: number, dy: number, dw: number, db: number, n: number, rows: number, cols: number): void;
   reluBackward(y: number, dy: number, count: number): void;
   im2col(x: number, p: number, n: number, h: number, w: number, c: number, kh: number, kw: number, stride: number): void;
   zero(p: number, count: number): void;
+  heapBase(): number;
+  lstmCell(gates: number, cPrev: number, c: number, h: number, rows: number, u: number): void;
+  lstmCellBackward(gates: number, c: number, cPrev: number, dh: number, dcNext: number, dz: number, rows: number, u: number): void;
 };
 
 const PAGE = 65536;
@@ -46,14 +50,15 @@ export type Region = { readonly offset: number; readonly floats: number };
 export class KernelHeap {
   readonly k: KernelExports;
   private readonly memory: WebAssembly.Memory;
-  /** Next free byte; the first 64 bytes stay unused so that no region starts at 0. */
-  private top = 64;
+  /** Next free byte: regions start above the kernels' own static data (the tables of exp). */
+  private top: number;
   private view: Float32Array;
 
   constructor() {
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(kernelModule(), { env: { memory: this.memory } });
     this.k = instance.exports as unknown as KernelExports;
+    this.top = Math.max(64, (this.k.heapBase() + 15) & ~15);
     this.view = new Float32Array(this.memory.buffer);
   }
 

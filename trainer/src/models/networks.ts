@@ -18,6 +18,7 @@ import { SplitNetwork, initSplit, splitLayout, splitSpec, type SplitSpec } from 
 import type { FeedForwardNetwork } from './feed-forward.js';
 import type { PolicyNetwork } from './policy-network.js';
 import { KernelNetwork } from './kernel-network.js';
+import { KernelLstmNetwork } from './kernel-lstm.js';
 import type { Rng } from '../util/rng.js';
 
 export type { FeedForwardNetwork } from './feed-forward.js';
@@ -94,15 +95,15 @@ export function feedForwardNetwork(plan: NetworkPlan, compute: NetworkCompute = 
   throw new Error(`the ${plan.kind} network is not a feed-forward network`);
 }
 
-/** A feed-forward network seen as a PolicyNetwork: no state, so peeking is stepping. */
+/** A feed-forward network seen as a PolicyNetwork: no state, so peeking is stepping, in any number of lanes. */
 function statelessNetwork(network: FeedForwardNetwork): PolicyNetwork {
   return {
     paramCount: network.layout.totalSize,
     width: network.width,
-    maxBatch: Number.POSITIVE_INFINITY,
+    lanes: Number.POSITIVE_INFINITY,
     load: (params) => network.load(params),
-    forward1: (observation) => network.forward1(observation),
-    peek1: (observation) => network.forward1(observation),
+    act: (observations, lanes) => (lanes === 1 ? network.forward1(observations) : network.forwardBatch(observations, lanes)),
+    peek: (observation) => network.forward1(observation),
     forwardBatch: (observations, n) => network.forwardBatch(observations, n),
     episodeStart: () => undefined,
     segmentStart: () => undefined,
@@ -110,19 +111,19 @@ function statelessNetwork(network: FeedForwardNetwork): PolicyNetwork {
   };
 }
 
-/** The LSTM network: state reset at an episode's start, saved at a segment's, where BPTT is truncated. */
+/** The LSTM network in plain loops: state reset at an episode's start, saved at a segment's, where BPTT is truncated; one lane. */
 function recurrentNetwork(network: LstmNetwork): PolicyNetwork {
   const h0 = new Float32Array(network.h.length);
   const c0 = new Float32Array(network.c.length);
   return {
     paramCount: network.layout.totalSize,
     width: network.width,
-    maxBatch: 1,
+    lanes: 1,
     load: (params) => network.load(params),
-    forward1: (observation) => network.step(observation),
-    peek1: (observation) => network.peek(observation),
+    act: (observations) => network.step(observations),
+    peek: (observation) => network.peek(observation),
     forwardBatch: () => {
-      throw new Error('the LSTM network steps one environment at a time');
+      throw new Error('the LSTM network has no stateless batch forward');
     },
     episodeStart: () => network.resetState(),
     segmentStart: () => {
@@ -133,7 +134,13 @@ function recurrentNetwork(network: LstmNetwork): PolicyNetwork {
   };
 }
 
-/** A worker's network for a plan, as the methods use it. */
-export function buildNetwork(plan: NetworkPlan, compute: NetworkCompute = 'tfjs'): PolicyNetwork {
-  return plan.kind === 'lstm' ? recurrentNetwork(new LstmNetwork(plan.spec)) : statelessNetwork(feedForwardNetwork(plan, compute));
+/**
+ * A worker's network for a plan, as the methods use it, for `lanes` environments: on the WebAssembly
+ * kernels or on TensorFlow.js (feed-forward networks); the LSTM network in plain loops takes one lane.
+ */
+export function buildNetwork(plan: NetworkPlan, compute: NetworkCompute = 'tfjs', lanes = 1): PolicyNetwork {
+  if (plan.kind !== 'lstm') return statelessNetwork(feedForwardNetwork(plan, compute));
+  if (compute === 'kernels') return new KernelLstmNetwork(plan.spec, lanes);
+  if (lanes > 1) throw new Error(`the LSTM network in plain loops steps one environment at a time, not ${lanes}: use --backend kernels`);
+  return recurrentNetwork(new LstmNetwork(plan.spec));
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OptimizerKernels } from './kernels.js';
+import { readFileSync } from 'node:fs';
+import { OPTIMIZER_WASM, OptimizerKernels } from './kernels.js';
 import { clipByGlobalNorm, sharedRmsPropStep } from './shared-rmsprop.js';
 import { allocateShared, viewsOf } from '../runtime/shared-memory.js';
 import { makeLayout } from '../models/layout.js';
@@ -62,4 +63,30 @@ test('one RMSProp step on θ and g in shared memory, as the plain function compu
     close(shared.meanSquare, g, `g (${size})`);
     close(shared.params, theta, `θ (${size})`);
   }
+});
+
+/** The ids of a WebAssembly binary's sections (after the 8-byte header: id, LEB128 size, contents). */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at++] as number;
+    let size = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++] as number;
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    ids.push(id);
+    at += size;
+  }
+  return ids;
+}
+
+test('the optimiser module carries no static data, which instantiating it would write over θ in the shared memory', () => {
+  const ids = sectionIds(readFileSync(OPTIMIZER_WASM));
+  assert.ok(ids.includes(10), 'a code section');
+  assert.ok(!ids.includes(11), `a data section (section ids ${ids.join(', ')})`);
 });

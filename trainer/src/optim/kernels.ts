@@ -15,9 +15,12 @@ type OptimizerExports = {
 
 let compiled: WebAssembly.Module | undefined;
 
+/** Where the compiled module is. */
+export const OPTIMIZER_WASM = new URL('./optimizer.wasm', import.meta.url);
+
 function optimizerModule(): WebAssembly.Module {
   if (compiled === undefined) {
-    const url = new URL('./optimizer.wasm', import.meta.url);
+    const url = OPTIMIZER_WASM;
     let bytes: Buffer;
     try {
       bytes = readFileSync(url);

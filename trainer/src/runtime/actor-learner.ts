@@ -16,13 +16,13 @@
 import { performance } from 'node:perf_hooks';
 import type { TrainConfig } from '../config/schema.js';
 import type { Method } from '../algorithms/method.js';
-import type { Env } from '../envs/types.js';
+import type { Env, StepResult } from '../envs/types.js';
 import { OptimizerKernels } from '../optim/kernels.js';
 import { annealedLearningRate } from '../optim/shared-rmsprop.js';
-import type { Rng } from '../util/rng.js';
+import type { Rng, RngState } from '../util/rng.js';
 import { FAULT_INJECT_VARIABLE, type FaultInjection } from './fault-injection.js';
 import type { FromWorker, PhaseTimes } from './messages.js';
-import { CONTROL, COUNTER, claimFrame, readCounter, type SharedViews } from './shared-memory.js';
+import { CONTROL, COUNTER, claimFrames, readCounter, type SharedViews } from './shared-memory.js';
 
 export type ActorLearnerContext = {
   readonly index: number;
@@ -67,26 +67,43 @@ export class ActorLearner {
   private faultFired = false;
   private readonly optimizer: OptimizerKernels;
 
+  /**
+   * @param envs the K environments this actor-learner steps (K = --envs-per-worker; 1 is the paper's
+   *   setting): environment 0 draws from the actor-learner's own stream, the others from `laneRngs`.
+   */
   constructor(
     private readonly ctx: ActorLearnerContext,
-    private readonly env: Env,
+    private readonly envs: readonly Env[],
     private readonly method: Method,
+    private readonly laneRngs: readonly Rng[] = [],
   ) {
+    if (envs.length !== laneRngs.length + 1)
+      throw new Error(`${envs.length} environments need ${envs.length - 1} streams of their own, got ${laneRngs.length}`);
     this.optimizer = new OptimizerKernels(ctx.shared.memory);
+  }
+
+  /** The streams of environments 1 … K − 1 as they are now (checkpointed with the actor-learner's own). */
+  laneStates(): RngState[] {
+    return this.laneRngs.map((rng) => rng.state());
   }
 
   /** Trains until the frame budget is spent or a stop is requested. */
   train(): void {
-    const { ctx, env, method, times } = this;
+    const { ctx, envs, method, times } = this;
     const { config, shared } = ctx;
+    const lanes = envs.length;
     const limit = BigInt(config.frames);
     // This actor-learner's own gradient slot in the shared memory, where the optimiser's kernels find it.
     const grad = shared.gradients[ctx.index];
     if (grad === undefined) throw new Error(`worker ${ctx.index} has no gradient slot`);
-    let obs = env.reset();
-    method.episodeStart(0);
-    let episodeReturn = 0;
-    let episodeLength = 0;
+    const obs = envs.map((env) => env.reset());
+    for (let k = 0; k < lanes; k++) method.episodeStart(k);
+    // With several environments, one row each in a batch for the method's one forward pass.
+    const obsSize = obs[0]?.length ?? 0;
+    const stacked = lanes > 1 ? new Float32Array(lanes * obsSize) : undefined;
+    const steps: StepResult[] = new Array<StepResult>(lanes);
+    const returns = new Float64Array(lanes);
+    const lengths = new Int32Array(lanes);
     let budgetSpent = false;
     while (!budgetSpent && !this.stopRequested()) {
       if (this.pauseIfRequested()) continue;
@@ -97,45 +114,58 @@ export class ActorLearner {
       method.load(shared.params);
       this.syncTarget();
       method.segmentStart();
-      // One clock reading closes each phase and opens the next: acting (with claiming the frame and
-      // recording the step), then the environment.
+      // One clock reading closes each phase and opens the next: acting (with claiming the frames and
+      // recording the step), then the environments.
       let mark = performance.now();
       times.sync += mark - t0;
       let n = 0;
       while (n < config.tmax) {
-        const frames = claimFrame(shared.counters, limit);
-        if (frames < 0) {
+        // One frame per environment, T of environment k's being first + k.
+        const first = claimFrames(shared.counters, limit, lanes);
+        if (first < 0) {
           budgetSpent = true;
           break;
         }
-        if (ctx.targetNetwork && frames % config.targetInterval === 0) {
+        if (ctx.targetNetwork && Math.floor((first + lanes - 1) / config.targetInterval) > Math.floor((first - 1) / config.targetInterval)) {
           // Exactly one thread claims the frame that makes T a multiple of I_target: it refreshes θ⁻.
           // Others may read θ⁻ while it is copied (the same Hogwild! tolerance as θ'); the version counter,
           // bumped after the copy, makes every thread reload it at its next segment.
           shared.target.set(shared.params);
           Atomics.add(shared.counters, COUNTER.targetVersion, 1n);
         }
-        method.act(n, obs, frames);
+        if (stacked) for (let k = 0; k < lanes; k++) stacked.set(obs[k] as Float32Array, k * obsSize);
+        method.act(n, stacked ?? (obs[0] as Float32Array), first);
         const acted = performance.now();
         times.forward += acted - mark;
-        const step = env.step(method.action(0));
+        for (let k = 0; k < lanes; k++) steps[k] = (envs[k] as Env).step(method.action(k));
         mark = performance.now();
         times.env += mark - acted;
-        method.record(n, 0, step, frames);
+        // Every environment's step is recorded before any is reset (the method may still read s′).
+        for (let k = 0; k < lanes; k++) method.record(n, k, steps[k] as StepResult, first + k);
         n++;
-        episodeReturn += step.reward;
-        episodeLength++;
-        if (step.terminated || step.truncated) {
-          ctx.post({ type: 'episode', worker: ctx.index, frames, return: episodeReturn, length: episodeLength });
-          Atomics.add(shared.counters, COUNTER.episodes, 1n);
-          obs = env.reset();
-          method.episodeStart(0);
-          episodeReturn = 0;
-          episodeLength = 0;
-          mark = performance.now(); // the episode's bookkeeping and reset are not timed
-          break;
+        let ended = false;
+        for (let k = 0; k < lanes; k++) {
+          const step = steps[k] as StepResult;
+          returns[k] = (returns[k] as number) + step.reward;
+          lengths[k] = (lengths[k] as number) + 1;
+          if (step.terminated || step.truncated) {
+            ctx.post({ type: 'episode', worker: ctx.index, frames: first + k, return: returns[k] as number, length: lengths[k] as number });
+            Atomics.add(shared.counters, COUNTER.episodes, 1n);
+            obs[k] = (envs[k] as Env).reset();
+            method.episodeStart(k);
+            returns[k] = 0;
+            lengths[k] = 0;
+            ended = true;
+          } else {
+            obs[k] = step.observation;
+          }
         }
-        obs = step.observation;
+        if (ended) {
+          mark = performance.now(); // the episodes' bookkeeping and resets are not timed
+          // With one environment a segment ends with its episode, as in the paper's pseudo-code; with
+          // several, it runs t_max steps and the method cuts each environment's returns at its episodes' ends.
+          if (lanes === 1) break;
+        }
       }
       if (n === 0) break;
       t0 = performance.now();
@@ -182,7 +212,7 @@ export class ActorLearner {
     const { control } = ctx.shared;
     if (Atomics.load(control, CONTROL.pause) !== 1) return false;
     const generation = Atomics.load(control, CONTROL.generation);
-    ctx.post({ type: 'paused', worker: ctx.index, rng: ctx.rng.state() });
+    ctx.post({ type: 'paused', worker: ctx.index, rng: ctx.rng.state(), lanes: this.laneStates() });
     Atomics.wait(control, CONTROL.generation, generation);
     return true;
   }

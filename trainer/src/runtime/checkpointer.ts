@@ -13,7 +13,7 @@ import { CHECKPOINT_FORMAT, checkpointDir, writeCheckpoint, type Checkpoint } fr
 import { firstNonFinite } from './actor-learner.js';
 import type { RunOutput } from './run-output.js';
 import { COUNTER, readCounter, releasePause, requestPause, requestStop, type SharedViews } from './shared-memory.js';
-import { streams } from './streams.js';
+import { laneStreams, streams } from './streams.js';
 import { RunFailure, type WorkerPool } from './worker-pool.js';
 
 export type CheckpointerOptions = {
@@ -103,6 +103,7 @@ export class Checkpointer {
       updates: readCounter(shared.counters, COUNTER.updates),
       targetUpdates: readCounter(shared.counters, COUNTER.targetVersion),
       rngStates: pool.learners.map((s, i) => s.rng ?? streams.worker(config.seed, i).state()),
+      laneRngStates: pool.learners.map((s, i) => s.lanes ?? laneStreams(config, i).map((rng) => rng.state())),
       wallSeconds: this.options.wallSeconds(),
     };
     // The gradient check keeps NaN out of θ; this one, once per checkpoint, makes sure that whatever got
@@ -149,6 +150,7 @@ export class Checkpointer {
             evalRows,
             evaluations,
             rngStates: snapshot.rngStates,
+            ...(config.envsPerWorker > 1 ? { laneRngStates: snapshot.laneRngStates } : {}),
             layout: this.options.layout,
           },
           params: snapshot.params,

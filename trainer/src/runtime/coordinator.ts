@@ -119,7 +119,7 @@ export class Coordinator {
         onEvalEpisode: (slot, m) => evaluations.onEvalEpisode(slot, m),
         onEvaluated: (slot) => evaluations.onEvaluated(slot),
       },
-      { rngStates: this.options.resume?.state.rngStates, fault: this.options.fault },
+      { rngStates: this.options.resume?.state.rngStates, laneRngStates: this.options.resume?.state.laneRngStates, fault: this.options.fault },
     );
     this.pool = pool;
     evaluations.attach(pool);

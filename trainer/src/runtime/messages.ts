@@ -16,6 +16,8 @@ export type WorkerInit = {
   readonly buffers: SharedBuffers;
   /** Restored random state on resume; derived from the run seed otherwise. */
   readonly rngState: RngState | undefined;
+  /** Restored streams of environments 1 … K − 1 on resume; derived from the run seed otherwise. */
+  readonly laneRngStates: readonly RngState[] | undefined;
   /** A fault to inject (tests only, see fault-injection.ts). */
   readonly fault: FaultInjection | undefined;
 };
@@ -42,8 +44,8 @@ export type FromWorker =
       readonly return: number;
       readonly length: number;
     }
-  | { readonly type: 'paused'; readonly worker: number; readonly rng: RngState }
-  | { readonly type: 'trained'; readonly worker: number; readonly rng: RngState; readonly times: PhaseTimes }
+  | { readonly type: 'paused'; readonly worker: number; readonly rng: RngState; readonly lanes: readonly RngState[] }
+  | { readonly type: 'trained'; readonly worker: number; readonly rng: RngState; readonly lanes: readonly RngState[]; readonly times: PhaseTimes }
   | { readonly type: 'eval-episode'; readonly worker: number; readonly return: number; readonly length: number }
   | { readonly type: 'evaluated'; readonly worker: number }
   | { readonly type: 'error'; readonly worker: number; readonly message: string; readonly stack: string | undefined };

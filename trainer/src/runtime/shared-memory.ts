@@ -107,9 +107,21 @@ export function viewsOf(buffers: SharedBuffers): SharedViews {
  * atomic operation; the undo can only happen at the very end of the run.
  */
 export function claimFrame(counters: BigInt64Array, limit: bigint): number {
-  const before = Atomics.add(counters, COUNTER.frames, 1n);
-  if (before >= limit) {
-    Atomics.sub(counters, COUNTER.frames, 1n);
+  return claimFrames(counters, limit, 1);
+}
+
+/**
+ * Claims `count` frames at once (one per environment of an actor-learner): T ← T + count atomically,
+ * unless that would pass `limit`. Returns T of the first frame claimed (the others follow it), or -1
+ * when fewer than `count` frames of the budget remain — then none is claimed, so T counts only frames
+ * that are played, and a run with several environments per actor-learner may end up to count − 1
+ * frames short of its budget.
+ */
+export function claimFrames(counters: BigInt64Array, limit: bigint, count: number): number {
+  const n = BigInt(count);
+  const before = Atomics.add(counters, COUNTER.frames, n);
+  if (before + n > limit) {
+    Atomics.sub(counters, COUNTER.frames, n);
     return -1;
   }
   return Number(before + 1n);

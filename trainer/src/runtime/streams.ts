@@ -10,6 +10,11 @@
  * | initial parameters θ                  | 2,000,000                    | 2,000,000                    |
  * | final ε of actor-learner i (Q)        | 3,000,000 + i                | 3,000,000 … + MAX_WORKERS    |
  * | k-th periodic evaluation              | (4,000,000, k)               | domain 4,000,000             |
+ * | environment k ≥ 1 of actor-learner i  | (5,000,000, i, k)            | domain 5,000,000             |
+ * | final ε of that environment (Q)       | (6,000,000, i, k)            | domain 6,000,000             |
+ *
+ * With several environments per actor-learner (--envs-per-worker), environment 0 draws from the
+ * actor-learner's own stream and the others each from one of their own; each draws its own final ε.
  *
  * The first four ids are those of runs written before this table existed, so resuming such a run
  * continues it exactly. Periodic evaluation k used to draw from 3,000,000 + k, the stream of
@@ -27,10 +32,12 @@ export const STREAM_BASE = {
   init: 2_000_000,
   epsilon: 3_000_000,
   periodicEvaluation: 4_000_000,
+  environment: 5_000_000,
+  laneEpsilon: 6_000_000,
 } as const;
 
 /** How many single ids each use takes from its base (the periodic evaluations take a domain instead). */
-export const STREAM_COUNT: Readonly<Record<Exclude<keyof typeof STREAM_BASE, 'periodicEvaluation'>, number>> = {
+export const STREAM_COUNT: Readonly<Record<Exclude<keyof typeof STREAM_BASE, 'periodicEvaluation' | 'environment' | 'laneEpsilon'>, number>> = {
   // Worker indices 0 … workers − 1 train; index `workers` is the periodic evaluator.
   worker: MAX_WORKERS + 1,
   finalEvaluation: MAX_WORKERS,
@@ -49,4 +56,14 @@ export const streams = {
   epsilon: (seed: number, index: number): Rng => Rng.fromSeed(seed, STREAM_BASE.epsilon + index),
   /** The k-th periodic evaluation (k ≥ 1): the same episodes when a resumed run repeats it. */
   periodicEvaluation: (seed: number, k: number): Rng => Rng.fromSeed(seed, STREAM_BASE.periodicEvaluation, k),
+  /** Environment `lane` ≥ 1 of actor-learner `index` (environment 0 draws from the actor-learner's stream); checkpointed. */
+  environment: (seed: number, index: number, lane: number): Rng => Rng.fromSeed(seed, STREAM_BASE.environment, index, lane),
+  /** The final ε of environment `lane` of actor-learner `index`: lane 0 takes the actor-learner's (`epsilon`). */
+  laneEpsilon: (seed: number, index: number, lane: number): Rng =>
+    lane === 0 ? Rng.fromSeed(seed, STREAM_BASE.epsilon + index) : Rng.fromSeed(seed, STREAM_BASE.laneEpsilon, index, lane),
 } as const;
+
+/** The streams of environments 1 … K − 1 of actor-learner `index`, fresh from the run seed. */
+export function laneStreams(config: { readonly seed: number; readonly envsPerWorker: number }, index: number): Rng[] {
+  return Array.from({ length: config.envsPerWorker - 1 }, (_, k) => streams.environment(config.seed, index, k + 1));
+}

@@ -22,6 +22,8 @@ export type WorkerSlot = {
   readonly worker: Worker;
   /** The thread's random state as of its last pause or the end of its training (checkpointed). */
   rng: RngState | undefined;
+  /** Its environments' streams beyond the first (several environments per actor-learner), likewise. */
+  lanes: readonly RngState[] | undefined;
   state: WorkerState;
   times: PhaseTimes | undefined;
 };
@@ -72,11 +74,19 @@ export class WorkerPool {
     private readonly buffers: SharedBuffers,
     private readonly control: Int32Array,
     private readonly listener: PoolListener,
-    options: { readonly rngStates?: readonly RngState[] | undefined; readonly fault?: FaultInjection | undefined },
+    options: {
+      readonly rngStates?: readonly RngState[] | undefined;
+      readonly laneRngStates?: readonly (readonly RngState[])[] | undefined;
+      readonly fault?: FaultInjection | undefined;
+    },
   ) {
-    for (let i = 0; i < config.workers; i++) this.learners.push(this.spawn(config, i, options.rngStates?.[i], `worker ${i}`, options.fault));
+    for (let i = 0; i < config.workers; i++) {
+      this.learners.push(this.spawn(config, i, options.rngStates?.[i], options.laneRngStates?.[i], `worker ${i}`, options.fault));
+    }
     this.evaluator =
-      config.evalInterval > 0 && config.evalEpisodes > 0 ? this.spawn(config, config.workers, undefined, 'the evaluation thread', options.fault) : undefined;
+      config.evalInterval > 0 && config.evalEpisodes > 0
+        ? this.spawn(config, config.workers, undefined, undefined, 'the evaluation thread', options.fault)
+        : undefined;
   }
 
   /** Every thread, the evaluation thread last. */
@@ -129,10 +139,17 @@ export class WorkerPool {
     await Promise.all(this.all.map((s) => s.worker.terminate()));
   }
 
-  private spawn(config: TrainConfig, index: number, rngState: RngState | undefined, name: string, fault: FaultInjection | undefined): WorkerSlot {
-    const init: WorkerInit = { workerIndex: index, config, buffers: this.buffers, rngState, fault };
+  private spawn(
+    config: TrainConfig,
+    index: number,
+    rngState: RngState | undefined,
+    laneRngStates: readonly RngState[] | undefined,
+    name: string,
+    fault: FaultInjection | undefined,
+  ): WorkerSlot {
+    const init: WorkerInit = { workerIndex: index, config, buffers: this.buffers, rngState, laneRngStates, fault };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-    const slot: WorkerSlot = { name, worker, rng: rngState, state: 'starting', times: undefined };
+    const slot: WorkerSlot = { name, worker, rng: rngState, lanes: laneRngStates, state: 'starting', times: undefined };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (error) => this.fail(new RunFailure(`${name} crashed: ${error.message}`, error.stack)));
     worker.on('exit', (code) => {
@@ -160,6 +177,7 @@ export class WorkerPool {
         if (m.type === 'episode') this.listener.onEpisode(m);
         else {
           slot.rng = m.rng;
+          slot.lanes = m.lanes;
           slot.state = m.type;
           if (m.type === 'trained') slot.times = m.times;
         }

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { algorithmEntry } from '../algorithms/registry.js';
 import { makeEnv, prepareEnv } from '../envs/make.js';
+import type { Env } from '../envs/types.js';
 import { selectBackend } from '../models/backend.js';
 import { buildNetwork, planLayout } from '../models/networks.js';
 import { Rng } from '../util/rng.js';
@@ -13,7 +14,7 @@ import { ActorLearner, NonFiniteError } from './actor-learner.js';
 import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
 import { networkPlan } from './network-plan.js';
 import { viewsOf } from './shared-memory.js';
-import { streams } from './streams.js';
+import { laneStreams, streams } from './streams.js';
 
 function post(message: FromWorker): void {
   parentPort?.postMessage(message);
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
     await prepareEnv(config.env);
     const shared = viewsOf(init.buffers);
     const rng = init.rngState ? Rng.fromState(init.rngState) : streams.worker(config.seed, index);
-    const env = makeEnv(config.env, rng);
+    // Environment 0 draws from the worker's own stream; environments 1 … K − 1 from their own.
+    const laneRngs = init.laneRngStates ? init.laneRngStates.map((state) => Rng.fromState(state)) : laneStreams(config, index);
+    const envs = [makeEnv(config.env, rng), ...laneRngs.map((laneRng) => makeEnv(config.env, laneRng))];
+    const env = envs[0] as Env;
     const entry = algorithmEntry(config.algo);
     const plan = networkPlan(config, env.observationSpace.shape, env.actionSpace);
     const size = planLayout(plan).totalSize;
@@ -41,12 +45,12 @@ async function main(): Promise<void> {
       config,
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
-      lanes: 1,
-      network: () => buildNetwork(plan, backend === 'kernels' ? 'kernels' : 'tfjs'),
+      lanes: envs.length,
+      network: () => buildNetwork(plan, backend === 'kernels' ? 'kernels' : 'tfjs', envs.length),
       rng,
-      explorationRng: streams.epsilon(config.seed, index),
+      explorationRng: (lane) => streams.laneEpsilon(config.seed, index, lane),
     });
-    const learner = new ActorLearner({ index, config, shared, rng, post, targetNetwork: entry.targetNetwork, fault: init.fault }, env, method);
+    const learner = new ActorLearner({ index, config, shared, rng, post, targetNetwork: entry.targetNetwork, fault: init.fault }, envs, method, laneRngs);
     post({ type: 'ready', worker: index, backend });
     for (;;) {
       const message = await nextMessage();
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
         case 'start': {
           learner.train();
           const times = Object.fromEntries(Object.entries(learner.times).map(([k, v]) => [k, v / 1000])) as PhaseTimes;
-          post({ type: 'trained', worker: index, rng: rng.state(), times });
+          post({ type: 'trained', worker: index, rng: rng.state(), lanes: learner.laneStates(), times });
           break;
         }
         case 'evaluate': {

@@ -36,6 +36,8 @@ export type CheckpointState = {
   /** Periodic evaluations recorded in eval.csv so far (the last at T = evaluations × evalInterval or later). */
   readonly evaluations?: number;
   readonly rngStates: readonly RngState[];
+  /** Per worker, the streams of its environments 1 … K − 1 (--envs-per-worker); absent with one environment each. */
+  readonly laneRngStates?: readonly (readonly RngState[])[];
   readonly layout: readonly ParamEntry[];
 };
 
