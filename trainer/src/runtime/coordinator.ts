@@ -200,6 +200,8 @@ export class Coordinator {
       finalReturns: evaluations.finalReturns(),
       evaluations: evaluations.periodic,
       workerSeconds: pool.learners.map((slot) => slot.times),
+      // ru_maxrss, in kilobytes on Linux: the peak of the whole process, its worker threads included.
+      peakResidentMB: process.resourceUsage().maxRSS / 1024,
     });
     // result.json marks the run finished: everything appended (the final eval.csv rows) is stored first.
     await output.store.flush?.();

@@ -82,6 +82,7 @@ test('runResult: throughput, phase shares summed over workers, and NaN where not
     finalReturns: [],
     evaluations: [],
     workerSeconds: [times, times],
+    peakResidentMB: 123,
   });
   assert.equal(result.framesPerSecond, 250);
   assert.deepEqual(result.timing.seconds, { env: 2, forward: 4, gradient: 2, update: 0, sync: 0 });

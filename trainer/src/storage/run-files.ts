@@ -202,6 +202,8 @@ export type RunResult = {
   readonly evaluations: readonly PeriodicEvaluation[];
   /** Seconds per phase summed over workers, and each phase's share of their total. */
   readonly timing: { readonly seconds: PhaseTimes; readonly share: PhaseTimes };
+  /** The process's peak resident memory in MB (the workers are its threads). */
+  readonly peakResidentMB: number;
   readonly completedAt: string;
 };
 
@@ -221,6 +223,7 @@ export type RunSummary = {
   readonly evaluations: readonly PeriodicEvaluation[];
   /** Each actor-learner's seconds per phase (undefined for one that reported none). */
   readonly workerSeconds: readonly (PhaseTimes | undefined)[];
+  readonly peakResidentMB: number;
 };
 
 /** The mean, NaN for no values (result.json's figures before the first episode or without evaluation). */
@@ -255,6 +258,7 @@ export function runResult(summary: RunSummary): RunResult {
     },
     evaluations: summary.evaluations,
     timing: { seconds, share },
+    peakResidentMB: summary.peakResidentMB,
     completedAt: new Date().toISOString(),
   };
 }
