@@ -1,42 +1,43 @@
 /**
- * `npm run bench`: throughput of A3C on CartPole-v1 (MLP 2×128, t_max 20) at 1 and 2 workers, the
- * split of a step's time between environment, forward pass, gradient and shared update, and the cost
- * of one segment's gradient with TensorFlow.js autodiff against the hand-derived backward pass.
- * Medians of several runs; results go to benchmarks/results.json and benchmarks/RESULTS.md with the
- * command that produced them.
+ * `npm run bench`: how fast asyncrl trains, in five sections, each run `asyncrl train` in a process of
+ * its own (bench/runs.ts) with evaluation and checkpoints off; medians of several runs, written to
+ * benchmarks/results.json and benchmarks/RESULTS.md with the command that produced them.
  *
- * Then frames/s of every method at 1 and 2 workers (each on its usual task, its environment's tuned
- * settings, --method-frames frames a run; the slower networks a fraction of that), median of
- * --method-repeats runs; and the speed of every registered environment under a uniform random policy
- * on one thread (steps/s, median of --env-repeats runs of --env-steps steps; MuJoCo a tenth of that).
+ * - headline: A3C on CartPole-v1 with its default settings at 1 and 2 workers — frames/s, the 2-over-1
+ *   speed-up, the split of a frame's worker time between phases, peak resident memory — and the
+ *   networks' micro-benchmarks (bench/microbench.ts).
+ * - networks: each network (MLP, convolutional, convolutional with Q heads, convolutional trunk with an
+ *   LSTM) on its task, at K environments per worker (--envs-per-worker) × workers: frames/s, phase
+ *   split, peak resident memory.
+ * - targets: wall-clock seconds of training until the 100-episode mean return reaches the learning
+ *   targets: 475 on CartPole-v1 (--target-seeds seeds) and 10 on MinAtar-Breakout-v1 (--breakout-seeds),
+ *   both with their default settings at 2 workers.
+ * - methods: every method at 1 and 2 workers on a task it learns.
+ * - envs: every environment's steps/s under a uniform random policy, one thread.
  *
- * Flags: --sections headline,methods,envs (all three), --repeats N (5), --frames N (200000),
- * --workers 1,2, --method-repeats N (3), --method-frames N (50000), --env-repeats N (3),
- * --env-steps N (300000), --out DIR (benchmarks). A run of some sections keeps the others' latest
- * results in results.json, each section with the command and date that produced it.
+ * --baseline CLI names another build's `asyncrl` (for example trainer/bin/asyncrl.js of a worktree
+ * of an earlier commit): the headline, the networks at K = 1 and the CartPole target then run it too,
+ * alternately with this build, so that before and after are measured in one sitting on one machine.
+ *
+ * A run of some sections keeps the others' latest results in results.json, each section with the
+ * command and date that produced it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
-import { Coordinator, type RunResult } from '../runtime/coordinator.js';
-import { prepareEnv, makeEnv } from '../envs/make.js';
-import { LocalRunStore } from '../storage/local-store.js';
-import { parseTrainConfig } from '../config/parse.js';
-import { resolveTrainConfig } from '../config/resolve.js';
-import { selectBackend, type BackendName } from '../models/backend.js';
-import { MlpActorCritic, initMlpActorCritic, mlpActorCriticLayout, type MlpShape } from '../models/mlp-actor-critic.js';
-import { view } from '../models/layout.js';
-import { Rng } from '../util/rng.js';
+import { makeEnv, prepareEnv } from '../envs/make.js';
 import { envIds, needsMujoco } from '../envs/catalog.js';
+import { firstReaching } from '../scores/curve.js';
+import { Rng } from '../util/rng.js';
 import type { Env } from '../envs/types.js';
-import type { PhaseTimes } from '../runtime/messages.js';
-import type { TrainConfigInput } from '../config/schema.js';
+import { median, perFrameMicroseconds, THIS_CLI, trainingRun, type BenchRun, type TrainFlags } from './runs.js';
+import { autodiffMicrobench, segmentMicrobench } from './microbench.js';
+import { render, type Build, type CaseStats, type Report, type Stamp, type TargetRow } from './render.js';
 
-const SECTIONS = ['headline', 'methods', 'envs'] as const;
+const SECTIONS = ['headline', 'networks', 'methods', 'envs', 'targets'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Options = {
@@ -44,139 +45,275 @@ type Options = {
   repeats: number;
   frames: number;
   workers: number[];
+  lanes: number[];
+  networkRepeats: number;
+  networkFrames: number;
+  targetSeeds: number;
+  breakoutSeeds: number;
   methodRepeats: number;
   methodFrames: number;
   envRepeats: number;
   envSteps: number;
   out: string;
+  baseline: string | undefined;
 };
 
+const FLAGS = {
+  sections: { type: 'string', default: SECTIONS.join(',') },
+  repeats: { type: 'string', default: '5' },
+  frames: { type: 'string', default: '200000' },
+  workers: { type: 'string', default: '1,2' },
+  'envs-per-worker': { type: 'string', default: '1,8' },
+  'network-repeats': { type: 'string', default: '3' },
+  'network-frames': { type: 'string', default: '100000' },
+  'target-seeds': { type: 'string', default: '5' },
+  'breakout-seeds': { type: 'string', default: '1' },
+  'method-repeats': { type: 'string', default: '3' },
+  'method-frames': { type: 'string', default: '50000' },
+  'env-repeats': { type: 'string', default: '3' },
+  'env-steps': { type: 'string', default: '300000' },
+  out: { type: 'string', default: 'benchmarks' },
+  baseline: { type: 'string' },
+} as const;
+
+function usage(message: string): never {
+  console.error(
+    `bench: ${message}\nflags: ${Object.keys(FLAGS)
+      .map((f) => `--${f}`)
+      .join(', ')}`,
+  );
+  process.exit(2);
+}
+
+function parseOptions(argv: string[]): Options {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  const count = (flag: keyof typeof FLAGS, { zero = false } = {}): number => {
+    const v = values[flag] as string;
+    if (!(zero ? /^\d+$/ : /^[1-9]\d*$/).test(v))
+      usage(`--${flag}: invalid value ${JSON.stringify(v)} (expected a ${zero ? 'whole number' : 'positive integer'})`);
+    return Number(v);
+  };
+  const list = (flag: keyof typeof FLAGS): number[] => {
+    const v = values[flag] as string;
+    if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(v)) usage(`--${flag}: invalid value ${JSON.stringify(v)} (expected positive integers separated by commas)`);
+    return v.split(',').map(Number);
+  };
+  const sections = (values.sections as string).split(',');
+  const unknown = sections.find((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown !== undefined) usage(`--sections: unknown section ${JSON.stringify(unknown)} (sections: ${SECTIONS.join(', ')})`);
+  const baseline = values.baseline === undefined ? undefined : resolve(values.baseline);
+  if (baseline !== undefined && !existsSync(baseline)) usage(`--baseline: no such file ${JSON.stringify(values.baseline)}`);
+  return {
+    sections: sections as Section[],
+    repeats: count('repeats'),
+    frames: count('frames'),
+    workers: list('workers'),
+    lanes: list('envs-per-worker'),
+    networkRepeats: count('network-repeats'),
+    networkFrames: count('network-frames'),
+    targetSeeds: count('target-seeds', { zero: true }),
+    breakoutSeeds: count('breakout-seeds', { zero: true }),
+    methodRepeats: count('method-repeats'),
+    methodFrames: count('method-frames'),
+    envRepeats: count('env-repeats'),
+    envSteps: count('env-steps'),
+    out: values.out as string,
+    baseline,
+  };
+}
+
+/** The build a command line belongs to: its path and the commit checked out there (with "+changes" if the tree differs). */
+function describeBuild(cli: string): Build {
+  const git = (...args: string[]): string => execFileSync('git', ['-C', dirname(cli), ...args], { encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return { cli, commit: `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}` };
+  } catch {
+    return { cli, commit: 'unknown' };
+  }
+}
+
+function stats(runs: readonly BenchRun[]): CaseStats {
+  return {
+    backend: runs[0]?.backend ?? 'unknown',
+    medianFramesPerSecond: median(runs.map((r) => r.framesPerSecond)),
+    framesPerSecond: runs.map((r) => r.framesPerSecond),
+    perFrameMicroseconds: perFrameMicroseconds(runs),
+    medianPeakResidentMB: median(runs.map((r) => r.peakResidentMB)),
+    peakResidentMB: runs.map((r) => r.peakResidentMB),
+  };
+}
+
+const say = (line: string): void => console.log(line);
+const fps = (run: BenchRun): string => `${Math.round(run.framesPerSecond).toLocaleString('en-US')} frames/s, ${Math.round(run.peakResidentMB)} MB`;
+
+async function runHeadline(options: Options, stamp: Stamp): Promise<NonNullable<Report['headline']>> {
+  const flags = (workers: number, seed: number): TrainFlags => ({ env: 'CartPole-v1', algo: 'a3c', workers, frames: options.frames, seed });
+  // Interleaved (1, 2, 1, 2, …; this build, then the baseline) so that drift in the machine's load spreads over every setting.
+  const runs = options.workers.map((workers) => ({ workers, current: [] as BenchRun[], baseline: [] as BenchRun[] }));
+  for (let r = 0; r < options.repeats; r++) {
+    for (const w of runs) {
+      const run = await trainingRun(THIS_CLI, flags(w.workers, r + 1));
+      w.current.push(run);
+      say(`headline, workers ${w.workers}, run ${r + 1}/${options.repeats}: ${fps(run)}`);
+      if (options.baseline) {
+        const before = await trainingRun(options.baseline, flags(w.workers, r + 1));
+        w.baseline.push(before);
+        say(`headline (baseline), workers ${w.workers}, run ${r + 1}/${options.repeats}: ${fps(before)}`);
+      }
+    }
+  }
+  say('micro-benchmarks …');
+  const segments = await segmentMicrobench(options.lanes);
+  const autodiff = { wasm: await autodiffMicrobench('wasm'), cpu: await autodiffMicrobench('cpu') };
+  return {
+    ...stamp,
+    settings: { env: 'CartPole-v1', algo: 'a3c', frames: options.frames, repeats: options.repeats },
+    summary: runs.map((w) => ({ workers: w.workers, ...stats(w.current), baseline: w.baseline.length ? stats(w.baseline) : undefined })),
+    segments,
+    autodiff,
+  };
+}
+
+/** The networks' cases: each network on a task it learns, with that task's tuned settings. */
+const NETWORK_CASES = [
+  { network: 'MLP 2×128', method: 'A3C', algo: 'a3c', env: 'CartPole-v1', frameShare: 4 },
+  { network: 'conv 16×3×3 → 128', method: 'A3C', algo: 'a3c', env: 'MinAtar-Breakout-v1', frameShare: 1 },
+  { network: 'conv 16×3×3 → 128', method: 'n-step Q', algo: 'n-step-q', env: 'MinAtar-Breakout-v1', frameShare: 1 },
+  { network: 'conv 16×3×3 → 64 → LSTM 64', method: 'A3C LSTM', algo: 'a3c-lstm', env: 'Maze-5x5-v0', frameShare: 1 },
+] as const;
+
+async function runNetworks(options: Options, stamp: Stamp): Promise<NonNullable<Report['networks']>> {
+  const cells = NETWORK_CASES.flatMap((c) =>
+    options.lanes.flatMap((lanes) => options.workers.map((workers) => ({ ...c, lanes, workers, current: [] as BenchRun[], baseline: [] as BenchRun[] }))),
+  );
+  for (let r = 0; r < options.networkRepeats; r++) {
+    for (const cell of cells) {
+      const frames = Math.round(options.networkFrames * cell.frameShare);
+      const base = { env: cell.env, algo: cell.algo, workers: cell.workers, frames, seed: r + 1 };
+      const name = `${cell.method} on ${cell.env}, K ${cell.lanes}, workers ${cell.workers}, run ${r + 1}/${options.networkRepeats}`;
+      const run = await trainingRun(THIS_CLI, { ...base, 'envs-per-worker': cell.lanes });
+      cell.current.push(run);
+      say(`${name}: ${fps(run)}`);
+      // The baseline runs the paper's setting, one environment per worker, with whatever flags it knows.
+      if (options.baseline && cell.lanes === 1) {
+        const before = await trainingRun(options.baseline, base);
+        cell.baseline.push(before);
+        say(`${name} (baseline): ${fps(before)}`);
+      }
+    }
+  }
+  return {
+    ...stamp,
+    frames: options.networkFrames,
+    repeats: options.networkRepeats,
+    rows: cells.map((c) => ({
+      network: c.network,
+      method: c.method,
+      algo: c.algo,
+      env: c.env,
+      frames: Math.round(options.networkFrames * c.frameShare),
+      lanes: c.lanes,
+      workers: c.workers,
+      ...stats(c.current),
+      baseline: c.baseline.length ? stats(c.baseline) : undefined,
+    })),
+  };
+}
+
+/** The learning targets timed: the first 100 consecutive training episodes whose mean reaches the threshold. */
+const TARGETS = [
+  { env: 'CartPole-v1', algo: 'a3c', frames: 500_000, threshold: 475, seeds: (o: Options) => o.targetSeeds, baseline: true },
+  { env: 'MinAtar-Breakout-v1', algo: 'a3c', frames: 5_000_000, threshold: 10, seeds: (o: Options) => o.breakoutSeeds, baseline: false },
+] as const;
+const TARGET_WINDOW = 100;
+const TARGET_WORKERS = 2;
+
+async function runTargets(options: Options, stamp: Stamp): Promise<NonNullable<Report['targets']>> {
+  const rows: TargetRow[] = [];
+  for (const t of TARGETS) {
+    const seeds = t.seeds(options);
+    if (seeds === 0) continue;
+    const row: TargetRow = {
+      env: t.env,
+      algo: t.algo,
+      workers: TARGET_WORKERS,
+      frames: t.frames,
+      window: TARGET_WINDOW,
+      threshold: t.threshold,
+      runs: [],
+      baselineRuns: [],
+    };
+    const timed = async (cli: string, seed: number): Promise<TargetRow['runs'][number]> => {
+      const run = await trainingRun(cli, { env: t.env, algo: t.algo, workers: TARGET_WORKERS, frames: t.frames, seed });
+      const reached = firstReaching(run.curve, TARGET_WINDOW, t.threshold);
+      return {
+        seed,
+        reachedFrames: reached?.frames ?? null,
+        reachedSeconds: reached?.wallSeconds ?? null,
+        framesPerSecond: run.framesPerSecond,
+        peakResidentMB: run.peakResidentMB,
+      };
+    };
+    for (let seed = 1; seed <= seeds; seed++) {
+      const run = await timed(THIS_CLI, seed);
+      row.runs.push(run);
+      say(
+        `${t.env} to ${t.threshold}, seed ${seed}: ${run.reachedSeconds === null ? 'not reached' : `${run.reachedSeconds.toFixed(1)} s (T = ${run.reachedFrames})`}`,
+      );
+      if (options.baseline && t.baseline) {
+        const before = await timed(options.baseline, seed);
+        row.baselineRuns.push(before);
+        say(`${t.env} to ${t.threshold}, seed ${seed} (baseline): ${before.reachedSeconds === null ? 'not reached' : `${before.reachedSeconds.toFixed(1)} s`}`);
+      }
+    }
+    rows.push(row);
+  }
+  return { ...stamp, rows };
+}
+
 /** The method benchmarks: each method on a task it learns, with that environment's tuned defaults. */
-const METHOD_CASES: readonly { label: string; algo: TrainConfigInput['algo']; env: string; frameShare: number }[] = [
+const METHOD_CASES = [
   { label: 'A3C (feed-forward, softmax)', algo: 'a3c', env: 'CartPole-v1', frameShare: 1 },
   { label: 'n-step Q', algo: 'n-step-q', env: 'CartPole-v1', frameShare: 1 },
   { label: 'one-step Q', algo: 'one-step-q', env: 'CartPole-v1', frameShare: 1 },
   { label: 'one-step Sarsa', algo: 'one-step-sarsa', env: 'CartPole-v1', frameShare: 1 },
   { label: 'A3C, continuous (Gaussian)', algo: 'a3c', env: 'Pendulum-v1', frameShare: 1 },
   { label: 'A3C LSTM (64 cells)', algo: 'a3c-lstm', env: 'CartPoleNoVel-v1', frameShare: 1 },
-  { label: 'A3C, convolutional', algo: 'a3c', env: 'MinAtar-Breakout-v1', frameShare: 0.2 },
-  { label: 'n-step Q, convolutional', algo: 'n-step-q', env: 'MinAtar-Breakout-v1', frameShare: 0.2 },
-  { label: 'A3C LSTM, convolutional trunk', algo: 'a3c-lstm', env: 'Maze-5x5-v0', frameShare: 0.2 },
+  { label: 'A3C, convolutional', algo: 'a3c', env: 'MinAtar-Breakout-v1', frameShare: 1 },
+  { label: 'n-step Q, convolutional', algo: 'n-step-q', env: 'MinAtar-Breakout-v1', frameShare: 1 },
+  { label: 'A3C LSTM, convolutional trunk', algo: 'a3c-lstm', env: 'Maze-5x5-v0', frameShare: 1 },
   { label: 'A3C, continuous, MuJoCo', algo: 'a3c', env: 'MuJoCo-CartpoleSwingup-v1', frameShare: 1 },
-];
+] as const;
 
-function parseOptions(argv: readonly string[]): Options {
-  const options: Options = {
-    sections: [...SECTIONS],
-    repeats: 5,
-    frames: 200_000,
-    workers: [1, 2],
-    methodRepeats: 3,
-    methodFrames: 50_000,
-    envRepeats: 3,
-    envSteps: 300_000,
-    out: 'benchmarks',
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    const bad = (): never => {
-      console.error(`bench: ${flag}: invalid value ${JSON.stringify(value)}`);
-      process.exit(2);
-    };
-    if (value === undefined) bad();
-    const positive = (v: string): number => (/^[1-9]\d*$/.test(v) ? Number(v) : bad());
-    if (flag === '--sections') {
-      const names = (value as string).split(',');
-      if (!names.every((n): n is Section => (SECTIONS as readonly string[]).includes(n))) bad();
-      options.sections = names as Section[];
-    } else if (flag === '--repeats') options.repeats = positive(value as string);
-    else if (flag === '--frames') options.frames = positive(value as string);
-    else if (flag === '--workers') options.workers = (value as string).split(',').map(positive);
-    else if (flag === '--method-repeats') options.methodRepeats = positive(value as string);
-    else if (flag === '--method-frames') options.methodFrames = positive(value as string);
-    else if (flag === '--env-repeats') options.envRepeats = positive(value as string);
-    else if (flag === '--env-steps') options.envSteps = positive(value as string);
-    else if (flag === '--out') options.out = value as string;
-    else {
-      console.error(
-        `bench: unknown flag ${flag}; flags: --sections, --repeats, --frames, --workers, --method-repeats, --method-frames, --env-repeats, --env-steps, --out`,
-      );
-      process.exit(2);
+async function runMethods(options: Options, stamp: Stamp): Promise<NonNullable<Report['methods']>> {
+  const methods = METHOD_CASES.map((m) => ({ ...m, byWorkers: options.workers.map((workers) => ({ workers, fps: [] as number[] })) }));
+  for (let r = 0; r < options.methodRepeats; r++) {
+    for (const m of methods) {
+      for (const w of m.byWorkers) {
+        const frames = Math.max(1000, Math.round(options.methodFrames * m.frameShare));
+        const run = await trainingRun(THIS_CLI, { env: m.env, algo: m.algo, workers: w.workers, frames, seed: r + 1 });
+        w.fps.push(run.framesPerSecond);
+        say(`${m.label} on ${m.env}, workers ${w.workers}, run ${r + 1}/${options.methodRepeats}: ${fps(run)}`);
+      }
     }
   }
-  return options;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-const HEADLINE: TrainConfigInput = { env: 'CartPole-v1', algo: 'a3c', tmax: 20, hidden: [128, 128] };
-
-async function trainingRun(workers: number, frames: number, seed: number, setting: TrainConfigInput = HEADLINE): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'asyncrl-bench-'));
-  try {
-    const config = resolveTrainConfig(
-      parseTrainConfig({ ...setting, workers, frames, seed, evalEpisodes: 0, checkpointFrames: 0, checkpointSeconds: 0, runId: 'bench' }, 'bench'),
-      { cores: availableParallelism(), now: new Date() },
-    );
-    await prepareEnv(config.env);
-    const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
-    if (outcome.kind !== 'completed') throw new Error('benchmark run was interrupted');
-    return outcome.result;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Milliseconds per 20-step gradient: tape autodiff (tf.variableGrads) against the hand-derived pass. */
-async function gradientMicrobench(backend: BackendName): Promise<{ autodiffMs: number; handDerivedMs: number; forwardMs: number }> {
-  await selectBackend(backend);
-  const shape: MlpShape = { inputSize: 4, hidden: [128, 128], nActions: 2 };
-  const layout = mlpActorCriticLayout(shape);
-  const rng = Rng.fromSeed(7);
-  const params = new Float32Array(layout.totalSize);
-  initMlpActorCritic(shape, rng, params);
-  const n = 20;
-  const obs = Float32Array.from({ length: n * 4 }, () => rng.uniform(-1, 1));
-  const actions = Int32Array.from({ length: n }, () => rng.int(2));
-  const returns = Float32Array.from({ length: n }, () => rng.uniform(0, 50));
-  const settings = { entropy: 0.01, valueCoef: 0.5 };
-  const model = new MlpActorCritic(shape);
-  model.load(params);
-  const grad = new Float32Array(layout.totalSize);
-  const time = (fn: () => void, reps: number): number => {
-    for (let i = 0; i < Math.ceil(reps / 5); i++) fn();
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    return (performance.now() - t0) / reps;
+  return {
+    ...stamp,
+    frames: options.methodFrames,
+    repeats: options.methodRepeats,
+    rows: methods.map((m) => ({
+      label: m.label,
+      algo: m.algo,
+      env: m.env,
+      byWorkers: m.byWorkers.map((w) => ({ workers: w.workers, medianFramesPerSecond: median(w.fps), framesPerSecond: w.fps })),
+    })),
   };
-  const handDerivedMs = time(() => model.gradient(obs, actions, returns, n, settings, grad), 500);
-  const forwardMs = time(() => model.act(obs.subarray(0, 4)), 5000);
-  const vars = layout.entries.map((e) => tf.variable(tf.tensor(view(params, e), [...e.shape])));
-  const autodiffMs = time(() => {
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        let h: tf.Tensor2D = tf.tensor2d(obs, [n, 4]);
-        for (let l = 0; l < 2; l++) h = tf.relu(tf.add(tf.matMul(h, vars[2 * l] as tf.Variable as tf.Tensor2D), vars[2 * l + 1] as tf.Variable)) as tf.Tensor2D;
-        const z = tf.add(tf.matMul(h, vars[4] as tf.Variable as tf.Tensor2D), vars[5] as tf.Variable);
-        const v = tf.reshape(tf.add(tf.matMul(h, vars[6] as tf.Variable as tf.Tensor2D), vars[7] as tf.Variable), [n]);
-        const logp = tf.logSoftmax(z);
-        const logpa = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(actions, 'int32'), 2)), 1);
-        const adv = tf.sub(tf.tensor1d(returns), v);
-        // The advantage is a constant in the policy term; tfjs-core has no stopGradient, so read it out.
-        const policyLoss = tf.neg(tf.sum(tf.mul(logpa, tf.tensor1d(adv.dataSync()))));
-        const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp)));
-        return tf.add(tf.sub(policyLoss, tf.mul(settings.entropy, entropy)), tf.mul(settings.valueCoef, tf.sum(tf.square(adv)))) as tf.Scalar;
-      }, vars);
-      for (const g of Object.values(grads)) g.dataSync();
-    });
-  }, 100);
-  tf.dispose(vars);
-  model.dispose();
-  return { autodiffMs, handDerivedMs, forwardMs };
 }
 
 /** Steps per second of `env` under a uniform random policy, resets included, on this thread. */
@@ -199,94 +336,8 @@ function envSpeed(env: Env, steps: number, rng: Rng): number {
   return (steps * 1000) / (performance.now() - t0);
 }
 
-type Stamp = { readonly command: string; readonly date: string };
-type MethodRow = {
-  label: string;
-  algo: string | undefined;
-  env: string;
-  byWorkers: { workers: number; medianFramesPerSecond: number; framesPerSecond: number[] }[];
-};
-type EnvRow = { id: string; steps: number; medianStepsPerSecond: number; stepsPerSecond: number[] };
-type Report = {
-  machine: { cpus: number; model: string; node: string };
-  headline?: Stamp & {
-    settings: Record<string, unknown>;
-    summary: {
-      workers: number;
-      backend: string | undefined;
-      medianFramesPerSecond: number;
-      framesPerSecond: number[];
-      perStepMicroseconds: PhaseTimes;
-      share: PhaseTimes;
-    }[];
-    speedup2over1: number | undefined;
-    gradientMicrobench: Record<string, { autodiffMs: number; handDerivedMs: number; forwardMs: number }>;
-  };
-  methods?: Stamp & { frames: number; repeats: number; rows: MethodRow[] };
-  envs?: Stamp & { steps: number; repeats: number; rows: EnvRow[] };
-};
-
-async function runHeadline(options: Options, stamp: Stamp): Promise<NonNullable<Report['headline']>> {
-  // Repeats are interleaved (1, 2, 1, 2, …) so that drift in the machine's load spreads over all settings.
-  const runs = options.workers.map((workers) => ({ workers, results: [] as RunResult[] }));
-  for (let r = 0; r < options.repeats; r++) {
-    for (const { workers, results } of runs) {
-      const result = await trainingRun(workers, options.frames, r + 1);
-      results.push(result);
-      console.log(`workers ${workers}, run ${r + 1}/${options.repeats}: ${Math.round(result.framesPerSecond)} frames/s (backend ${result.backend})`);
-    }
-  }
-  const micro: Record<string, Awaited<ReturnType<typeof gradientMicrobench>>> = {};
-  for (const backend of ['wasm', 'cpu'] as const) micro[backend] = await gradientMicrobench(backend);
-  const summary = runs.map(({ workers, results }) => {
-    const fps = results.map((r) => r.framesPerSecond);
-    const perStepUs = {} as PhaseTimes;
-    for (const key of Object.keys(results[0]?.timing.seconds ?? {}) as (keyof PhaseTimes)[]) {
-      // Microseconds of worker time per frame, per phase (summed over workers).
-      perStepUs[key] = median(results.map((r) => (r.timing.seconds[key] / r.frames) * 1e6));
-    }
-    const share = {} as PhaseTimes;
-    for (const key of Object.keys(perStepUs) as (keyof PhaseTimes)[]) share[key] = median(results.map((r) => r.timing.share[key]));
-    return { workers, backend: results[0]?.backend, medianFramesPerSecond: median(fps), framesPerSecond: fps, perStepMicroseconds: perStepUs, share };
-  });
-  const one = summary.find((x) => x.workers === 1)?.medianFramesPerSecond;
-  const two = summary.find((x) => x.workers === 2)?.medianFramesPerSecond;
-  return {
-    ...stamp,
-    settings: { env: 'CartPole-v1', algo: 'a3c', hidden: [128, 128], tmax: 20, frames: options.frames, repeats: options.repeats },
-    summary,
-    speedup2over1: one && two ? two / one : undefined,
-    gradientMicrobench: micro,
-  };
-}
-
-async function runMethods(options: Options, stamp: Stamp): Promise<NonNullable<Report['methods']>> {
-  const methods = METHOD_CASES.map((m) => ({ ...m, byWorkers: options.workers.map((workers) => ({ workers, fps: [] as number[] })) }));
-  for (let r = 0; r < options.methodRepeats; r++) {
-    for (const m of methods) {
-      for (const w of m.byWorkers) {
-        const frames = Math.max(1000, Math.round(options.methodFrames * m.frameShare));
-        const result = await trainingRun(w.workers, frames, r + 1, { env: m.env, algo: m.algo });
-        w.fps.push(result.framesPerSecond);
-        console.log(`${m.label} on ${m.env}, workers ${w.workers}, run ${r + 1}/${options.methodRepeats}: ${Math.round(result.framesPerSecond)} frames/s`);
-      }
-    }
-  }
-  return {
-    ...stamp,
-    frames: options.methodFrames,
-    repeats: options.methodRepeats,
-    rows: methods.map((m) => ({
-      label: m.label,
-      algo: m.algo,
-      env: m.env,
-      byWorkers: m.byWorkers.map((w) => ({ workers: w.workers, medianFramesPerSecond: median(w.fps), framesPerSecond: w.fps })),
-    })),
-  };
-}
-
 async function runEnvs(options: Options, stamp: Stamp): Promise<NonNullable<Report['envs']>> {
-  const rows: EnvRow[] = [];
+  const rows: NonNullable<Report['envs']>['rows'] = [];
   for (const id of envIds()) {
     await prepareEnv(id);
     // A MuJoCo step is a physics integration of ~10–50 µs: a tenth of the steps keeps the section short.
@@ -295,7 +346,7 @@ async function runEnvs(options: Options, stamp: Stamp): Promise<NonNullable<Repo
     const runs: number[] = [];
     for (let r = 0; r < options.envRepeats; r++) runs.push(envSpeed(env, steps, Rng.fromSeed(1, r + 1)));
     rows.push({ id, steps, medianStepsPerSecond: median(runs), stepsPerSecond: runs });
-    console.log(`${id}: ${Math.round(median(runs)).toLocaleString('en-US')} steps/s`);
+    say(`${id}: ${Math.round(median(runs)).toLocaleString('en-US')} steps/s`);
   }
   return { ...stamp, steps: options.envSteps, repeats: options.envRepeats, rows };
 }
@@ -306,103 +357,36 @@ function loadPrevious(path: string): Partial<Report> {
   return JSON.parse(readFileSync(path, 'utf8')) as Partial<Report>;
 }
 
-function render(report: Report): string {
-  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-  const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-  const stamp = (s: Stamp): string => `Produced by \`${s.command}\` on ${s.date.slice(0, 10)}.`;
-  const lines = [
-    '# Benchmark results',
-    '',
-    `Machine: ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}. Each section names the command that produced it.`,
-    '',
-  ];
-  const h = report.headline;
-  if (h) {
-    lines.push(
-      '## A3C on CartPole-v1 at 1 and 2 workers',
-      '',
-      stamp(h),
-      `MLP 2×128, t_max 20, ${Number(h.settings.frames).toLocaleString('en-US')} frames per run, median of ${String(h.settings.repeats)} runs.`,
-      'Frames/s is measured from the start of training to the last worker finishing (worker start-up and evaluation excluded).',
-      '',
-      '| workers | backend | median frames/s | runs (frames/s) |',
-      '| --- | --- | --- | --- |',
-      ...h.summary.map((x) => `| ${x.workers} | ${x.backend} | ${fmt(x.medianFramesPerSecond)} | ${x.framesPerSecond.map((f) => Math.round(f)).join(', ')} |`),
-      '',
-      h.speedup2over1 ? `Speed-up of 2 workers over 1: ${h.speedup2over1.toFixed(2)}×.` : '',
-      '',
-      "### Where a step's time goes (worker time per frame, medians)",
-      '',
-      "| workers | environment | forward pass | gradient | shared update (clip + RMSProp) | θ → θ' copy |",
-      '| --- | --- | --- | --- | --- | --- |',
-      ...h.summary.map((x) => {
-        const p = x.perStepMicroseconds;
-        const sh = x.share;
-        return `| ${x.workers} | ${p.env.toFixed(2)} µs (${pct(sh.env)}) | ${p.forward.toFixed(2)} µs (${pct(sh.forward)}) | ${p.gradient.toFixed(2)} µs (${pct(sh.gradient)}) | ${p.update.toFixed(2)} µs (${pct(sh.update)}) | ${p.sync.toFixed(2)} µs (${pct(sh.sync)}) |`;
-      }),
-      '',
-      'The forward pass (batch 1, once per frame, with the method recording each step) dominates: TensorFlow.js spends tens of µs of',
-      "per-op overhead on a network that needs ~17k multiply-adds. The gradient (with the segment's bootstrap value V(s)) and the",
-      'update run once per 20-frame segment.',
-      '',
-      "### One segment's gradient (batch 20): TensorFlow.js autodiff against the hand-derived backward pass",
-      '',
-      '| backend | tf.variableGrads | hand-derived (models/mlp-actor-critic.ts) | forward, batch 1 |',
-      '| --- | --- | --- | --- |',
-      ...Object.entries(h.gradientMicrobench).map(
-        ([b, m]) => `| ${b} | ${m.autodiffMs.toFixed(3)} ms | ${m.handDerivedMs.toFixed(3)} ms | ${m.forwardMs.toFixed(3)} ms |`,
-      ),
-      '',
-    );
-  }
-  const m = report.methods;
-  if (m) {
-    const workers = m.rows[0]?.byWorkers.map((w) => w.workers) ?? [];
-    lines.push(
-      '## Every method',
-      '',
-      stamp(m),
-      `Each method on a task with that environment's tuned settings (\`asyncrl train --help\`), ${m.frames.toLocaleString('en-US')} frames a run`,
-      `(the convolutional networks a fifth of that), median of ${m.repeats} runs. t_max is 20 for A3C on the classic-control tasks and 5`,
-      'otherwise, so those compute a gradient every 5 frames. The LSTM runs in plain loops (models/lstm-network.ts); the',
-      'convolutional network on TensorFlow.js with a hand-derived backward pass (models/conv.ts).',
-      '',
-      `| method | task | ${workers.map((w) => `${w} worker${w > 1 ? 's' : ''}`).join(' | ')} |`,
-      `| --- | --- | ${workers.map(() => '---').join(' | ')} |`,
-      ...m.rows.map((r) => `| ${r.label} | ${r.env} | ${r.byWorkers.map((w) => fmt(w.medianFramesPerSecond)).join(' | ')} |`),
-      '',
-    );
-  }
-  const e = report.envs;
-  if (e) {
-    lines.push(
-      '## Environments under a uniform random policy, one thread',
-      '',
-      stamp(e),
-      `Steps/s including resets, median of ${e.repeats} runs of ${e.steps.toLocaleString('en-US')} steps (the MuJoCo tasks a tenth of that).`,
-      '',
-      '| environment | median steps/s | runs |',
-      '| --- | --- | --- |',
-      ...e.rows.map((r) => `| ${r.id} | ${fmt(r.medianStepsPerSecond)} | ${r.stepsPerSecond.map((x) => fmt(x)).join(', ')} |`),
-      '',
-    );
-  }
-  return lines.join('\n');
-}
-
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const stamp: Stamp = { command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, date: new Date().toISOString() };
+  const argv = process.argv.slice(2);
+  const options = parseOptions(argv);
+  const stamp: Stamp = {
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    build: describeBuild(THIS_CLI),
+    baseline: options.baseline ? describeBuild(options.baseline) : undefined,
+  };
   const jsonPath = join(options.out, 'results.json');
   const report: Report = { ...loadPrevious(jsonPath), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.versions.node } };
-  if (options.sections.includes('envs')) report.envs = await runEnvs(options, stamp);
-  if (options.sections.includes('headline')) report.headline = await runHeadline(options, stamp);
-  if (options.sections.includes('methods')) report.methods = await runMethods(options, stamp);
-  mkdirSync(options.out, { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  const md = render(report);
-  writeFileSync(join(options.out, 'RESULTS.md'), md);
-  console.log(md);
+  // Results are written after each section, so that a long run that is stopped keeps what finished.
+  const save = (): void => {
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(options.out, 'RESULTS.md'), render(report));
+  };
+  const runners: { [S in Section]: () => Promise<void> } = {
+    envs: async () => void (report.envs = await runEnvs(options, stamp)),
+    headline: async () => void (report.headline = await runHeadline(options, stamp)),
+    networks: async () => void (report.networks = await runNetworks(options, stamp)),
+    methods: async () => void (report.methods = await runMethods(options, stamp)),
+    targets: async () => void (report.targets = await runTargets(options, stamp)),
+  };
+  for (const section of SECTIONS) {
+    if (!options.sections.includes(section)) continue;
+    await runners[section]();
+    save();
+  }
+  console.log(render(report));
 }
 
 main().catch((error: unknown) => {
