@@ -39,51 +39,181 @@ function dot(a: usize, b: usize, count: i32): f32 {
   return sum;
 }
 
-/** Y[n×cols] = X[n×rows] · W[rows×cols] + b[cols]; then max(Y, 0) when `relu` is not 0. */
-export function denseForward(x: usize, w: usize, b: usize, y: usize, n: i32, rows: i32, cols: i32, relu: i32): void {
+/**
+ * Below this many output columns a row of W sits in a few cache lines and blocking rows buys nothing
+ * (measured on the convolution's 16 filters, where it cost 10–20 %).
+ */
+const BLOCK_COLS = 64;
+
+/**
+ * y0..y3[j] += x0..x3 · w[j] over [0, count): four rows against one row of W, so that W, the large
+ * operand, is read once for four rows of the batch (the rows of y stay in L1).
+ */
+function axpy4(x0: f32, x1: f32, x2: f32, x3: f32, w: usize, y0: usize, y1: usize, y2: usize, y3: usize, count: i32): void {
+  const a0 = f32x4.splat(x0);
+  const a1 = f32x4.splat(x1);
+  const a2 = f32x4.splat(x2);
+  const a3 = f32x4.splat(x3);
+  let j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const o = (<usize>j) << 2;
+    const wv = v128.load(w + o);
+    v128.store(y0 + o, f32x4.add(v128.load(y0 + o), f32x4.mul(a0, wv)));
+    v128.store(y1 + o, f32x4.add(v128.load(y1 + o), f32x4.mul(a1, wv)));
+    v128.store(y2 + o, f32x4.add(v128.load(y2 + o), f32x4.mul(a2, wv)));
+    v128.store(y3 + o, f32x4.add(v128.load(y3 + o), f32x4.mul(a3, wv)));
+  }
+  for (; j < count; j++) {
+    const o = (<usize>j) << 2;
+    const wj = load<f32>(w + o);
+    store<f32>(y0 + o, load<f32>(y0 + o) + x0 * wj);
+    store<f32>(y1 + o, load<f32>(y1 + o) + x1 * wj);
+    store<f32>(y2 + o, load<f32>(y2 + o) + x2 * wj);
+    store<f32>(y3 + o, load<f32>(y3 + o) + x3 * wj);
+  }
+}
+
+/** w[j] += x0·y0[j] + x1·y1[j] + x2·y2[j] + x3·y3[j]: four rows' outer-product terms into one row of dW, read and written once. */
+function gather4(x0: f32, x1: f32, x2: f32, x3: f32, y0: usize, y1: usize, y2: usize, y3: usize, w: usize, count: i32): void {
+  const a0 = f32x4.splat(x0);
+  const a1 = f32x4.splat(x1);
+  const a2 = f32x4.splat(x2);
+  const a3 = f32x4.splat(x3);
+  let j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const o = (<usize>j) << 2;
+    const t01 = f32x4.add(f32x4.mul(a0, v128.load(y0 + o)), f32x4.mul(a1, v128.load(y1 + o)));
+    const t23 = f32x4.add(f32x4.mul(a2, v128.load(y2 + o)), f32x4.mul(a3, v128.load(y3 + o)));
+    v128.store(w + o, f32x4.add(v128.load(w + o), f32x4.add(t01, t23)));
+  }
+  for (; j < count; j++) {
+    const o = (<usize>j) << 2;
+    store<f32>(w + o, load<f32>(w + o) + x0 * load<f32>(y0 + o) + x1 * load<f32>(y1 + o) + x2 * load<f32>(y2 + o) + x3 * load<f32>(y3 + o));
+  }
+}
+
+function reluRow(y: usize, cols: i32): void {
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const p = y + ((<usize>j) << 2);
+    v128.store(p, f32x4.max(v128.load(p), zero));
+  }
+  for (; j < cols; j++) {
+    const p = y + ((<usize>j) << 2);
+    if (load<f32>(p) < 0) store<f32>(p, 0);
+  }
+}
+
+/**
+ * Y[n×cols] += X[n×rows] · W[rows×cols], four rows of X at a time (each row of W read once for the
+ * four), then the remaining rows one at a time; zero inputs are skipped. When `b` is not 0, each row of
+ * Y starts from the bias b[cols] instead, and when `relu` is not 0 it ends as max(Y, 0).
+ */
+function accumulate(x: usize, w: usize, b: usize, y: usize, n: i32, rows: i32, cols: i32, relu: i32): void {
   const rowBytes = (<usize>cols) << 2;
-  for (let r = 0; r < n; r++) {
+  const xBytes = (<usize>rows) << 2;
+  let r = 0;
+  for (; r + 4 <= n && cols >= BLOCK_COLS; r += 4) {
+    const y0 = y + <usize>r * rowBytes;
+    const x0 = x + <usize>r * xBytes;
+    if (b != 0) for (let q: usize = 0; q < 4; q++) memory.copy(y0 + q * rowBytes, b, rowBytes);
+    for (let i = 0; i < rows; i++) {
+      const o = (<usize>i) << 2;
+      const a0 = load<f32>(x0 + o);
+      const a1 = load<f32>(x0 + xBytes + o);
+      const a2 = load<f32>(x0 + 2 * xBytes + o);
+      const a3 = load<f32>(x0 + 3 * xBytes + o);
+      const wi = w + <usize>i * rowBytes;
+      const nonzero = i32(a0 != 0) + i32(a1 != 0) + i32(a2 != 0) + i32(a3 != 0);
+      if (nonzero >= 3) {
+        axpy4(a0, a1, a2, a3, wi, y0, y0 + rowBytes, y0 + 2 * rowBytes, y0 + 3 * rowBytes, cols);
+      } else if (nonzero > 0) {
+        // Sparse inputs (binary screens, ReLU outputs): one pass per non-zero row costs less.
+        if (a0 != 0) axpy(a0, wi, y0, cols);
+        if (a1 != 0) axpy(a1, wi, y0 + rowBytes, cols);
+        if (a2 != 0) axpy(a2, wi, y0 + 2 * rowBytes, cols);
+        if (a3 != 0) axpy(a3, wi, y0 + 3 * rowBytes, cols);
+      }
+    }
+    if (relu != 0) for (let q: usize = 0; q < 4; q++) reluRow(y0 + q * rowBytes, cols);
+  }
+  for (; r < n; r++) {
     const yr = y + <usize>r * rowBytes;
-    memory.copy(yr, b, rowBytes);
-    const xr = x + ((<usize>(r * rows)) << 2);
+    const xr = x + <usize>r * xBytes;
+    if (b != 0) memory.copy(yr, b, rowBytes);
     for (let i = 0; i < rows; i++) {
       const xi = load<f32>(xr + ((<usize>i) << 2));
       if (xi != 0) axpy(xi, w + <usize>i * rowBytes, yr, cols);
     }
-    if (relu != 0) {
-      const zero = f32x4.splat(0);
-      let j = 0;
-      for (; j + 4 <= cols; j += 4) {
-        const p = yr + ((<usize>j) << 2);
-        v128.store(p, f32x4.max(v128.load(p), zero));
-      }
-      for (; j < cols; j++) {
-        const p = yr + ((<usize>j) << 2);
-        if (load<f32>(p) < 0) store<f32>(p, 0);
-      }
-    }
+    if (relu != 0) reluRow(yr, cols);
   }
+}
+
+/** Y[n×cols] = X[n×rows] · W[rows×cols] + b[cols]; then max(Y, 0) when `relu` is not 0. */
+export function denseForward(x: usize, w: usize, b: usize, y: usize, n: i32, rows: i32, cols: i32, relu: i32): void {
+  accumulate(x, w, b, y, n, rows, cols, relu);
 }
 
 /** Y[n×cols] += X[n×rows] · W[rows×cols] (no bias): the LSTM's recurrent term h·U. */
 export function denseAccumulate(x: usize, w: usize, y: usize, n: i32, rows: i32, cols: i32): void {
-  const rowBytes = (<usize>cols) << 2;
-  for (let r = 0; r < n; r++) {
-    const yr = y + <usize>r * rowBytes;
-    const xr = x + ((<usize>(r * rows)) << 2);
-    for (let i = 0; i < rows; i++) {
-      const xi = load<f32>(xr + ((<usize>i) << 2));
-      if (xi != 0) axpy(xi, w + <usize>i * rowBytes, yr, cols);
-    }
-  }
+  accumulate(x, w, 0, y, n, rows, cols, 0);
 }
 
-/** dX[n×rows] = dY[n×cols] · Wᵀ, or dX += dY · Wᵀ when `accumulate` is not 0. */
+/** dX[n×rows] = dY[n×cols] · Wᵀ, or dX += dY · Wᵀ when `accumulate` is not 0; four rows at a time against each row of W. */
 export function denseBackwardInput(dy: usize, w: usize, dx: usize, n: i32, rows: i32, cols: i32, accumulate: i32): void {
   const rowBytes = (<usize>cols) << 2;
-  for (let r = 0; r < n; r++) {
+  const xBytes = (<usize>rows) << 2;
+  let r = 0;
+  for (; r + 4 <= n && cols >= BLOCK_COLS; r += 4) {
+    const d0 = dy + <usize>r * rowBytes;
+    const d1 = d0 + rowBytes;
+    const d2 = d1 + rowBytes;
+    const d3 = d2 + rowBytes;
+    const x0 = dx + <usize>r * xBytes;
+    for (let i = 0; i < rows; i++) {
+      const wi = w + <usize>i * rowBytes;
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let s2 = f32x4.splat(0);
+      let s3 = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        const o = (<usize>j) << 2;
+        const wv = v128.load(wi + o);
+        s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(d0 + o)));
+        s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(d1 + o)));
+        s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(d2 + o)));
+        s3 = f32x4.add(s3, f32x4.mul(wv, v128.load(d3 + o)));
+      }
+      let v0 = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3);
+      let v1 = f32x4.extract_lane(s1, 0) + f32x4.extract_lane(s1, 1) + f32x4.extract_lane(s1, 2) + f32x4.extract_lane(s1, 3);
+      let v2 = f32x4.extract_lane(s2, 0) + f32x4.extract_lane(s2, 1) + f32x4.extract_lane(s2, 2) + f32x4.extract_lane(s2, 3);
+      let v3 = f32x4.extract_lane(s3, 0) + f32x4.extract_lane(s3, 1) + f32x4.extract_lane(s3, 2) + f32x4.extract_lane(s3, 3);
+      for (; j < cols; j++) {
+        const o = (<usize>j) << 2;
+        const wj = load<f32>(wi + o);
+        v0 += wj * load<f32>(d0 + o);
+        v1 += wj * load<f32>(d1 + o);
+        v2 += wj * load<f32>(d2 + o);
+        v3 += wj * load<f32>(d3 + o);
+      }
+      const p = x0 + ((<usize>i) << 2);
+      if (accumulate != 0) {
+        v0 += load<f32>(p);
+        v1 += load<f32>(p + xBytes);
+        v2 += load<f32>(p + 2 * xBytes);
+        v3 += load<f32>(p + 3 * xBytes);
+      }
+      store<f32>(p, v0);
+      store<f32>(p + xBytes, v1);
+      store<f32>(p + 2 * xBytes, v2);
+      store<f32>(p + 3 * xBytes, v3);
+    }
+  }
+  for (; r < n; r++) {
     const dyr = dy + <usize>r * rowBytes;
-    const dxr = dx + ((<usize>(r * rows)) << 2);
+    const dxr = dx + <usize>r * xBytes;
     for (let i = 0; i < rows; i++) {
       const p = dxr + ((<usize>i) << 2);
       const v = dot(w + <usize>i * rowBytes, dyr, cols);
@@ -92,18 +222,46 @@ export function denseBackwardInput(dy: usize, w: usize, dx: usize, n: i32, rows:
   }
 }
 
-/** dW[rows×cols] += Xᵀ · dY and db[cols] += Σ_r dY[r] (the caller zeroes them first); no db when `db` is 0. */
+/**
+ * dW[rows×cols] += Xᵀ · dY and db[cols] += Σ_r dY[r] (the caller zeroes them first); no db when `db` is 0.
+ * Four rows at a time, so that each row of dW is read and written once for the four.
+ */
 export function denseBackwardParams(x: usize, dy: usize, dw: usize, db: usize, n: i32, rows: i32, cols: i32): void {
   const rowBytes = (<usize>cols) << 2;
-  for (let r = 0; r < n; r++) {
+  const xBytes = (<usize>rows) << 2;
+  let r = 0;
+  for (; r + 4 <= n && cols >= BLOCK_COLS; r += 4) {
+    const d0 = dy + <usize>r * rowBytes;
+    const x0 = x + <usize>r * xBytes;
+    for (let i = 0; i < rows; i++) {
+      const o = (<usize>i) << 2;
+      const a0 = load<f32>(x0 + o);
+      const a1 = load<f32>(x0 + xBytes + o);
+      const a2 = load<f32>(x0 + 2 * xBytes + o);
+      const a3 = load<f32>(x0 + 3 * xBytes + o);
+      const dwi = dw + <usize>i * rowBytes;
+      const nonzero = i32(a0 != 0) + i32(a1 != 0) + i32(a2 != 0) + i32(a3 != 0);
+      if (nonzero >= 3) {
+        gather4(a0, a1, a2, a3, d0, d0 + rowBytes, d0 + 2 * rowBytes, d0 + 3 * rowBytes, dwi, cols);
+      } else if (nonzero > 0) {
+        if (a0 != 0) axpy(a0, d0, dwi, cols);
+        if (a1 != 0) axpy(a1, d0 + rowBytes, dwi, cols);
+        if (a2 != 0) axpy(a2, d0 + 2 * rowBytes, dwi, cols);
+        if (a3 != 0) axpy(a3, d0 + 3 * rowBytes, dwi, cols);
+      }
+    }
+  }
+  const blocked = r;
+  for (; r < n; r++) {
     const dyr = dy + <usize>r * rowBytes;
-    const xr = x + ((<usize>(r * rows)) << 2);
+    const xr = x + <usize>r * xBytes;
     for (let i = 0; i < rows; i++) {
       const xi = load<f32>(xr + ((<usize>i) << 2));
       if (xi != 0) axpy(xi, dyr, dw + <usize>i * rowBytes, cols);
     }
     if (db != 0) axpy(1, dyr, db, cols);
   }
+  if (db != 0) for (let q = 0; q < blocked; q++) axpy(1, dy + <usize>q * rowBytes, db, cols);
 }
 
 /** dY[k] = 0 wherever the ReLU's output Y[k] is 0: its derivative, from the output. */

@@ -23,6 +23,8 @@ const CASES: readonly { name: string; spec: MlpSpec | ConvSpec }[] = [
     name: 'MLP 3 → 9, Gaussian policy and value',
     spec: { inputSize: 3, hidden: [9], heads: actorCriticHeads({ kind: 'box', shape: [2], low: new Float32Array(2), high: new Float32Array(2) }) },
   },
+  // Wide enough (≥ 64 outputs) for the kernels' four-rows-at-a-time path, with tails of 1 and 3 rows.
+  { name: 'MLP 9 → 66 → 64, softmax policy and value', spec: { inputSize: 9, hidden: [66, 64], heads: actorCriticHeads({ kind: 'discrete', n: 3 }) } },
   { name: 'MLP 6 → 5, Q-values, named trunk', spec: { inputSize: 6, hidden: [5], heads: qHeads({ kind: 'discrete', n: 4 }), trunkName: 'value_dense' } },
   {
     name: 'conv 5×4×2, 3 filters, dense 6',
@@ -99,7 +101,7 @@ for (const { name, spec } of CASES) {
 }
 
 test('the kernels match finite differences of Σ dOut ⊙ outputs, on an MLP and a convolutional network', () => {
-  for (const { spec } of [CASES[0], CASES[3]] as const) {
+  for (const { spec } of [CASES[0], CASES[4]] as const) {
     const { params, inputSize } = setUp(spec, 3);
     const rng = Rng.fromSeed(9);
     const n = 4;
