@@ -18,6 +18,8 @@
  * --baseline CLI names another build's `asyncrl` (for example trainer/bin/asyncrl.js of a worktree
  * of an earlier commit): the headline, the networks at K = 1 and the CartPole target then run it too,
  * alternately with this build, so that before and after are measured in one sitting on one machine.
+ * --baseline-network-frames gives the baseline's network runs a budget of their own: a build many
+ * times slower reaches a steady frames/s in fewer frames than it would take to run the same budget.
  *
  * A run of some sections keeps the others' latest results in results.json, each section with the
  * command and date that produced it.
@@ -48,6 +50,7 @@ type Options = {
   lanes: number[];
   networkRepeats: number;
   networkFrames: number;
+  baselineNetworkFrames: number;
   targetSeeds: number;
   breakoutSeeds: number;
   methodRepeats: number;
@@ -66,6 +69,7 @@ const FLAGS = {
   'envs-per-worker': { type: 'string', default: '1,8' },
   'network-repeats': { type: 'string', default: '3' },
   'network-frames': { type: 'string', default: '100000' },
+  'baseline-network-frames': { type: 'string' },
   'target-seeds': { type: 'string', default: '5' },
   'breakout-seeds': { type: 'string', default: '1' },
   'method-repeats': { type: 'string', default: '3' },
@@ -116,6 +120,7 @@ function parseOptions(argv: string[]): Options {
     lanes: list('envs-per-worker'),
     networkRepeats: count('network-repeats'),
     networkFrames: count('network-frames'),
+    baselineNetworkFrames: values['baseline-network-frames'] === undefined ? count('network-frames') : count('baseline-network-frames'),
     targetSeeds: count('target-seeds', { zero: true }),
     breakoutSeeds: count('breakout-seeds', { zero: true }),
     methodRepeats: count('method-repeats'),
@@ -196,13 +201,14 @@ async function runNetworks(options: Options, stamp: Stamp): Promise<NonNullable<
     for (const cell of cells) {
       const frames = Math.round(options.networkFrames * cell.frameShare);
       const base = { env: cell.env, algo: cell.algo, workers: cell.workers, frames, seed: r + 1 };
+      const baselineFrames = Math.round(options.baselineNetworkFrames * cell.frameShare);
       const name = `${cell.method} on ${cell.env}, K ${cell.lanes}, workers ${cell.workers}, run ${r + 1}/${options.networkRepeats}`;
       const run = await trainingRun(THIS_CLI, { ...base, 'envs-per-worker': cell.lanes });
       cell.current.push(run);
       say(`${name}: ${fps(run)}`);
       // The baseline runs the paper's setting, one environment per worker, with whatever flags it knows.
       if (options.baseline && cell.lanes === 1) {
-        const before = await trainingRun(options.baseline, base);
+        const before = await trainingRun(options.baseline, { ...base, frames: baselineFrames });
         cell.baseline.push(before);
         say(`${name} (baseline): ${fps(before)}`);
       }
@@ -211,6 +217,7 @@ async function runNetworks(options: Options, stamp: Stamp): Promise<NonNullable<
   return {
     ...stamp,
     frames: options.networkFrames,
+    baselineFrames: options.baseline ? options.baselineNetworkFrames : undefined,
     repeats: options.networkRepeats,
     rows: cells.map((c) => ({
       network: c.network,

@@ -50,6 +50,7 @@ export type Report = {
   };
   networks?: Stamp & {
     frames: number;
+    baselineFrames?: number | undefined;
     repeats: number;
     rows: ({
       network: string;
@@ -154,7 +155,11 @@ export function render(report: Report): string {
       '',
       stampLine(n),
       `Each network on a task it learns, with that task's tuned settings and K set by --envs-per-worker; ${n.frames.toLocaleString('en-US')} frames a run`,
-      `(CartPole-v1 four times that), median of ${n.repeats} runs. The baseline build runs K = 1 only, alternating with this one.`,
+      `(CartPole-v1 four times that), median of ${n.repeats} runs. The baseline build runs K = 1 only, alternating with this one${
+        n.baselineFrames !== undefined && n.baselineFrames !== n.frames
+          ? `, ${n.baselineFrames.toLocaleString('en-US')} frames a run (CartPole-v1 four times that)`
+          : ''
+      }.`,
       '',
       '| network | method | task | K | workers | median frames/s | runs | baseline frames/s | phases, µs per frame | peak memory |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
