@@ -65,6 +65,27 @@ test('one RMSProp step on θ and g in shared memory, as the plain function compu
   }
 });
 
+test('RMSProp never stores a subnormal g: a zero gradient decays g to exactly 0, and a gradient below 1e-15 counts as 0', () => {
+  const size = 7;
+  const { shared, grad, kernels } = setUp(size, 3);
+  grad.fill(0);
+  shared.meanSquare.fill(1);
+  const theta = Float32Array.from(shared.params);
+  // 0.99^n reaches the subnormal range (below 2^-126 ≈ 1.2e-38) after about 8,700 steps, and 0 after about 10,300.
+  for (let step = 0; step < 12_000; step++) {
+    kernels.rmsprop(shared.regions.params, shared.regions.meanSquare, grad.byteOffset, size, 7e-4, 0.99, 0.1);
+    for (const v of shared.meanSquare) assert.ok(v === 0 || v >= 1e-30, `step ${step}: g = ${v}`);
+  }
+  assert.deepEqual(shared.meanSquare, new Float32Array(size));
+  // A zero gradient moves no parameter.
+  assert.deepEqual(shared.params, theta);
+  // Nor does one below 1e-15, whose square would be subnormal: g stays 0 and θ as it was.
+  grad.fill(1e-20);
+  kernels.rmsprop(shared.regions.params, shared.regions.meanSquare, grad.byteOffset, size, 7e-4, 0.99, 0.1);
+  assert.deepEqual(shared.meanSquare, new Float32Array(size));
+  assert.deepEqual(shared.params, theta);
+});
+
 /** The ids of a WebAssembly binary's sections (after the 8-byte header: id, LEB128 size, contents). */
 function sectionIds(bytes: Uint8Array): number[] {
   const ids: number[] = [];
