@@ -45,8 +45,33 @@ export function scale(d: usize, count: i32, s: f32): void {
   }
 }
 
+/** One f32x4 step of rmsprop at byte offset `o` (see rmsprop). */
+function step4(theta: usize, g: usize, d: usize, o: usize, a: v128, oneMinusA: v128, lr: v128, eps: v128): void {
+  const d0 = v128.load(d + o);
+  const dv = v128.and(d0, f32x4.gt(f32x4.abs(d0), f32x4.splat(1e-15)));
+  const raw = f32x4.add(f32x4.mul(a, v128.load(g + o)), f32x4.mul(oneMinusA, f32x4.mul(dv, dv)));
+  const gv = v128.and(raw, f32x4.gt(raw, f32x4.splat(1e-30)));
+  v128.store(g + o, gv);
+  // θ − 0 is θ: where all four gradient values are 0 (weights from inputs that were 0 in the whole
+  // segment, most of a sparse network's) θ is neither read nor written, which spares the cache lines
+  // of θ that another worker holds.
+  if (v128.any_true(dv)) v128.store(theta + o, f32x4.sub(v128.load(theta + o), f32x4.div(f32x4.mul(lr, dv), f32x4.sqrt(f32x4.add(gv, eps)))));
+}
+
+/** The same step for one value at byte offset `o`. */
+function step1(theta: usize, g: usize, d: usize, o: usize, learningRate: f32, alpha: f32, epsilon: f32): void {
+  const d0 = load<f32>(d + o);
+  const dv: f32 = abs<f32>(d0) > 1e-15 ? d0 : 0;
+  const raw = alpha * load<f32>(g + o) + (1 - alpha) * dv * dv;
+  const gv: f32 = raw > 1e-30 ? raw : 0;
+  store<f32>(g + o, gv);
+  if (dv != 0) store<f32>(theta + o, load<f32>(theta + o) - (learningRate * dv) / sqrt<f32>(gv + epsilon));
+}
+
 /**
- * One shared RMSProp step, element by element: g ← α g + (1 − α) d², θ ← θ − η d / √(g + ε). θ and g
+ * One shared RMSProp step, element by element over `count` values, from the first to the last, or from
+ * the last to the first when `backward` is not 0 (so that two workers updating at the same time cross
+ * once instead of walking the same cache lines together): g ← α g + (1 − α) d², θ ← θ − η d / √(g + ε). θ and g
  * are read and written without a lock (Hogwild!): another thread may write an element between this
  * one's read and write, and one of the two updates of that element is then partly lost — the noise
  * Hogwild! analyses, bounded by one step.
@@ -60,30 +85,17 @@ export function scale(d: usize, count: i32, s: f32): void {
  * - g below 1e-30: the statistics of a parameter whose gradient stays 0 (a weight from an input that
  *   is always 0, such as a dead ReLU unit's) decay by α every step. Against ε such a g changes nothing.
  */
-export function rmsprop(theta: usize, g: usize, d: usize, count: i32, learningRate: f32, alpha: f32, epsilon: f32): void {
+export function rmsprop(theta: usize, g: usize, d: usize, count: i32, learningRate: f32, alpha: f32, epsilon: f32, backward: i32): void {
   const a = f32x4.splat(alpha);
   const oneMinusA = f32x4.splat(1 - alpha);
   const lr = f32x4.splat(learningRate);
   const eps = f32x4.splat(epsilon);
-  const tiny = f32x4.splat(1e-30);
-  const tinyGradient = f32x4.splat(1e-15);
-  let k = 0;
-  for (; k + 4 <= count; k += 4) {
-    const o = (<usize>k) << 2;
-    const d0 = v128.load(d + o);
-    const dv = v128.and(d0, f32x4.gt(f32x4.abs(d0), tinyGradient));
-    const raw = f32x4.add(f32x4.mul(a, v128.load(g + o)), f32x4.mul(oneMinusA, f32x4.mul(dv, dv)));
-    const gv = v128.and(raw, f32x4.gt(raw, tiny));
-    v128.store(g + o, gv);
-    v128.store(theta + o, f32x4.sub(v128.load(theta + o), f32x4.div(f32x4.mul(lr, dv), f32x4.sqrt(f32x4.add(gv, eps)))));
-  }
-  for (; k < count; k++) {
-    const o = (<usize>k) << 2;
-    const d0 = load<f32>(d + o);
-    const dv: f32 = abs<f32>(d0) > 1e-15 ? d0 : 0;
-    const raw = alpha * load<f32>(g + o) + (1 - alpha) * dv * dv;
-    const gv: f32 = raw > 1e-30 ? raw : 0;
-    store<f32>(g + o, gv);
-    store<f32>(theta + o, load<f32>(theta + o) - (learningRate * dv) / sqrt<f32>(gv + epsilon));
+  const whole = count & ~3;
+  if (backward == 0) {
+    for (let k = 0; k < whole; k += 4) step4(theta, g, d, (<usize>k) << 2, a, oneMinusA, lr, eps);
+    for (let k = whole; k < count; k++) step1(theta, g, d, (<usize>k) << 2, learningRate, alpha, epsilon);
+  } else {
+    for (let k = count - 1; k >= whole; k--) step1(theta, g, d, (<usize>k) << 2, learningRate, alpha, epsilon);
+    for (let k = whole - 4; k >= 0; k -= 4) step4(theta, g, d, (<usize>k) << 2, a, oneMinusA, lr, eps);
   }
 }

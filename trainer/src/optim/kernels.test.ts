@@ -65,21 +65,29 @@ test('one RMSProp step on θ and g in shared memory, as the plain function compu
   }
 });
 
-test('the RMSProp step from a start inside θ (wrapping around) equals the step from 0', () => {
+test('the RMSProp step from a start inside θ, forward or backward (wrapping around), equals the step from 0 forward', () => {
   for (const [size, start] of [
     [17, 8],
     [4096 + 3, 2048],
     [4, 0],
+    [7, 0],
   ] as const) {
-    const a = setUp(size, 7);
-    const b = setUp(size, 7);
-    a.kernels.rmsprop(a.shared.regions.params, a.shared.regions.meanSquare, a.grad.byteOffset, size, 7e-4, 0.99, 0.1);
-    b.kernels.rmsprop(b.shared.regions.params, b.shared.regions.meanSquare, b.grad.byteOffset, size, 7e-4, 0.99, 0.1, start);
-    assert.deepEqual(b.shared.params, a.shared.params);
-    assert.deepEqual(b.shared.meanSquare, a.shared.meanSquare);
+    for (const backward of [false, true]) {
+      const a = setUp(size, 7);
+      const b = setUp(size, 7);
+      // Some zero gradients, whose θ the kernel leaves untouched.
+      for (const s of [a, b]) s.grad.fill(0, 0, Math.min(8, size));
+      a.kernels.rmsprop(a.shared.regions.params, a.shared.regions.meanSquare, a.grad.byteOffset, size, 7e-4, 0.99, 0.1);
+      b.kernels.rmsprop(b.shared.regions.params, b.shared.regions.meanSquare, b.grad.byteOffset, size, 7e-4, 0.99, 0.1, { start, backward });
+      assert.deepEqual(b.shared.params, a.shared.params, `${size}, ${start}, ${backward ? 'backward' : 'forward'}`);
+      assert.deepEqual(b.shared.meanSquare, a.shared.meanSquare);
+    }
   }
   const { shared, grad, kernels } = setUp(9, 1);
-  assert.throws(() => kernels.rmsprop(shared.regions.params, shared.regions.meanSquare, grad.byteOffset, 9, 7e-4, 0.99, 0.1, 6), /not a multiple of 4/);
+  assert.throws(
+    () => kernels.rmsprop(shared.regions.params, shared.regions.meanSquare, grad.byteOffset, 9, 7e-4, 0.99, 0.1, { start: 6, backward: false }),
+    /not a multiple of 4/,
+  );
 });
 
 test('RMSProp never stores a subnormal g: a zero gradient decays g to exactly 0, and a gradient below 1e-15 counts as 0', () => {

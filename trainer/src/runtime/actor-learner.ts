@@ -64,8 +64,8 @@ export class ActorLearner {
   /** Milliseconds per phase, summed over the run. */
   readonly times = newTimes();
   private targetVersion = -1;
-  /** Where in θ this worker's shared-RMSProp pass starts (see applyGradient). */
-  private readonly updateStart: number;
+  /** Where in θ this worker's shared-RMSProp pass starts, and which way it goes (OptimizerKernels.rmsprop). */
+  private readonly updateOrder: { readonly start: number; readonly backward: boolean };
   private faultFired = false;
   private readonly optimizer: OptimizerKernels;
 
@@ -82,7 +82,10 @@ export class ActorLearner {
     if (envs.length !== laneRngs.length + 1)
       throw new Error(`${envs.length} environments need ${envs.length - 1} streams of their own, got ${laneRngs.length}`);
     this.optimizer = new OptimizerKernels(ctx.shared.memory);
-    this.updateStart = Math.floor((ctx.index * ctx.shared.params.length) / ctx.config.workers / 4) * 4;
+    this.updateOrder = {
+      start: Math.floor((ctx.index * ctx.shared.params.length) / ctx.config.workers / 4) * 4,
+      backward: ctx.index % 2 === 1,
+    };
   }
 
   /** The streams of environments 1 … K − 1 as they are now (checkpointed with the actor-learner's own). */
@@ -261,8 +264,8 @@ export class ActorLearner {
     }
     // Hogwild!: θ and the RMSProp statistics are updated without a lock (optim/shared-rmsprop.ts says why).
     const learningRate = annealedLearningRate(config.lr, frames, config.frames);
-    // Each worker starts at its own fraction of θ (OptimizerKernels.rmsprop says why).
-    this.optimizer.rmsprop(regions.params, regions.meanSquare, at, grad.length, learningRate, config.rmsAlpha, config.rmsEps, this.updateStart);
+    // Each worker starts at its own fraction of θ, odd ones going backward (OptimizerKernels.rmsprop says why).
+    this.optimizer.rmsprop(regions.params, regions.meanSquare, at, grad.length, learningRate, config.rmsAlpha, config.rmsEps, this.updateOrder);
     Atomics.add(shared.counters, COUNTER.updates, 1n);
     // Test-only: a NaN written straight into θ, as a bug outside the gradient path could.
     if (fault?.kind === 'nan-params') shared.params[0] = Number.NaN;
