@@ -11,6 +11,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { InputError } from 'asyncrl/errors';
 import { SWEEP_ID_PATTERN } from 'asyncrl/sweep/manifest';
+import { duplicateJsonKey } from 'asyncrl/config/json-keys';
 
 export type ApiResponse = APIGatewayProxyResult;
 
@@ -219,13 +220,18 @@ export function jsonBody(request: ApiRequest, maxBytes: number): unknown {
   } catch {
     throw badRequest('body: not valid UTF-8 text; expected the sweep spec as JSON');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     // Only the position: the parser's own message quotes the body, which the log line must not hold.
     const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     throw badRequest(`body: not valid JSON${position === undefined ? '' : ` (at position ${position})`}; expected the sweep spec as a JSON object`);
   }
+  // JSON.parse keeps the last of duplicate keys; a spec that says two things about one field is refused.
+  const duplicate = duplicateJsonKey(text);
+  if (duplicate !== undefined) throw badRequest(`body: the key ${JSON.stringify(duplicate.slice(0, 200))} appears twice; give each field once`);
+  return value;
 }
 
 export type ApiHandler = (event: unknown, context?: LambdaContext) => Promise<ApiResponse>;

@@ -11,6 +11,7 @@ import { openStore } from 'asyncrl/storage/open-store';
 import { prepareSweep } from 'asyncrl/sweep/expand';
 import { readManifest } from 'asyncrl/sweep/manifest';
 import { useS3Server } from 'asyncrl/testing/s3-server';
+import { withConditionalWrites } from 'asyncrl/testing/conditional-writes';
 import { readLambdaEnv, type HandlerDeps } from './env.js';
 import { localChildCommand, makeHandler, RUN_INDEX_PLACEHOLDER, submitJobInput } from './launch-sweep.js';
 import { stubbedBatchClient } from './testing/batch-stub.js';
@@ -105,11 +106,49 @@ describe('POST /sweeps in a deployment without AWS Batch (JOB_QUEUE and JOB_DEFI
     assert.deepEqual(batch.described, []);
 
     const store = openStore(`s3://${BUCKET}/lab`, { s3Client: deps.s3 });
-    assert.deepEqual([...(await store.list(`sweeps/${sweepId}`))].sort(), ['manifest.json', 'spec.json']);
+    assert.deepEqual([...(await store.list(`sweeps/${sweepId}`))].sort(), ['claim.json', 'manifest.json', 'spec.json']);
     const manifest = await readManifest(store, sweepId);
     assert.deepEqual(
       manifest.runs.map((run) => run.env),
       ['CartPole-v1', 'Acrobot-v1'],
     );
+  });
+});
+
+describe('three identical POST /sweeps at once: s3rver as the bucket, its conditional writes enforced at the SDK boundary (s3rver ignores If-None-Match), Batch stubbed', () => {
+  const server = useS3Server();
+  const batch = stubbedBatchClient();
+  const BUCKET = 'racing-results';
+  let deps: HandlerDeps;
+
+  before(async () => {
+    await server().createBucket(BUCKET);
+    deps = {
+      env: readLambdaEnv({ ...ENV, RESULTS_BUCKET: BUCKET, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: server().endpoint }),
+      s3: withConditionalWrites(s3Client(server().clientOptions)),
+      batch: batch.client,
+      now: () => NOW,
+      log: () => undefined,
+    };
+  });
+
+  after(() => {
+    deps.s3.destroy();
+  });
+
+  test('one answers 201 and submits one array job; the others answer 409 and submit nothing', async () => {
+    const spec = { name: 'race', base: { frames: 3000 }, envs: ['CartPole-v1', 'Acrobot-v1'], seeds: [1] };
+    const event = (i: number) => ({
+      httpMethod: 'POST',
+      resource: '/sweeps',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(spec),
+      requestContext: { requestId: `r-${i}`, identity: { userArn: 'arn:aws:iam::123456789012:user/alice', caller: 'AIDAEXAMPLE' } },
+    });
+    const handler = makeHandler(deps);
+    const answers = (await Promise.all([0, 1, 2].map((i) => handler(event(i))))) as { statusCode: number; body: string }[];
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 409, 409], answers.map((a) => a.body).join('\n'));
+    assert.equal(batch.submitted.length, 1, 'one SubmitJob');
+    for (const a of answers.filter((x) => x.statusCode === 409)) assert.match(a.body, /already exists/);
   });
 });

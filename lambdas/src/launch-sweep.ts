@@ -21,7 +21,7 @@ import { MAX_SPEC_BYTES } from 'asyncrl/config/sweep-limits';
 import { joinLocation } from 'asyncrl/storage/open-store';
 import type { RunStore } from 'asyncrl/storage/run-store';
 import { prepareSweep, type PreparedSweep } from 'asyncrl/sweep/expand';
-import { MANIFEST_FILE, SPEC_FILE, sweepPath, writeManifest } from 'asyncrl/sweep/manifest';
+import { CLAIM_FILE, MANIFEST_FILE, SPEC_FILE, claimToken, sweepPath, writeManifest } from 'asyncrl/sweep/manifest';
 import { defaultDeps, type HandlerDeps, type LambdaEnv } from './env.js';
 import { apiRoute, deployedRoute, describeError, HttpError, jsonBody, jsonLineLog, type ApiHandler, type ApiResponse, type LambdaContext } from './http.js';
 import { JOB_FILE, SUBMIT_ERROR_FILE, openRoot, sweepJobName, type JobRecord } from './sweeps.js';
@@ -76,9 +76,16 @@ export function submitJobInput(sweep: PreparedSweep, manifestUri: string, env: L
   };
 }
 
-/** Writes spec.json then manifest.json; a sweep id already in use (same spec, same second) is a conflict. */
+/**
+ * Claims the sweep id (claim.json, created exclusively: If-None-Match: * on S3), then writes spec.json
+ * and manifest.json; a sweep id already in use (same spec, same second) is a conflict, so concurrent
+ * identical requests launch one sweep and get 409.
+ */
 async function writeSweep(store: RunStore, sweep: PreparedSweep): Promise<void> {
-  if ((await store.list(sweepPath(sweep.sweepId))).includes(MANIFEST_FILE)) {
+  if (
+    (await store.list(sweepPath(sweep.sweepId))).includes(MANIFEST_FILE) ||
+    !(await store.createExclusive(sweepPath(sweep.sweepId, CLAIM_FILE), claimToken(sweep.sweepId)))
+  ) {
     throw new HttpError(409, `sweep ${sweep.sweepId} already exists: the same spec was submitted within the same second; submit it again`);
   }
   await store.write(sweepPath(sweep.sweepId, SPEC_FILE), sweep.specJson);

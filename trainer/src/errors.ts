@@ -15,6 +15,19 @@ export class InputError extends Error {
   }
 }
 
+/** Problems listed in full by `problemList`; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * One InputError message from many problem lines: the first MAX_LISTED_PROBLEMS, then how many more,
+ * so that an input with 60,000 unknown keys gets a screenful rather than megabytes.
+ */
+export function problemList(lines: readonly string[]): string {
+  if (lines.length <= MAX_LISTED_PROBLEMS) return lines.join('\n');
+  const more = lines.length - MAX_LISTED_PROBLEMS;
+  return [...lines.slice(0, MAX_LISTED_PROBLEMS), `… and ${more.toLocaleString('en-US')} more problem${more === 1 ? '' : 's'} like these`].join('\n');
+}
+
 const MAX_SHOWN_CHARS = 80;
 
 /**

@@ -117,6 +117,41 @@ const getSweep = (id: string): Record<string, unknown> => apiEvent('GET', '/swee
 
 export const BAD_INPUTS: readonly BadInput[] = [
   // ---------------------------------------------------------------------------------------------
+  // Data loss and runaway size (a network far too big, a NUL in a path, a key given twice, a run's own
+  // files as a report's destination, thousands of unknown keys)
+  cli(
+    '--hidden of eight 4096-unit layers',
+    ['train', '--hidden', '4096,4096,4096,4096,4096,4096,4096,4096'],
+    ['--hidden', '"4096,4096', 'more than the limit of 20,000,000'],
+  ),
+  cli(
+    '--workers 256 with a wide network',
+    ['train', '--env', 'MinAtar-Breakout-v1', '--hidden', '3000', '--workers', '256'],
+    ['--workers', '256 workers', 'GiB'],
+  ),
+  // A NUL cannot pass through a command line (Node refuses it in argv), but it can through a file.
+  configFile('out holding a NUL character', 'nul.json', '{"out": "runs\\u0000x"}', ['field "out"', 'NUL character']),
+  configFile('a JSON config with a key given twice', 'dup.json', '{"lr": 0.001, "frames": 1000, "lr": 0.5}', ['the key "lr" appears twice']),
+  sweepFile(
+    'a JSON spec with a key given twice in base',
+    'dup-spec.json',
+    '{"name": "d", "envs": ["CartPole-v1"], "seeds": [1], "base": {"lr": 0.1, "lr": 0.2}}',
+    ['the key "base.lr" appears twice'],
+  ),
+  configFile('a config with 60,000 unknown keys', 'wide.json', JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]))), [
+    'unknown',
+    '… and 59,980 more problems like these',
+  ]),
+  cli(
+    'report --out onto a file of the run it reports',
+    ['report', '.', '--out', 'curve.csv'],
+    ['report: --out', 'lies inside the run or sweep'],
+    [
+      { name: 'config.json', content: '{}' },
+      { name: 'curve.csv', content: 'frames,wall_s,worker,return,length\n' },
+    ],
+  ),
+  // ---------------------------------------------------------------------------------------------
   // CLI flags: paths that would leave their directory, prefix or bucket
   // A MuJoCo task's actions for a discrete-only method: refused from the catalogue, without loading MuJoCo.
   cli(
@@ -290,6 +325,24 @@ export const BAD_INPUTS: readonly BadInput[] = [
 
   // ---------------------------------------------------------------------------------------------
   // API events (the handlers' makeHandler, a real S3 server, AWS Batch stubbed)
+  api('POST /sweeps with a key given twice', 'launch-sweep', post('{"name": "d", "envs": ["CartPole-v1"], "seeds": [1], "name": "e"}'), 400, [
+    'body',
+    'the key "name" appears twice',
+  ]),
+  api(
+    'POST /sweeps of a network far too big',
+    'launch-sweep',
+    post(spec({ base: { frames: 2000, workers: 1, hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096] } })),
+    400,
+    ['hidden', 'more than the limit of 20,000,000'],
+  ),
+  api(
+    'POST /sweeps with 64 workers of a wide network',
+    'launch-sweep',
+    post(spec({ envs: ['MinAtar-Breakout-v1'], base: { frames: 2000, workers: 64, hidden: [4096, 2048] } })),
+    400,
+    ['workers', 'GiB of parameter arrays'],
+  ),
   api('POST /sweeps without an IAM identity', 'launch-sweep', apiEvent('POST', '/sweeps', { body: spec({}), identity: null }), 403, [
     'requestContext.identity',
     'no IAM caller',

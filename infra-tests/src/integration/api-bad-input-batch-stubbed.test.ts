@@ -195,7 +195,7 @@ describe('a job that AWS Batch refuses, and a spec submitted twice in one second
     const keys = [...(await bucketObjects(deps.s3, BUCKET)).keys()].sort();
     assert.deepEqual(
       keys,
-      ['manifest.json', 'spec.json', 'submit-error.json'].map((file) => `p/sweeps/${sweepId}/${file}`),
+      ['claim.json', 'manifest.json', 'spec.json', 'submit-error.json'].map((file) => `p/sweeps/${sweepId}/${file}`),
     );
     const record = JSON.parse(
       new TextDecoder().decode((await bucketObjects(deps.s3, BUCKET, `p/sweeps/${sweepId}/submit-error.json`)).values().next().value),

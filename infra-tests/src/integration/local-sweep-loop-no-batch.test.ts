@@ -157,7 +157,7 @@ describe(
       assert.deepEqual(batch.submitted, [], 'nothing reaches AWS Batch');
       assert.deepEqual(signed, [true], 'the CLI signs its request (SigV4) even though LocalStack does not check it');
       const objects = await bucketObjects(deps.s3, BUCKET);
-      assert.deepEqual([...objects.keys()].sort(), [`sweeps/${sweepId}/manifest.json`, `sweeps/${sweepId}/spec.json`]);
+      assert.deepEqual([...objects.keys()].sort(), [`sweeps/${sweepId}/claim.json`, `sweeps/${sweepId}/manifest.json`, `sweeps/${sweepId}/spec.json`]);
     });
 
     test('before any run, GET /sweeps/{id} (from S3 alone) lists every run as pending', async () => {

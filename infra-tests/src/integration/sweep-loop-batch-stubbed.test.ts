@@ -120,6 +120,7 @@ describe('a sweep from POST /sweeps to `asyncrl results pull`, s3rver as the buc
 
     const objects = await bucketObjects(deps.s3, BUCKET);
     assert.deepEqual([...objects.keys()].sort(), [
+      `team/sweeps/${sweepId}/claim.json`,
       `team/sweeps/${sweepId}/job.json`,
       `team/sweeps/${sweepId}/manifest.json`,
       `team/sweeps/${sweepId}/spec.json`,

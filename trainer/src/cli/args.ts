@@ -16,7 +16,8 @@ import { isS3Location, parseS3Uri } from '../storage/open-store.js';
 import { commandHelp, helpProse, helpRows, parseCommandLine, type CommandSpec, type FlagSpec } from './command-line.js';
 
 export type TrainCommand =
-  | { readonly kind: 'train'; readonly config: TrainConfig }
+  /** `runIdGiven`: whether the run id came from --run-id or the config file rather than the clock. */
+  | { readonly kind: 'train'; readonly config: TrainConfig; readonly runIdGiven: boolean }
   /** Continue the run in `runDir` with its own config.json; whether it is a run is checked by storage. */
   | { readonly kind: 'resume'; readonly runDir: string }
   | { readonly kind: 'help'; readonly text: string };
@@ -213,7 +214,7 @@ export function parseTrainArgs(argv: readonly string[], machine: Machine, column
   // Named where the value came from: the flag, or the config file's field.
   const outSource = configPath === undefined || values.has(flagName('out')) ? flagName('out') : `${configFileSource(configPath)}: field "out"`;
   checkS3Location(outSource, parsed.out);
-  return { kind: 'train', config: resolveTrainConfig(parsed, machine) };
+  return { kind: 'train', config: resolveTrainConfig(parsed, machine), runIdGiven: parsed.runId !== undefined };
 }
 
 /** A malformed s3:// location is bad usage, reported before anything is opened or written. */

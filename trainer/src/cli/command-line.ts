@@ -24,6 +24,8 @@ export type FlagSpec = {
   /** An empty value (`--flag=`) is passed on for the caller to judge rather than refused here. */
   readonly allowEmpty?: boolean;
   readonly required?: boolean;
+  /** A switch: it takes no value (`--force`), and its value in the parsed line is "true". */
+  readonly switch?: boolean;
 };
 
 export type CommandSpec = {
@@ -57,7 +59,7 @@ export function suggestion(name: string, candidates: readonly string[], quote = 
 export function usageLine(spec: CommandSpec): string {
   if (spec.usage !== undefined) return spec.usage;
   const parts = [`asyncrl ${spec.name}`, ...spec.positionals.map((p) => p.name)];
-  for (const [flag, f] of Object.entries(spec.flags)) parts.push(f.required ? `${flag} ${f.arg}` : `[${flag} ${f.arg}]`);
+  for (const [flag, f] of Object.entries(spec.flags)) parts.push(f.switch ? `[${flag}]` : f.required ? `${flag} ${f.arg}` : `[${flag} ${f.arg}]`);
   return parts.join(' ');
 }
 
@@ -75,7 +77,7 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Co
   if (argv.some((token) => HELP_FLAGS.includes(token))) return { help: true };
 
   const known = Object.keys(spec.flags);
-  const options = Object.fromEntries(known.map((flag) => [flag.slice(2), { type: 'string' as const }]));
+  const options = Object.fromEntries(known.map((flag) => [flag.slice(2), { type: spec.flags[flag]?.switch ? ('boolean' as const) : ('string' as const) }]));
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const usage = `usage: ${usageLine(spec)}`;
   const values = new Map<string, string>();
@@ -99,6 +101,12 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Co
         known.map((k) => k.slice(2)),
       );
       throw fail(`unknown flag ${flag}${best === undefined ? `; see ${spec.helpCommand}` : ` (did you mean --${best}?)`}`);
+    }
+    if (f.switch) {
+      if (token.value !== undefined) throw fail(`${flag} takes no value, got ${formatValue(token.value)}`);
+      if (values.has(flag)) throw fail(`${flag}: given more than once; give it once`);
+      values.set(flag, 'true');
+      continue;
     }
     const value = token.value;
     if (value === undefined || (!token.inlineValue && value.startsWith('--'))) {
@@ -166,7 +174,7 @@ export function helpProse(text: string, width: number): string[] {
 export function commandHelp(spec: CommandSpec, about: string, width: number, extraRows: readonly (readonly [string, string])[] = []): string {
   const rows: (readonly [string, string])[] = [
     ...spec.positionals.map((p): [string, string] => [p.name, p.help]),
-    ...Object.entries(spec.flags).map(([flag, f]): [string, string] => [`${flag} ${f.arg}`, f.help]),
+    ...Object.entries(spec.flags).map(([flag, f]): [string, string] => [f.switch ? flag : `${flag} ${f.arg}`, f.help]),
     ...extraRows,
     ['-h, --help', 'show this help'],
   ];

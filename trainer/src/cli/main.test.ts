@@ -311,6 +311,27 @@ describe('asyncrl train: a tiny real run', { timeout: 120_000 }, () => {
     }
   });
 
+  test("report --out never replaces the run's own files, and an existing file only with --force", () => {
+    const before = snapshot(runDir);
+    for (const name of ['curve.csv', 'config.json', join('checkpoints', 'latest.json')]) {
+      const refused = asyncrl(['report', runDir, '--out', join(runDir, name)], cwd);
+      assert.equal(refused.status, 2, describeResult(refused));
+      assert.match(refused.stderr, /report: --out: .* lies inside the run or sweep/);
+    }
+    assert.deepEqual(snapshot(runDir), before, 'the run is unchanged');
+    const outside = join(cwd, 'elsewhere.html');
+    assert.equal(asyncrl(['report', runDir, '--out', outside], cwd).status, 0);
+    const again = asyncrl(['report', runDir, '--out', outside], cwd);
+    assert.equal(again.status, 2, describeResult(again));
+    assert.match(again.stderr, /exists; pass --force to overwrite it/);
+    const forced = asyncrl(['report', runDir, '--out', outside, '--force'], cwd);
+    assert.equal(forced.status, 0, describeResult(forced));
+    const valued = asyncrl(['report', runDir, '--out', outside, '--force=yes'], cwd);
+    assert.equal(valued.status, 2);
+    assert.match(valued.stderr, /--force takes no value/);
+    rmSync(outside);
+  });
+
   test('with --eval-episodes 0 the summary says no evaluation was run rather than printing NaN', () => {
     const noEval = asyncrl(
       ['train', '--frames', '1000', '--workers', '1', '--eval-episodes', '0', '--run-id', 'noeval', '--backend', 'cpu'],

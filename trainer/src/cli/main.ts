@@ -3,7 +3,9 @@
  * 130 / 143 stopped by SIGINT / SIGTERM after a final checkpoint.
  */
 import os from 'node:os';
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseTrainArgs } from './args.js';
 import { commandHelp, parseCommandLine, suggestion, type CommandSpec } from './command-line.js';
@@ -15,8 +17,9 @@ import { prepareEnv } from '../envs/make.js';
 import { Coordinator, type RunOutcome } from '../runtime/coordinator.js';
 import { describeFault, FAULT_INJECT_VARIABLE, parseFaultInjection, type FaultInjection } from '../runtime/fault-injection.js';
 import { LocalRunStore } from '../storage/local-store.js';
-import { loadLatestCheckpoint } from '../storage/checkpoint.js';
-import { runLocation } from '../storage/run-files.js';
+import { findCheckpoint } from '../storage/checkpoint.js';
+import { checkpointMisfit } from '../runtime/checkpointer.js';
+import { RUN_CLAIM, runLocation } from '../storage/run-files.js';
 import { readRunRecord } from '../storage/run-record.js';
 import { isS3Location, openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { TrainConfig } from '../config/schema.js';
@@ -181,7 +184,14 @@ async function train(argv: readonly string[]): Promise<number> {
     const record = await readRunRecord(store).catch((error: unknown) => rejectedByS3('--resume', command.runDir, error));
     if (typeof record === 'string') throw new InputError(`--resume: ${record}`);
     if (await store.read('result.json')) throw new InputError(`--resume: the run in ${command.runDir} has already finished (result.json exists)`);
-    resume = await loadLatestCheckpoint(store, (m) => console.error(`asyncrl: warning: ${m}`));
+    const fitted = record.config;
+    resume = (
+      await findCheckpoint(
+        store,
+        (m) => console.error(`asyncrl: warning: ${m}`),
+        (c) => checkpointMisfit(fitted, c),
+      )
+    ).checkpoint;
     if (!resume) {
       throw new InputError(
         `--resume: ${command.runDir} has no complete checkpoint to continue from (it stopped before its first checkpoint, or every checkpoint is damaged: see the warnings above); start the run again under a new --run-id`,
@@ -190,23 +200,63 @@ async function train(argv: readonly string[]): Promise<number> {
     config = record.config;
     console.error(`Resuming ${config.runId} from frame ${resume.state.frames.toLocaleString('en-US')}`);
   } else {
-    config = command.config;
-    const dir = runLocation(config);
-    if (isS3Location(dir)) {
-      store = openS3Store(dir);
-      // In S3 a run exists once its config.json does: there are no directories to find.
-      if (await store.read('config.json').catch((error: unknown) => rejectedByS3('--out', dir, error))) {
-        throw new InputError(`--run-id: run ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
-      }
-    } else {
-      if (existsSync(dir)) {
-        throw new InputError(`--run-id: run directory ${dir} already exists; choose another --run-id or continue it with --resume ${dir}`);
-      }
-      store = new LocalRunStore(dir);
+    // A malformed fault variable is refused before the run's directory is claimed.
+    const fault = faultFromEnv();
+    const claimed = await claimRun(command.config, command.runIdGiven);
+    try {
+      return await trainWithStore(claimed.config, claimed.store, undefined, fault);
+    } catch (error) {
+      // A run that failed before it wrote its config.json releases its id (an empty directory, or the claim).
+      if ((await claimed.store.read('config.json').catch(() => undefined)) === undefined) await claimed.release().catch(() => undefined);
+      throw error;
     }
   }
 
   return trainWithStore(config, store, resume);
+}
+
+/** Suffixes tried after a run id taken by another run started in the same second (ids from the clock only). */
+const DEFAULT_ID_ATTEMPTS = 100;
+
+/**
+ * Claims the run's directory for this process, atomically: on disk the directory itself is created
+ * without `recursive` (mkdir fails if it exists, whoever made it); in S3, where directories do not
+ * exist, a claim.json with a random token is created with If-None-Match: *. A second process with the
+ * same run id loses and gets exit 2; with a run id from the clock it takes the next free suffix (-2, -3 …)
+ * instead. A run directory that already holds a run (config.json) is refused as before.
+ */
+async function claimRun(
+  requested: TrainConfig,
+  runIdGiven: boolean,
+): Promise<{ readonly config: TrainConfig; readonly store: RunStore; readonly release: () => Promise<void> }> {
+  for (let attempt = 1; ; attempt++) {
+    const config: TrainConfig = attempt === 1 ? requested : Object.freeze({ ...requested, runId: `${requested.runId}-${attempt}` });
+    const dir = runLocation(config);
+    const taken = (): InputError =>
+      new InputError(
+        `--run-id: run ${isS3Location(dir) ? '' : 'directory '}${dir} already exists; choose another --run-id or continue it with --resume ${dir}`,
+      );
+    let claimed: { readonly store: RunStore; readonly release: () => Promise<void> } | undefined;
+    if (isS3Location(dir)) {
+      const store = openS3Store(dir);
+      // In S3 a run exists once its config.json (or an earlier claim) does: there are no directories to find.
+      const existing = await store.read('config.json').catch((error: unknown) => rejectedByS3('--out', dir, error));
+      const token = `${JSON.stringify({ runId: config.runId, host: os.hostname(), pid: process.pid, token: randomBytes(16).toString('hex') })}\n`;
+      if (existing === undefined && (await store.createExclusive(RUN_CLAIM, token).catch((error: unknown) => rejectedByS3('--out', dir, error)))) {
+        claimed = { store, release: () => store.remove(RUN_CLAIM) };
+      }
+    } else {
+      mkdirSync(dirname(dir), { recursive: true });
+      try {
+        mkdirSync(dir);
+        claimed = { store: new LocalRunStore(dir), release: async () => rmdirSync(dir) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    if (claimed) return { config, ...claimed };
+    if (runIdGiven || attempt >= DEFAULT_ID_ATTEMPTS) throw taken();
+  }
 }
 
 /**
@@ -254,8 +304,18 @@ function openS3Store(location: string): RunStore {
  * on SIGINT/SIGTERM and a summary on stdout; returns the exit code. `asyncrl train` and
  * `asyncrl sweep child` both end here, so a sweep's run is trained exactly as a single run is.
  */
-export async function trainWithStore(config: TrainConfig, store: RunStore, resume: Checkpoint | undefined): Promise<number> {
-  const fault = faultFromEnv();
+export async function trainWithStore(
+  config: TrainConfig,
+  store: RunStore,
+  resume: Checkpoint | undefined,
+  fault: FaultInjection | undefined = faultFromEnv(),
+): Promise<number> {
+  const cores = os.availableParallelism();
+  if (config.workers > cores) {
+    console.error(
+      `asyncrl: warning: ${config.workers} workers on ${cores} cores: the workers share the cores, and each runs slower than it would on a core of its own`,
+    );
+  }
   const printer = progressPrinter(process.stderr, 10);
   await prepareEnv(config.env);
   const coordinator = newCoordinator(resume !== undefined, {

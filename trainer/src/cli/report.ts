@@ -6,8 +6,8 @@
  *
  * Nothing here reads process.env: the entry point passes how to reach S3 in `ReportCliContext`.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, formatValue } from '../errors.js';
 import { commandHelp, parseCommandLine, type CommandSpec } from './command-line.js';
 import { buildRunReport, buildSweepReportWithScores, writeRunReport, writeSweepReport } from '../report/build-report.js';
@@ -37,6 +37,12 @@ const REPORT: CommandSpec = {
       help: 'where to write the report (a local file); default: <run>/report.html, or <root>/sweeps/<id>/summary/report.html next to scores.json and scores.csv',
       expected: 'a file path',
     },
+    '--force': {
+      arg: '',
+      expected: 'no value',
+      switch: true,
+      help: 'overwrite the --out file if it exists (never a file of a run or sweep other than its report.html)',
+    },
   },
   helpCommand: 'asyncrl report --help',
 };
@@ -49,7 +55,7 @@ export function reportHelp(columns: number): string {
   return commandHelp(REPORT, ABOUT, columns);
 }
 
-type ReportArgs = { readonly kind: 'help' } | { readonly kind: 'report'; readonly location: string; readonly out?: string };
+type ReportArgs = { readonly kind: 'help' } | { readonly kind: 'report'; readonly location: string; readonly out?: string; readonly force: boolean };
 
 function parseReportArgs(argv: readonly string[]): ReportArgs {
   const line = parseCommandLine(REPORT, argv);
@@ -62,7 +68,8 @@ function parseReportArgs(argv: readonly string[]): ReportArgs {
       `report: --out: ${formatValue(out)} is an S3 URI; --out takes a local file (leave it out to write the report next to the run or sweep)`,
     );
   }
-  return out === undefined ? { kind: 'report', location } : { kind: 'report', location, out };
+  const force = line.values.has('--force');
+  return out === undefined ? { kind: 'report', location, force } : { kind: 'report', location, out, force };
 }
 
 /** A run directory, or a sweep directory split into its storage root and sweep id. */
@@ -125,8 +132,15 @@ export async function runReportCommand(argv: readonly string[], context: ReportC
     outFile = resolve(args.out);
     const parent = statSync(dirname(outFile), { throwIfNoEntry: false });
     if (parent === undefined || !parent.isDirectory()) throw new InputError(`report: --out: the directory of ${formatValue(args.out)} does not exist`);
-    if (statSync(outFile, { throwIfNoEntry: false })?.isDirectory())
-      throw new InputError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
+    const existing = statSync(outFile, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) throw new InputError(`report: --out: ${formatValue(args.out)} is a directory; expected a file path`);
+    const owner = runOrSweepHolding(dirname(outFile));
+    if (owner !== undefined && outFile !== join(owner, 'report.html') && outFile !== join(owner, 'summary', 'report.html')) {
+      throw new InputError(
+        `report: --out: ${formatValue(args.out)} lies inside the run or sweep ${formatValue(owner)}, whose own files a report must not replace; write it elsewhere, or to ${formatValue(join(owner, 'report.html'))}`,
+      );
+    }
+    if (existing !== undefined && !args.force) throw new InputError(`report: --out: ${formatValue(args.out)} exists; pass --force to overwrite it`);
   }
   try {
     return await report(args.location, outFile, context);
@@ -135,6 +149,18 @@ export async function runReportCommand(argv: readonly string[], context: ReportC
     if (error instanceof InputError && !error.message.startsWith('report: ')) throw new InputError(`report: ${error.message}`);
     throw error;
   }
+}
+
+/** The nearest directory at or above `dir` (three levels at most) that holds a run (config.json) or a sweep (manifest.json). */
+function runOrSweepHolding(dir: string): string | undefined {
+  let at = dir;
+  for (let level = 0; level < 3; level++) {
+    if (existsSync(join(at, 'config.json')) || existsSync(join(at, 'manifest.json'))) return at;
+    const up = dirname(at);
+    if (up === at) return undefined;
+    at = up;
+  }
+  return undefined;
 }
 
 async function report(location: string, outFile: string | undefined, context: ReportCliContext): Promise<number> {

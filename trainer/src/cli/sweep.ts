@@ -89,6 +89,7 @@ function requiredFlag(parsed: Parsed, flag: string): string {
 
 /** A storage root or location argument: a malformed s3:// URI is bad usage, reported before anything is read or written. */
 function locationArg(command: Command, what: string, location: string): string {
+  if (location.includes('\0')) throw new InputError(`${command.name}: ${what}: ${formatValue(location)} holds a NUL character, which no path can hold`);
   if (!isS3Location(location)) return location;
   try {
     parseS3Uri(location);
@@ -413,6 +414,7 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
   const sweep = await atLocation(PULL, `${from} or ${out}`, () => copyTree(source, target, sweepPath(sweepId)));
   let files = sweep.files;
   let bytes = sweep.bytes;
+  const skipped = [...sweep.skipped];
   const empty: string[] = [];
   const queue = [...manifest.runs];
   const lane = async (): Promise<void> => {
@@ -420,6 +422,7 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
       const copied = await copyTree(source, target, `runs/${run.runId}`);
       files += copied.files;
       bytes += copied.bytes;
+      skipped.push(...copied.skipped);
       if (copied.files === 0) empty.push(run.runId);
     }
   };
@@ -430,6 +433,13 @@ async function resultsPull(argv: readonly string[], context: SweepCliContext): P
       `${empty.length} of ${manifest.runs.length} runs have no files yet (not started): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''}`,
     );
   console.log(target.location);
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 20).map((key) => JSON.stringify(key));
+    console.error(
+      `results pull: skipped ${skipped.length} object${skipped.length === 1 ? '' : 's'} whose names would land outside ${out}: ${shown.join(', ')}${skipped.length > 20 ? ', …' : ''}`,
+    );
+    return 1;
+  }
   return 0;
 }
 

@@ -5,6 +5,7 @@
  * tags, no merge keys, one document, unique keys and a cap on alias expansion (the "billion laughs"
  * attack).
  */
+import { duplicateJsonKey } from './json-keys.js';
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -45,8 +46,12 @@ function fsReason(error: unknown): string {
 
 export function parseJson(text: string, fail: (problem: string) => InputError): unknown {
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate !== undefined) throw fail(`the key "${duplicate}" appears twice; give each field once`);
+    return value;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     // V8 words it "… in JSON at position 42" (Node 20) or adds " (line 3 column 5)" (Node 22).
     const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);

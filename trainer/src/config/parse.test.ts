@@ -216,3 +216,55 @@ describe('resolveTrainConfig', () => {
     assert.equal(parsed.runId, undefined);
   });
 });
+
+describe('the size of a run is bounded before it starts', () => {
+  test('a network of more than 20 million parameters is refused, naming --hidden; the paper-sized ones pass', () => {
+    const huge = Array.from({ length: 8 }, () => 4096).join(',');
+    assertInputError(
+      () => parseTrainConfig({ hidden: huge.split(',').map(Number) }, COMMAND_LINE),
+      '--hidden',
+      '"4096,4096',
+      'more than the limit of 20,000,000',
+      'use a smaller --hidden',
+    );
+    assertInputError(
+      () => parseTrainConfig({ algo: 'a3c-lstm', env: 'CartPoleNoVel-v1', hidden: [64], lstmCells: 4096 }, 'config file run.yaml'),
+      'field "hidden"',
+      'use a smaller field "hidden" or field "lstmCells"',
+    );
+    assert.doesNotThrow(() => parseTrainConfig({ hidden: [256, 256] }, COMMAND_LINE));
+    assert.doesNotThrow(() => parseTrainConfig({ env: 'MinAtar-Breakout-v1', hidden: [1024] }, COMMAND_LINE));
+  });
+
+  test('parameter memory beyond 8 GiB for the workers given is refused, naming --workers', () => {
+    // About 3.1 million parameters (1,024 convolution features × 3,000 units): 3 shared copies and 3 per worker of 12.3 MB each.
+    const wide = { env: 'MinAtar-Breakout-v1', hidden: [3000] };
+    assert.doesNotThrow(() => parseTrainConfig({ ...wide, workers: 16 }, COMMAND_LINE));
+    assertInputError(
+      () => parseTrainConfig({ ...wide, workers: 256 }, COMMAND_LINE),
+      '--workers',
+      '256 workers',
+      'GiB of parameter arrays',
+      'use fewer --workers or a smaller --hidden',
+    );
+  });
+});
+
+test('60,000 unknown keys: the error lists the first 20 and counts the rest', () => {
+  const input = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`unknown${i}`, 1]));
+  assert.throws(
+    () => parseTrainConfig(input, 'config file big.json'),
+    (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      const lines = error.message.split('\n');
+      assert.equal(lines.length, 21, lines.slice(0, 3).join('\n'));
+      assert.match(lines[20] as string, /^… and 59,980 more problems like these$/);
+      assert.ok(error.message.length < 10_000, `${error.message.length} characters`);
+      return true;
+    },
+  );
+});
+
+test('a NUL character in out is bad input naming the field', () => {
+  assertInputError(() => parseTrainConfig({ out: 'runs\0here' }, COMMAND_LINE), '--out', 'NUL');
+});

@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { envIds, findEnv } from '../envs/catalog.js';
+import { estimateParameters, MAX_PARAMETER_MEMORY_BYTES, MAX_PARAMETERS, parameterMemoryBytes } from './size-limits.js';
 import type { EnvInfo } from '../envs/types.js';
 import { tunedDefaults } from './tuned-defaults.js';
-import { InputError, closest, describeKind, formatValue } from '../errors.js';
+import { InputError, closest, describeKind, formatValue, problemList } from '../errors.js';
 import { Wording, isRecord } from './wording.js';
 import { ALGORITHMS, trainConfigSchema, type Algorithm, type ParsedTrainConfig } from './schema.js';
 import { algorithmEntry, handlesActions } from '../algorithms/registry.js';
@@ -155,6 +156,32 @@ function trunkIssues(config: ParsedTrainConfig, spec: EnvInfo | undefined, wordi
   return [];
 }
 
+/** A network (or a run's parameter memory) beyond the bounds of config/size-limits.ts, named by the fields that size it. */
+function sizeIssues(config: ParsedTrainConfig, spec: EnvInfo | undefined, wording: Wording): string[] {
+  if (spec === undefined) return [];
+  const parameters = estimateParameters(config, spec);
+  const sizing = [wording.name(['hidden']), ...(config.algo === 'a3c-lstm' ? [wording.name(['lstmCells'])] : [])].join(' or ');
+  const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+  if (parameters > MAX_PARAMETERS) {
+    return [
+      wording.at(
+        ['hidden'],
+        `${formatValue(config.hidden.join(','))} gives a network of about ${count(parameters)} parameters on ${formatValue(config.env)}, more than the limit of ${count(MAX_PARAMETERS)}; use a smaller ${sizing}`,
+      ),
+    ];
+  }
+  if (config.workers !== undefined && parameterMemoryBytes(parameters, config.workers) > MAX_PARAMETER_MEMORY_BYTES) {
+    const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(1);
+    return [
+      wording.at(
+        ['workers'],
+        `${config.workers} workers with a network of about ${count(parameters)} parameters need about ${gib(parameterMemoryBytes(parameters, config.workers))} GiB of parameter arrays, more than the limit of ${gib(MAX_PARAMETER_MEMORY_BYTES)} GiB; use fewer ${wording.name(['workers'])} or a smaller ${sizing}`,
+      ),
+    ];
+  }
+  return [];
+}
+
 /** " (did you mean "a3c"?)" for a choice field given a near miss (`--algo a3cc`), else "". */
 function choiceHint(key: string, value: unknown): string {
   if (!isConfigField(key) || typeof value !== 'string') return '';
@@ -226,6 +253,7 @@ export function parseTrainConfig(input: unknown, source: string): ParsedTrainCon
   if (typeof env === 'string' && !envHasIssue && spec === undefined) lines.push(unknownEnv(wording, env));
   if (result.success && spec && !handlesActions(result.data.algo, spec.actionSpace)) lines.push(unsupportedActions(wording, spec, result.data.algo));
   if (result.success) lines.push(...epsilonIssues(result.data, wording), ...trunkIssues(result.data, spec, wording), ...laneIssues(result.data, wording));
-  if (lines.length > 0 || !result.success) throw new InputError(lines.join('\n'));
+  if (result.success && lines.length === 0) lines.push(...sizeIssues(result.data, spec, wording));
+  if (lines.length > 0 || !result.success) throw new InputError(problemList(lines));
   return result.data;
 }

@@ -107,7 +107,11 @@ export const trainConfigSchema = z
     /** Checkpoints kept on storage; older ones are removed. */
     keepCheckpoints: int(1, 1000).default(3),
     /** Root directory of runs (`<out>/runs/<runId>/`). */
-    out: z.string().min(1).default('./asyncrl-runs'),
+    out: z
+      .string()
+      .min(1)
+      .regex(/^[^\0]*$/, 'holds a NUL character, which no path can hold')
+      .default('./asyncrl-runs'),
     /** Run id; generated from env, algo, seed and time when absent. */
     runId: z
       .string()

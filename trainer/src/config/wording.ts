@@ -51,6 +51,12 @@ export class Wording {
     return flag ?? `${this.source}: field "${pathText(path)}"`;
   }
 
+  /** How a field is named inside a sentence: `--lr`, or `field "lr"` (the source is named at the line's start). */
+  name(path: Path): string {
+    const flag = path.length === 1 ? this.flagOf?.(String(path[0])) : undefined;
+    return flag ?? `field "${pathText(path)}"`;
+  }
+
   /** A line about the field at `path` (the input as a whole when `path` is empty). */
   at(path: Path, problem: string): string {
     return path.length === 0 ? `${this.source}: ${problem}` : `${this.field(path)}: ${problem}`;

@@ -7,11 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from '../storage/local-store.js';
-import { checkpointDir } from '../storage/checkpoint.js';
+import { checkpointDir, readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointState } from '../storage/checkpoint.js';
 import { AsyncrlProcess, assertConsistentAfterCrash, assertFinishedRun, describeExit, latestFrames, trainArgs } from './harness.js';
 
 const FRAMES = 25_000;
@@ -64,7 +65,13 @@ test(
     );
     await stopAfterCheckpointPast(first, store, runDir, 0);
 
-    const damages: { name: string; file: string; damage: (path: string) => void; reason: string }[] = [
+    /** Rewrites the checkpoint at T = `frames` through `change`, with every hash, the manifest and latest.json consistent. */
+    const reseal = async (frames: number, change: (c: Checkpoint) => Checkpoint): Promise<void> => {
+      const read = await readCheckpoint(store, checkpointDir(frames));
+      assert.ok(typeof read !== 'string', String(read));
+      await writeCheckpoint(store, change(read), 3);
+    };
+    const damages: { name: string; file: string; damage: (path: string, frames: number) => void | Promise<void>; reason: string }[] = [
       {
         name: 'bytes flipped in params.f32',
         file: 'params.f32',
@@ -81,6 +88,18 @@ test(
         damage: (path) => truncateSync(path, 1000),
         reason: 'rmsprop.f32 has 1000 bytes, its manifest says',
       },
+      {
+        name: 'state.json resealed without a row count',
+        file: 'state.json',
+        damage: (_, frames) => reseal(frames, (c) => ({ ...c, state: { ...c.state, curveRows: null } as unknown as CheckpointState })),
+        reason: 'state.json has a bad field "curveRows"',
+      },
+      {
+        name: 'params.f32 resealed with a NaN',
+        file: 'params.f32',
+        damage: (_, frames) => reseal(frames, (c) => ({ ...c, params: Float32Array.from(c.params, (v, i) => (i === 0 ? Number.NaN : v)) })),
+        reason: 'params.f32 holds a non-finite value (NaN at index 0)',
+      },
       { name: 'state.json deleted', file: 'state.json', damage: (path) => rmSync(path), reason: 'state.json is missing' },
     ];
     for (const [i, d] of damages.entries()) {
@@ -88,7 +107,7 @@ test(
       const newest = kept[kept.length - 1] as number;
       const previous = kept[kept.length - 2] as number;
       assert.equal(await latestFrames(store), newest, `${d.name}: latest.json names the newest checkpoint`);
-      d.damage(join(runDir, checkpointDir(newest), d.file));
+      await d.damage(join(runDir, checkpointDir(newest), d.file), newest);
 
       const resumed = new AsyncrlProcess(['train', '--resume', runDir], { cwd });
       const last = i === damages.length - 1;
@@ -151,4 +170,78 @@ test('no usable checkpoint: --resume exits 2, naming each checkpoint and why it 
   // Bad input changes nothing.
   assert.deepEqual(readFileSync(join(runDir, 'curve.csv')), before);
   assert.deepEqual(checkpointFrames(runDir), kept);
+});
+
+test(
+  'latest.json with a damaged manifest hash: --resume continues from the newest checkpoint, which is intact, and keeps it',
+  { timeout: 240_000 },
+  async () => {
+    const runDir = join(cwd, 'asyncrl-runs', 'runs', 'mislabelled');
+    const store = new LocalRunStore(runDir);
+    const first = new AsyncrlProcess(
+      trainArgs({
+        env: 'CartPole-v1',
+        workers: 1,
+        backend: 'wasm',
+        frames: String(FRAMES),
+        'run-id': 'mislabelled',
+        'checkpoint-frames': 1000,
+        'checkpoint-seconds': 0,
+        'keep-checkpoints': 3,
+        'eval-episodes': 2,
+      }),
+      { cwd },
+    );
+    await stopAfterCheckpointPast(first, store, runDir, 0);
+    const kept = checkpointFrames(runDir);
+    const newest = kept[kept.length - 1] as number;
+    const latestPath = join(runDir, 'checkpoints', 'latest.json');
+    writeFileSync(
+      latestPath,
+      readFileSync(latestPath, 'utf8').replace(/("manifestSha256": ")([0-9a-f])/, (_, head: string, digit: string) => `${head}${digit === '0' ? '1' : '0'}`),
+    );
+    const resumed = new AsyncrlProcess(['train', '--resume', runDir], { cwd });
+    await stopAfterCheckpointPast(resumed, store, runDir, newest);
+    assert.match(resumed.stderr, new RegExp(`Resuming mislabelled from frame ${newest.toLocaleString('en-US')}\\b`));
+    assert.ok(resumed.stderr.includes("checkpoints/latest.json's manifestSha256 does not match"), resumed.stderr);
+    assert.ok(!resumed.stderr.includes('skipping checkpoint'), resumed.stderr);
+    await assertConsistentAfterCrash(store, SHAPE, 'after resuming past a mislabelled latest.json');
+    const final = await new AsyncrlProcess(['train', '--resume', runDir], { cwd }).exit();
+    assert.equal(final.code, 0, describeExit(final));
+    await assertFinishedRun(store, { ...SHAPE, frames: FRAMES }, 'the run resumed from its intact newest checkpoint');
+  },
+);
+
+test('a symlinked checkpoints/ or a FIFO in the run: --resume exits 2 at once, and nothing outside the run is touched', { timeout: 240_000 }, async () => {
+  const runDir = join(cwd, 'asyncrl-runs', 'runs', 'linked');
+  const store = new LocalRunStore(runDir);
+  const first = new AsyncrlProcess(
+    trainArgs({
+      env: 'CartPole-v1',
+      workers: 1,
+      frames: String(FRAMES),
+      'run-id': 'linked',
+      'checkpoint-frames': 1000,
+      'checkpoint-seconds': 0,
+      'eval-episodes': 0,
+    }),
+    { cwd },
+  );
+  await stopAfterCheckpointPast(first, store, runDir, 0);
+  const outside = join(cwd, 'outside-checkpoints');
+  renameSync(join(runDir, 'checkpoints'), outside);
+  symlinkSync(outside, join(runDir, 'checkpoints'));
+  const listing = readdirSync(outside).sort();
+  const linked = await new AsyncrlProcess(['train', '--resume', runDir], { cwd }).exit();
+  assert.equal(linked.code, 2, describeExit(linked));
+  assert.match(linked.stderr, /checkpoints is a symbolic link; asyncrl does not follow links inside a run directory/);
+  assert.deepEqual(readdirSync(outside).sort(), listing, 'the linked directory is as it was');
+
+  rmSync(join(runDir, 'checkpoints'));
+  renameSync(outside, join(runDir, 'checkpoints'));
+  rmSync(join(runDir, 'eval.csv'));
+  execFileSync('mkfifo', [join(runDir, 'eval.csv')]);
+  const fifo = await new AsyncrlProcess(['train', '--resume', runDir], { cwd }).exit();
+  assert.equal(fifo.code, 2, describeExit(fifo));
+  assert.match(fifo.stderr, /eval\.csv is not a regular file/);
 });

@@ -9,6 +9,9 @@
 import { performance } from 'node:perf_hooks';
 import type { TrainConfig } from '../config/schema.js';
 import type { ParamEntry } from '../models/layout.js';
+import { planLayout } from '../models/networks.js';
+import { findEnv } from '../envs/catalog.js';
+import { networkPlan } from './network-plan.js';
 import { CHECKPOINT_FORMAT, checkpointDir, writeCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
 import { firstNonFinite } from './actor-learner.js';
 import type { RunOutput } from './run-output.js';
@@ -172,6 +175,9 @@ export function restoreCheckpoint(shared: SharedViews, checkpoint: Checkpoint): 
   if (checkpoint.params.length !== shared.params.length) {
     throw new Error(`checkpoint has ${checkpoint.params.length} parameters, the configured network ${shared.params.length}`);
   }
+  if (checkpoint.meanSquare.length !== shared.params.length || (checkpoint.target !== undefined && checkpoint.target.length !== shared.params.length)) {
+    throw new Error(`checkpoint's RMSProp statistics or θ⁻ do not have the ${shared.params.length} values of its parameters`);
+  }
   shared.params.set(checkpoint.params);
   shared.meanSquare.set(checkpoint.meanSquare);
   // A run with a target network resumed from a checkpoint without one starts θ⁻ from θ.
@@ -181,4 +187,35 @@ export function restoreCheckpoint(shared: SharedViews, checkpoint: Checkpoint): 
   shared.counters[COUNTER.episodes] = BigInt(state.episodes);
   shared.counters[COUNTER.updates] = BigInt(state.updates);
   shared.counters[COUNTER.targetVersion] = BigInt(state.targetUpdates ?? 0);
+}
+
+/**
+ * Why a checkpoint that verified does not fit the run `config` describes, or undefined: a random
+ * state per worker (and per extra environment), T within the budget, no more periodic evaluations
+ * than T allows, and the parameter layout of the configured network, entry by entry. A checkpoint that
+ * does not fit is skipped for an older one (storage/checkpoint.ts, findCheckpoint).
+ */
+export function checkpointMisfit(config: TrainConfig, checkpoint: Checkpoint): string | undefined {
+  const { state } = checkpoint;
+  if (state.rngStates.length !== config.workers) return `it holds random states for ${state.rngStates.length} workers, the run has ${config.workers}`;
+  const extra = config.envsPerWorker - 1;
+  const lanes = state.laneRngStates ?? [];
+  if (extra > 0 ? lanes.length !== config.workers || lanes.some((l) => l.length !== extra) : lanes.some((l) => l.length > 0)) {
+    return `its environments' random states do not match ${config.envsPerWorker} environments per worker`;
+  }
+  if (state.frames > config.frames) return `T = ${state.frames} is past the run's budget of ${config.frames} frames`;
+  const evaluations = state.evaluations ?? 0;
+  const allowed = config.evalInterval > 0 ? Math.floor(state.frames / config.evalInterval) : 0;
+  if (evaluations > allowed) return `it records ${evaluations} periodic evaluations, more than T = ${state.frames} allows`;
+  const info = findEnv(config.env);
+  if (info === undefined) return `unknown environment id '${config.env}'`;
+  const entries = planLayout(networkPlan(config, info.observationShape, info.actionSpace)).entries;
+  const same =
+    entries.length === state.layout.length &&
+    entries.every((e, i) => {
+      const s = state.layout[i];
+      return s !== undefined && s.name === e.name && s.offset === e.offset && s.size === e.size && s.shape.join('x') === e.shape.join('x');
+    });
+  if (!same) return `its parameter layout is not the configured network's`;
+  return undefined;
 }

@@ -4,7 +4,8 @@ import { cpSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdirSync, re
 import { join } from 'node:path';
 import { tempDir } from '../testing/helpers.js';
 import { LocalRunStore } from './local-store.js';
-import { checkpointDir, loadLatestCheckpoint, rollBackTo, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { createHash } from 'node:crypto';
+import { checkpointDir, findCheckpoint, loadLatestCheckpoint, rollBackTo, writeCheckpoint, type Checkpoint, type CheckpointState } from './checkpoint.js';
 
 function checkpoint(frames: number): Checkpoint {
   return {
@@ -17,7 +18,7 @@ function checkpoint(frames: number): Checkpoint {
       curveRows: frames / 10,
       evalRows: 0,
       rngStates: [[1, 2, 3, 4]],
-      layout: [],
+      layout: [{ name: 'w', shape: [2, 4], offset: 0, size: 8 }],
     },
     params: Float32Array.from({ length: 8 }, (_, i) => frames + i),
     meanSquare: Float32Array.from({ length: 8 }, (_, i) => i / 10),
@@ -99,9 +100,9 @@ test('each kind of damage to the newest checkpoint is detected, named, and the o
       reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json is missing/,
     },
     {
-      name: 'a rewritten manifest',
-      damage: (d) => writeFileSync(newest(d, 'manifest.json'), readFileSync(newest(d, 'manifest.json'), 'utf8').replace('"files"', '"files" ')),
-      reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json does not match the sha256 in latest\.json$/,
+      name: 'a manifest with a bad hash',
+      damage: (d) => writeFileSync(newest(d, 'manifest.json'), readFileSync(newest(d, 'manifest.json'), 'utf8').replace(/"sha256": "[0-9a-f]/, '"sha256": "Z')),
+      reason: /^skipping checkpoint checkpoints\/0000000002000: manifest\.json has a bad field "files\.[a-z.0-9]+\.sha256"/,
     },
     {
       name: 'latest.json naming a directory that is gone',
@@ -193,4 +194,142 @@ test('latest.json pointing outside the checkpoints directory is ignored', async 
   const warnings: string[] = [];
   assert.equal((await loadLatestCheckpoint(store, (m) => warnings.push(m)))?.state.frames, 1000);
   assert.equal(warnings.length, 1);
+});
+
+test('latest.json whose manifestSha256 does not match an intact newest checkpoint: that checkpoint is used, and kept', async () => {
+  for (const edit of [
+    (text: string) => text.replace(/("manifestSha256": ")([0-9a-f])/, (_, head: string, digit: string) => `${head}${digit === '0' ? '1' : '0'}`),
+    (text: string) => text.replace(/"manifestSha256": "[0-9a-f]+"/, '"manifestSha256": 7'),
+  ]) {
+    const { dir, store } = fresh();
+    await writeCheckpoint(store, checkpoint(1000), 3);
+    await writeCheckpoint(store, checkpoint(2000), 3);
+    const latestPath = join(dir, 'checkpoints', 'latest.json');
+    writeFileSync(latestPath, edit(readFileSync(latestPath, 'utf8')));
+    const warnings: string[] = [];
+    const read = await loadLatestCheckpoint(store, (m) => warnings.push(m));
+    assert.equal(read?.state.frames, 2000, JSON.stringify(warnings));
+    assert.equal(warnings.length, 1);
+    // A resume from it rewrites latest.json and removes nothing.
+    await rollBackTo(store, 2000);
+    assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['0000000001000', '0000000002000', 'latest.json']);
+    assert.equal((await loadLatestCheckpoint(store, noWarning))?.state.frames, 2000);
+  }
+});
+
+/**
+ * Writes the newest checkpoint (T = 2000) again with `state` and arrays as given: every hash, the
+ * manifest and latest.json are consistent with the damage, as a bug or a careful hand would leave them.
+ */
+async function resealedNewest(change: (c: Checkpoint) => Checkpoint): Promise<{ frames: number | undefined; warnings: string[] }> {
+  const { store } = fresh();
+  await writeCheckpoint(store, checkpoint(1000), 3);
+  await writeCheckpoint(store, change(checkpoint(2000)), 3);
+  const warnings: string[] = [];
+  const read = await loadLatestCheckpoint(store, (m) => warnings.push(m));
+  return { frames: read?.state.frames, warnings };
+}
+
+test('a resealed state.json that breaks its schema is skipped, naming the field, for the checkpoint before it', async () => {
+  const withState =
+    (fields: Record<string, unknown>) =>
+    (c: Checkpoint): Checkpoint => ({ ...c, state: { ...c.state, ...fields } as unknown as CheckpointState });
+  const withoutCurveRows = (c: Checkpoint): Checkpoint => {
+    const { curveRows: _dropped, ...rest } = c.state;
+    return { ...c, state: rest as unknown as CheckpointState };
+  };
+  const cases: { name: string; change: (c: Checkpoint) => Checkpoint; field: string }[] = [
+    { name: 'curveRows missing', change: withoutCurveRows, field: 'curveRows' },
+    { name: 'curveRows null', change: withState({ curveRows: null }), field: 'curveRows' },
+    { name: 'curveRows a string', change: withState({ curveRows: '5' }), field: 'curveRows' },
+    { name: 'curveRows negative', change: withState({ curveRows: -3 }), field: 'curveRows' },
+    { name: 'curveRows beyond the episodes', change: withState({ curveRows: 201 }), field: 'curveRows' },
+    { name: 'wallSeconds not a number', change: withState({ wallSeconds: 'x' }), field: 'wallSeconds' },
+    { name: 'updates negative', change: withState({ updates: -9.1e18 }), field: 'updates' },
+    { name: 'episodes fractional', change: withState({ episodes: 1.5 }), field: 'episodes' },
+    { name: 'episodes past T', change: withState({ episodes: 2001 }), field: 'episodes' },
+    { name: 'a random state too short', change: withState({ rngStates: [[1, 2, 3]] }), field: 'rngStates.0' },
+    { name: 'no random states', change: withState({ rngStates: undefined }), field: 'rngStates' },
+    {
+      name: 'a layout whose sizes do not follow from its shapes',
+      change: withState({ layout: [{ name: 'w', shape: [3], offset: 0, size: 8 }] }),
+      field: 'layout.0',
+    },
+  ];
+  for (const c of cases) {
+    const { frames, warnings } = await resealedNewest(c.change);
+    assert.equal(frames, 1000, c.name);
+    assert.equal(warnings.length, 2, `${c.name}: ${JSON.stringify(warnings)}`);
+    assert.ok(
+      (warnings[0] as string).startsWith(`skipping checkpoint checkpoints/0000000002000: state.json has a bad field "${c.field}"`),
+      `${c.name}: ${warnings[0]}`,
+    );
+  }
+});
+
+test('resealed arrays that are not whole, not as long as the layout, or not finite are skipped for the checkpoint before', async () => {
+  const cases: { name: string; change: (c: Checkpoint) => Checkpoint; reason: RegExp }[] = [
+    {
+      name: 'RMSProp statistics shorter',
+      change: (c) => ({ ...c, meanSquare: c.meanSquare.subarray(0, 5) }),
+      reason: /rmsprop\.f32 holds 5 values, the layout in state\.json 8/,
+    },
+    { name: 'θ⁻ longer', change: (c) => ({ ...c, target: new Float32Array(9) }), reason: /target\.f32 holds 9 values/ },
+    {
+      name: 'NaN in θ',
+      change: (c) => ({ ...c, params: Float32Array.from(c.params, (v, i) => (i === 3 ? Number.NaN : v)) }),
+      reason: /params\.f32 holds a non-finite value \(NaN at index 3\)/,
+    },
+    {
+      name: 'a negative mean square',
+      change: (c) => ({ ...c, meanSquare: Float32Array.from(c.meanSquare, (v, i) => (i === 1 ? -1 : v)) }),
+      reason: /rmsprop\.f32 holds a negative mean square/,
+    },
+  ];
+  for (const c of cases) {
+    const { frames, warnings } = await resealedNewest(c.change);
+    assert.equal(frames, 1000, c.name);
+    assert.match(warnings[0] as string, c.reason, c.name);
+  }
+  // A byte length that is not a multiple of 4: written by hand, with its manifest and latest.json resealed.
+  const { dir, store } = fresh();
+  await writeCheckpoint(store, checkpoint(1000), 3);
+  await writeCheckpoint(store, checkpoint(2000), 3);
+  const bytes = Buffer.alloc(30);
+  writeFileSync(newest(dir, 'params.f32'), bytes);
+  const manifest = JSON.parse(readFileSync(newest(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+  manifest.files['params.f32'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: 30 };
+  writeFileSync(newest(dir, 'manifest.json'), JSON.stringify(manifest));
+  rmSync(join(dir, 'checkpoints', 'latest.json'));
+  const warnings: string[] = [];
+  assert.equal((await loadLatestCheckpoint(store, (m) => warnings.push(m)))?.state.frames, 1000);
+  assert.ok(
+    warnings.some((w) => w.includes('params.f32 has 30 bytes, not a whole number of float32 values')),
+    JSON.stringify(warnings),
+  );
+});
+
+test('findCheckpoint: `accept` rejects a checkpoint that does not fit the run; damaged says whether a complete one ever existed', async () => {
+  const { store } = fresh();
+  await writeCheckpoint(store, checkpoint(1000), 3);
+  await writeCheckpoint(store, checkpoint(2000), 3);
+  const warnings: string[] = [];
+  const fit = await findCheckpoint(
+    store,
+    (m) => warnings.push(m),
+    (c) => (c.state.frames > 1500 ? 'too far' : undefined),
+  );
+  assert.equal(fit.checkpoint?.state.frames, 1000);
+  assert.equal(warnings[0], 'skipping checkpoint checkpoints/0000000002000: too far');
+  const none = await findCheckpoint(
+    store,
+    () => {},
+    () => 'never fits',
+  );
+  assert.deepEqual(none, { checkpoint: undefined, damaged: true });
+  // A directory left without its manifest (interrupted while written) and no latest.json: not damage.
+  const partial = fresh();
+  mkdirSync(join(partial.dir, checkpointDir(0)), { recursive: true });
+  writeFileSync(join(partial.dir, checkpointDir(0), 'params.f32'), 'partial');
+  assert.deepEqual(await findCheckpoint(partial.store, () => {}), { checkpoint: undefined, damaged: false });
 });

@@ -7,6 +7,8 @@ import { tempDir } from '../testing/helpers.js';
 import { useS3Server } from '../testing/s3-server.js';
 import { copyTree } from './copy-tree.js';
 import { openStore } from './open-store.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../aws/clients.js';
 
 const FILES: Record<string, string | Uint8Array> = {
   'runs/r1/config.json': '{"config":{}}\n',
@@ -28,7 +30,7 @@ describe('copyTree', { timeout: 60_000 }, () => {
     const remote = openStore('s3://copy-tree/results', { aws: s.clientOptions });
     const up = await copyTree(source, remote);
     const bytes = Object.values(FILES).reduce((n, d) => n + (typeof d === 'string' ? Buffer.byteLength(d) : d.byteLength), 0);
-    assert.deepEqual(up, { files: Object.keys(FILES).length, bytes });
+    assert.deepEqual(up, { files: Object.keys(FILES).length, bytes, skipped: [] });
 
     const targetDir = tempDir('asyncrl-copy-dst-');
     const down = await copyTree(remote, openStore(targetDir));
@@ -47,7 +49,7 @@ describe('copyTree', { timeout: 60_000 }, () => {
     const result = await copyTree(remote, openStore(targetDir), 'sweeps/s1');
     assert.equal(result.files, 2);
     assert.equal(readFileSync(join(targetDir, 'sweeps', 's1', 'summary', 'scores.json'), 'utf8'), '[]');
-    assert.deepEqual(await copyTree(remote, openStore(tempDir('asyncrl-copy-none-')), 'no/such/dir'), { files: 0, bytes: 0 });
+    assert.deepEqual(await copyTree(remote, openStore(tempDir('asyncrl-copy-none-')), 'no/such/dir'), { files: 0, bytes: 0, skipped: [] });
   });
 
   test('appended, not yet flushed text of the source is copied too', async () => {
@@ -58,5 +60,21 @@ describe('copyTree', { timeout: 60_000 }, () => {
     const targetDir = tempDir('asyncrl-copy-append-');
     await copyTree(remote, openStore(targetDir));
     assert.equal(readFileSync(join(targetDir, 'curve.csv'), 'utf8'), 'a\n');
+  });
+
+  test('an object whose name would not land inside the target is skipped and reported; the rest is copied', async () => {
+    const s = server();
+    await s.createBucket('copy-hostile');
+    const remote = openStore('s3://copy-hostile/results', { aws: s.clientOptions });
+    for (const [path, data] of Object.entries(FILES)) await remote.write(path, data);
+    const raw = s3Client(s.clientOptions);
+    for (const key of ['results/runs/r1/a\\b.txt', 'results/runs/r1/..']) {
+      await raw.send(new PutObjectCommand({ Bucket: 'copy-hostile', Key: key, Body: 'hostile' }));
+    }
+    raw.destroy();
+    const targetDir = tempDir('asyncrl-copy-hostile-');
+    const result = await copyTree(remote, openStore(targetDir));
+    assert.equal(result.files, Object.keys(FILES).length);
+    assert.deepEqual([...result.skipped].sort(), ['runs/r1/..', 'runs/r1/a\\b.txt']);
   });
 });

@@ -136,6 +136,8 @@ export function periodicEvaluations(rows: readonly EvalRow[], workers: number): 
  * not paper over.
  */
 export async function keepRows(store: RunStore, path: string, header: string, rows: number): Promise<string[]> {
+  // A count that is not a whole number ≥ 0 would slice the file to nothing: refuse before reading it.
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new Error(`${path}: the checkpoint's row count ${String(rows)} is not a whole number ≥ 0`);
   const data = await store.read(path);
   const lines = data
     ? new TextDecoder()
@@ -165,6 +167,9 @@ export type RunRecordFacts = {
 export function configJson(config: TrainConfig, facts: RunRecordFacts): string {
   return `${JSON.stringify({ config, ...facts }, null, 2)}\n`;
 }
+
+/** In S3, the object a run is claimed by before anything else is written (cli/main.ts, claimRun). */
+export const RUN_CLAIM = 'claim.json';
 
 /** Where a config's run lives: `<out>/runs/<runId>`, a local directory or an s3:// URI. */
 export function runLocation(config: Pick<TrainConfig, 'out' | 'runId'>): string {

@@ -7,6 +7,12 @@ export interface RunStore {
   readonly location: string;
   /** Writes a whole file so that readers see either the old or the new content, never a mix. */
   write(path: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Creates a file only if none exists at `path`, atomically against every other writer (an exclusive
+   * create on disk; a conditional PutObject, If-None-Match: *, on S3). True if this call created it,
+   * false if the file was there already. Runs and sweeps claim their directory with it.
+   */
+  createExclusive(path: string, data: string): Promise<boolean>;
   /** Appends text to a file, creating it if needed. */
   append(path: string, text: string): Promise<void>;
   /** The file's bytes, or undefined if it does not exist. */

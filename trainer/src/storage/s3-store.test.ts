@@ -9,6 +9,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { s3Client } from '../aws/clients.js';
 import { useS3Server, type S3TestServer } from '../testing/s3-server.js';
 import { S3RunStore, type S3RunStoreOptions } from './s3-store.js';
+import { preconditionFailed, withConditionalWrites } from '../testing/conditional-writes.js';
 
 const text = (data: Uint8Array | undefined): string | undefined => (data === undefined ? undefined : new TextDecoder().decode(data));
 
@@ -308,5 +309,87 @@ describe('S3RunStore on s3rver', { timeout: 120_000 }, () => {
     }
     await store.flush();
     assert.equal(await stored(s, bucket, 'r/curve.csv'), 'old\nnew\n');
+  });
+
+  test('s3rver ignores If-None-Match on PutObject: a second conditional write succeeds (why conditional writes are tested through withConditionalWrites)', async () => {
+    const { bucket, client } = await freshStore();
+    for (const body of ['first', 'second']) await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, IfNoneMatch: '*' }));
+    assert.equal(await stored(server(), bucket, 'k'), 'second');
+  });
+
+  test('createExclusive with S3 semantics at the SDK boundary (withConditionalWrites over s3rver): of three concurrent creates one wins, and the object is its', async () => {
+    const { store: plain, bucket, client } = await freshStore();
+    const store = new S3RunStore({ client: withConditionalWrites(client), bucket, prefix: 'root/runs/r1', flushIntervalMs: 60_000, retry: FAST_RETRY });
+    const results = await Promise.all(['a', 'b', 'c'].map((data) => store.createExclusive('claim.json', data)));
+    assert.equal(results.filter(Boolean).length, 1, JSON.stringify(results));
+    assert.equal(text(await plain.read('claim.json')), ['a', 'b', 'c'][results.indexOf(true)]);
+    assert.equal(await store.createExclusive('claim.json', 'd'), false);
+  });
+});
+
+describe('S3RunStore.createExclusive against a stubbed S3 client (answers s3rver cannot give: a lost answer, 409)', () => {
+  /** A client whose PutObject answers come from `puts` in turn and whose GetObject returns `object`. */
+  function stubClient(puts: (() => unknown)[], object: string | undefined): { client: S3Client; sent: string[] } {
+    const sent: string[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: { IfNoneMatch?: string } }) => {
+        sent.push(`${command.constructor.name}${command.input.IfNoneMatch ? ` If-None-Match ${command.input.IfNoneMatch}` : ''}`);
+        if (command instanceof PutObjectCommand) {
+          const next = puts.shift();
+          if (next === undefined) throw new Error('unexpected PutObject');
+          return next();
+        }
+        if (command instanceof GetObjectCommand) {
+          if (object === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+          return { Body: { transformToByteArray: async () => new TextEncoder().encode(object) } };
+        }
+        throw new Error(`unexpected ${command.constructor.name}`);
+      },
+    } as unknown as S3Client;
+    return { client, sent };
+  }
+  const store = (client: S3Client): S3RunStore => new S3RunStore({ client, bucket: 'b', prefix: 'p', flushIntervalMs: 60_000, retry: FAST_RETRY });
+  const conflict = (): never => {
+    throw Object.assign(new Error('conflict'), { name: 'ConditionalRequestConflict', $metadata: { httpStatusCode: 409 } });
+  };
+
+  test("412 on an object holding this caller's own data (a retry after a lost answer): created", async () => {
+    const { client, sent } = stubClient(
+      [
+        () => {
+          throw preconditionFailed();
+        },
+      ],
+      'mine',
+    );
+    assert.equal(await store(client).createExclusive('claim.json', 'mine'), true);
+    assert.deepEqual(sent, ['PutObjectCommand If-None-Match *', 'GetObjectCommand']);
+  });
+
+  test("412 on an object holding another caller's data: not created", async () => {
+    const { client } = stubClient(
+      [
+        () => {
+          throw preconditionFailed();
+        },
+      ],
+      'theirs',
+    );
+    assert.equal(await store(client).createExclusive('claim.json', 'mine'), false);
+  });
+
+  test('409 ConditionalRequestConflict is tried again; other errors are not swallowed', async () => {
+    const { client, sent } = stubClient([conflict, conflict, () => ({})], undefined);
+    assert.equal(await store(client).createExclusive('claim.json', 'mine'), true);
+    assert.equal(sent.length, 3);
+    const denied = stubClient(
+      [
+        () => {
+          throw Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+        },
+      ],
+      undefined,
+    );
+    await assert.rejects(store(denied.client).createExclusive('claim.json', 'mine'), /denied/);
   });
 });

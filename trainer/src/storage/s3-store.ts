@@ -63,6 +63,14 @@ function errorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : undefined;
 }
 
+function httpStatus(error: unknown): number | undefined {
+  const metadata = typeof error === 'object' && error !== null ? (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata : undefined;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
+/** Attempts of a conditional PutObject that S3 answers 409 ConditionalRequestConflict (another conditional write to the key in flight). */
+const CONFLICT_ATTEMPTS = 5;
+
 export class S3RunStore implements RunStore {
   readonly location: string;
   private readonly client: S3Client;
@@ -252,6 +260,35 @@ export class S3RunStore implements RunStore {
       if (this.queues.get(key) === tail) this.queues.delete(key);
     });
     return result;
+  }
+
+  /**
+   * PutObject with If-None-Match: * — S3 refuses it with 412 when the key exists. A retried request
+   * whose first attempt succeeded but whose answer was lost also gets 412, so `data` should be unique to
+   * the caller (a claim holds a random token): on 412 the object is read back, and a copy of `data` is
+   * this caller's own.
+   */
+  async createExclusive(path: string, data: string): Promise<boolean> {
+    const key = this.key(path);
+    const body = new TextEncoder().encode(data);
+    return this.serial(key, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.retry(`PutObject (If-None-Match: *) ${this.uri(key)}`, () =>
+            this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, IfNoneMatch: '*' })),
+          );
+          return true;
+        } catch (error) {
+          if (httpStatus(error) === 409 && attempt < CONFLICT_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            continue;
+          }
+          if (errorName(error) !== 'PreconditionFailed' && httpStatus(error) !== 412) throw error;
+          const existing = await this.get(key);
+          return existing !== undefined && new TextDecoder().decode(existing) === data;
+        }
+      }
+    });
   }
 
   private async put(key: string, body: Uint8Array): Promise<void> {

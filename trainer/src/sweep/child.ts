@@ -12,7 +12,8 @@ import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig, type Machine } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
 import { FAILURE_MARKER } from '../scores/aggregate.js';
-import { loadLatestCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
+import { findCheckpoint, type Checkpoint } from '../storage/checkpoint.js';
+import { checkpointMisfit } from '../runtime/checkpointer.js';
 import { joinLocation, openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import { readRunRecord } from '../storage/run-record.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -72,8 +73,15 @@ function freshConfig(run: SweepRun, root: string, options: SweepChildOptions): T
 }
 
 /**
+ * A run whose every checkpoint is damaged: the child stops (exit 2) and leaves the run as it found it,
+ * failure marker included, rather than start it over and overwrite its curve.
+ */
+class DamagedRunError extends InputError {}
+
+/**
  * Where the run starts: its latest complete checkpoint with the config it was started with, or the
- * manifest's config from frame 0 (clearing what an attempt that left no complete checkpoint wrote).
+ * manifest's config from frame 0 (clearing what an attempt that left no complete checkpoint wrote). A
+ * run that had a checkpoint once, all of whose checkpoints are now damaged, is a DamagedRunError.
  */
 async function startingPoint(
   run: SweepRun,
@@ -81,9 +89,15 @@ async function startingPoint(
   store: RunStore,
   options: SweepChildOptions,
 ): Promise<{ readonly config: TrainConfig; readonly resume: Checkpoint | undefined }> {
-  const resume = await loadLatestCheckpoint(store, (message) => options.log(`warning: ${message}`));
+  const record = (await store.read('config.json')) === undefined ? undefined : await readRunRecord(store);
+  const search = await findCheckpoint(
+    store,
+    (message) => options.log(`warning: ${message}`),
+    record !== undefined && typeof record !== 'string' ? (checkpoint) => checkpointMisfit(record.config, checkpoint) : undefined,
+  );
+  const resume = search.checkpoint;
   if (resume !== undefined) {
-    const record = await readRunRecord(store);
+    if (record === undefined) throw new Error(`cannot resume ${run.runId}: ${store.location}/config.json is missing`);
     if (typeof record === 'string') throw new Error(`cannot resume ${run.runId}: ${record}`);
     if (record.config.runId !== run.runId) {
       throw new Error(`cannot resume: ${store.location}/config.json belongs to run ${record.config.runId}, the manifest's entry ${run.index} is ${run.runId}`);
@@ -91,8 +105,13 @@ async function startingPoint(
     options.log(`Resuming ${run.runId} from its checkpoint at frame ${resume.state.frames.toLocaleString('en-US')}`);
     return { config: record.config, resume };
   }
+  if (search.damaged) {
+    throw new DamagedRunError(
+      `cannot resume ${run.runId}: every checkpoint in ${store.location} is damaged (see the warnings above); it is left as it is, since starting it over would overwrite its curve. Inspect it, or remove it to train the run from the start`,
+    );
+  }
   const config = freshConfig(run, root, options);
-  if ((await store.read('config.json')) !== undefined) {
+  if (record !== undefined) {
     options.log(`Run ${run.runId} started before but left no complete checkpoint; starting it over`);
     await store.remove('checkpoints');
   }
@@ -117,11 +136,12 @@ export async function runSweepChild(options: SweepChildOptions): Promise<number>
     return 0;
   }
   try {
+    const { config, resume } = await startingPoint(run, root, store, options);
     // A failure marker from an earlier attempt would outlive a retry that succeeds.
     await store.remove(FAILURE_MARKER);
-    const { config, resume } = await startingPoint(run, root, store, options);
     return await options.train(config, store, resume);
   } catch (error) {
+    if (error instanceof DamagedRunError) throw error;
     // Aggregation reads this marker to tell a failed run from one that is still running.
     const message = error instanceof Error ? error.message : String(error);
     try {

@@ -4,8 +4,9 @@
  * AWS_BATCH_JOB_ARRAY_INDEX), the Lambdas and aggregation all read it; reads and writes go through the
  * helpers here, which validate against `sweepManifestSchema`.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, problemList } from '../errors.js';
 import { MAX_SWEEP_RUNS, SWEEP_NAME_PATTERN } from '../config/sweep-limits.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
 import { isS3Location, joinLocation, openStore, parseS3Uri, type OpenStoreOptions } from '../storage/open-store.js';
@@ -14,6 +15,13 @@ import type { RunStore } from '../storage/run-store.js';
 export const MANIFEST_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const SPEC_FILE = 'spec.json';
+/** Created exclusively (RunStore.createExclusive) before spec.json: the one launch of a sweep id. */
+export const CLAIM_FILE = 'claim.json';
+
+/** The claim's contents: unique to one launch, so that a retried conditional write recognises its own. */
+export function claimToken(sweepId: string): string {
+  return `${JSON.stringify({ sweepId, at: new Date().toISOString(), token: randomBytes(16).toString('hex') })}\n`;
+}
 
 /** `<name>-<YYYYMMDD>-<HHMMSS>-<8 hex of the spec's sha256>`; see expand.ts's makeSweepId. */
 export const SWEEP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}-\d{8}-\d{6}-[0-9a-f]{8}$/;
@@ -94,7 +102,7 @@ export function parseManifest(bytes: Uint8Array | string, source: string): Sweep
         .replace(/^\./, '');
       return `${source}: ${path === '' ? 'not a sweep manifest' : `field "${path}"`}: ${issue.message}`;
     });
-    throw new InputError(lines.join('\n'));
+    throw new InputError(problemList(lines));
   }
   return result.data;
 }

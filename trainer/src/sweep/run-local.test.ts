@@ -157,6 +157,19 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
     assert.ok(existsSync(join(runDir(1), 'result.json')));
   });
 
+  test('sweep child leaves a run whose every checkpoint is damaged as it is, byte for byte, and exits 2', () => {
+    rmSync(join(runDir(1), 'result.json'));
+    const checkpoints = readdirSync(join(runDir(1), 'checkpoints')).filter((name) => /^\d{13}$/.test(name));
+    assert.ok(checkpoints.length > 0);
+    for (const name of checkpoints) writeFileSync(join(runDir(1), 'checkpoints', name, 'params.f32'), 'overwritten');
+    const before = files(runDir(1));
+    const result = asyncrl(['sweep', 'child', '--manifest', manifestPath(), '--index', '1', '--workers', '1'], cwd);
+    assert.equal(result.status, 2, explain(result));
+    assert.match(result.stderr, /every checkpoint in .* is damaged/);
+    assert.match(result.stderr, /skipping checkpoint checkpoints\/\d{13}: params\.f32 has 11 bytes/);
+    assert.deepEqual(files(runDir(1)), before, 'the run directory is unchanged, no failure marker added');
+  });
+
   test('sweep child marks a run it cannot resume as failed (failure.json) and exits 1', () => {
     rmSync(join(runDir(0), 'result.json'));
     writeFileSync(join(runDir(0), 'config.json'), '{}');

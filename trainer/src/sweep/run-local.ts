@@ -20,7 +20,7 @@ import { writeSweepReport } from '../report/build-report.js';
 import { openStore, type OpenStoreOptions } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { prepareSweep } from './expand.js';
-import { MANIFEST_FILE, SPEC_FILE, manifestLocation, sweepPath, writeManifest, type SweepRun } from './manifest.js';
+import { CLAIM_FILE, MANIFEST_FILE, SPEC_FILE, claimToken, manifestLocation, sweepPath, writeManifest, type SweepRun } from './manifest.js';
 
 /** trainer/bin/asyncrl.js; this file runs compiled from trainer/dist/sweep/. */
 const BIN = fileURLToPath(new URL('../../bin/asyncrl.js', import.meta.url));
@@ -114,7 +114,11 @@ export async function runSweepLocal(options: SweepRunOptions): Promise<number> {
   }
   const workers = options.workers ?? workersPerRun(options.cores, options.parallel);
   const root = openStore(options.out, options.storeOptions);
-  if ((await root.read(sweepPath(sweepId, MANIFEST_FILE))) !== undefined) {
+  // Claimed atomically, so that two `sweep run` of one spec in the same second cannot both start it.
+  if (
+    (await root.read(sweepPath(sweepId, MANIFEST_FILE))) !== undefined ||
+    !(await root.createExclusive(sweepPath(sweepId, CLAIM_FILE), claimToken(sweepId)))
+  ) {
     throw new InputError(`sweep ${sweepId} already exists under ${options.out} (the same spec, started in the same second); start it again`);
   }
   // The manifest is written before any run starts: a run is only ever a manifest entry.

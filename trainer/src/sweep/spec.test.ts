@@ -304,3 +304,15 @@ describe('reading a spec file', () => {
     assertInputError(() => loadSweepSpecFile(dir.file('huge.yaml', `# ${'x'.repeat(MAX_SPEC_BYTES)}\n`)), '64 KiB');
   });
 });
+
+test('a sweep spec that is a FIFO or a link to /dev/zero is refused at once, without reading it', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tempDir } = await import('../testing/helpers.js');
+  const dir = tempDir('asyncrl-spec-fifo-');
+  execFileSync('mkfifo', [join(dir, 'spec.json')]);
+  symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+  assertInputError(() => loadSweepSpecFile(join(dir, 'spec.json')), 'spec.json', 'is not a regular file');
+  assertInputError(() => loadSweepSpecFile(join(dir, 'zero.yaml')), 'zero.yaml', 'is not a regular file');
+});

@@ -9,7 +9,7 @@
  * `samples.params.lr.low`), shows the value received and says what is allowed.
  */
 import type { z } from 'zod';
-import { InputError, closest, describeKind, formatValue } from '../errors.js';
+import { InputError, closest, describeKind, formatValue, problemList } from '../errors.js';
 import { envIds, findEnv } from '../envs/catalog.js';
 import { parseDataText, readDataFile, type DataFormat, type DataReading } from '../config/load-file.js';
 import { describeExpected, fieldValueKind, parseTrainConfig } from '../config/parse.js';
@@ -298,7 +298,7 @@ export function checkSweep(input: unknown, source: string): CheckedSweep {
     ...gridLines(spec, wording),
     ...sampleLines(spec, wording),
   ];
-  if (lines.length > 0) throw new InputError(lines.join('\n'));
+  if (lines.length > 0) throw new InputError(problemList(lines));
   const size = sizeLines(spec, wording);
   if (size.length > 0) throw new InputError(size.join('\n'));
   return { spec, entries: expandChecked(spec, wording) };
