@@ -8,8 +8,9 @@
  * kernel-lstm.test.ts checks it against lstm-network.ts (one lane, the same outputs and gradients), its K
  * lanes against K one-lane networks, and its gradient against finite differences.
  */
+import { FusedHeads } from './fused-heads.js';
 import { KernelHeap, type Region } from './kernels.js';
-import { entry, view, type ParamLayout } from './layout.js';
+import { entry, type ParamLayout } from './layout.js';
 import { convInputSize, convOutputShape } from './conv.js';
 import { lstmLayout, lstmOutputWidth, type LstmSpec } from './lstm-network.js';
 import type { PolicyNetwork } from './policy-network.js';
@@ -35,6 +36,7 @@ export class KernelLstmNetwork implements PolicyNetwork {
   readonly paramCount: number;
   private readonly heap = new KernelHeap();
   private readonly cells: number;
+  private readonly heads: FusedHeads;
   private readonly inputSize: number;
   private readonly theta: Region;
   private readonly grad: Region;
@@ -86,6 +88,7 @@ export class KernelLstmNetwork implements PolicyNetwork {
     this.paramCount = this.layout.totalSize;
     this.width = lstmOutputWidth(spec);
     this.cells = spec.cells;
+    this.heads = new FusedHeads(this.layout, spec.heads, spec.cells, this.width);
     const heap = this.heap;
     this.theta = heap.alloc(this.paramCount);
     this.grad = heap.alloc(this.paramCount);
@@ -158,13 +161,7 @@ export class KernelLstmNetwork implements PolicyNetwork {
     const theta = this.heap.floats(this.theta);
     const kernel = this.heap.floats(this.headKernel);
     const bias = this.heap.floats(this.headBias);
-    let col = 0;
-    for (const head of this.spec.heads) {
-      const k = view(theta, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < this.cells; r++) kernel.set(k.subarray(r * head.units, (r + 1) * head.units), r * this.width + col);
-      bias.set(view(theta, entry(this.layout, `${head.name}/bias`)), col);
-      col += head.units;
-    }
+    this.heads.fuse(theta, kernel, bias);
     this.loaded = true;
   }
 
@@ -338,12 +335,6 @@ export class KernelLstmNetwork implements PolicyNetwork {
     const grad = this.heap.floats(this.grad);
     const dKernel = this.heap.floats(this.dHeadKernel);
     const dBias = this.heap.floats(this.dHeadBias);
-    let col = 0;
-    for (const head of this.spec.heads) {
-      const kOut = view(grad, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < this.cells; r++) kOut.set(dKernel.subarray(r * this.width + col, r * this.width + col + head.units), r * head.units);
-      view(grad, entry(this.layout, `${head.name}/bias`)).set(dBias.subarray(col, col + head.units));
-      col += head.units;
-    }
+    this.heads.scatter(dKernel, dBias, grad);
   }
 }

@@ -16,9 +16,10 @@
  * gradient is computed with respect to the observations. tests: kernel-network.test.ts checks outputs
  * and gradients against the TensorFlow.js networks and against finite differences.
  */
+import { FusedHeads } from './fused-heads.js';
 import { KernelHeap, type Region } from './kernels.js';
-import { entry, view, type ParamLayout } from './layout.js';
-import { mlpLayout, outputWidth, trunkLayer, type Head, type MlpSpec } from './mlp.js';
+import { entry, type ParamLayout } from './layout.js';
+import { mlpLayout, outputWidth, trunkLayer, type MlpSpec } from './mlp.js';
 import { convInputSize, convLayout, convOutputShape, type ConvLayer, type ConvSpec } from './conv.js';
 import type { FeedForwardNetwork } from './feed-forward.js';
 
@@ -45,7 +46,7 @@ export class KernelNetwork implements FeedForwardNetwork {
   readonly width: number;
   private readonly heap = new KernelHeap();
   private readonly inputSize: number;
-  private readonly heads: readonly Head[];
+  private readonly heads: FusedHeads;
   private readonly theta: Region;
   /** ∂L/∂θ' in layout order. */
   private readonly grad: Region;
@@ -77,7 +78,6 @@ export class KernelNetwork implements FeedForwardNetwork {
     const isConv = 'inputShape' in spec;
     this.layout = isConv ? convLayout(spec) : mlpLayout(spec);
     this.width = outputWidth(spec);
-    this.heads = spec.heads;
     this.single = new Float32Array(this.width);
     const heap = this.heap;
     this.theta = heap.alloc(this.layout.totalSize);
@@ -117,6 +117,7 @@ export class KernelNetwork implements FeedForwardNetwork {
       return layer;
     });
     this.lastWidth = rows;
+    this.heads = new FusedHeads(this.layout, spec.heads, rows, this.width);
     this.headKernel = heap.alloc(rows * this.width);
     this.headBias = heap.alloc(this.width);
     this.dHeadKernel = heap.alloc(rows * this.width);
@@ -131,13 +132,7 @@ export class KernelNetwork implements FeedForwardNetwork {
     const theta = this.heap.floats(this.theta);
     const kernel = this.heap.floats(this.headKernel);
     const bias = this.heap.floats(this.headBias);
-    let col = 0;
-    for (const head of this.heads) {
-      const k = view(theta, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < this.lastWidth; r++) kernel.set(k.subarray(r * head.units, (r + 1) * head.units), r * this.width + col);
-      bias.set(view(theta, entry(this.layout, `${head.name}/bias`)), col);
-      col += head.units;
-    }
+    this.heads.fuse(theta, kernel, bias);
     this.loaded = true;
   }
 
@@ -252,12 +247,6 @@ export class KernelNetwork implements FeedForwardNetwork {
     const grad = this.heap.floats(this.grad);
     const dKernel = this.heap.floats(this.dHeadKernel);
     const dBias = this.heap.floats(this.dHeadBias);
-    let col = 0;
-    for (const head of this.heads) {
-      const kOut = view(grad, entry(this.layout, `${head.name}/kernel`));
-      for (let r = 0; r < this.lastWidth; r++) kOut.set(dKernel.subarray(r * this.width + col, r * this.width + col + head.units), r * head.units);
-      view(grad, entry(this.layout, `${head.name}/bias`)).set(dBias.subarray(col, col + head.units));
-      col += head.units;
-    }
+    this.heads.scatter(dKernel, dBias, grad);
   }
 }

@@ -6,7 +6,7 @@
  *     θ' ← θ (and θ⁻ if it changed);  method.segmentStart()
  *     repeat up to t_max times:
  *         claim a frame of T (and copy θ → θ⁻ if T is now a multiple of I_target)
- *         method.act → env.step → method.record;  an episode that ended is posted and its env reset
+ *         method.act → env.step → method.record;  an episode that ended goes to the outbox and its env is reset
  *     dθ ← method.gradient;  clip dθ by its global norm;  θ ← θ − η RMSProp(dθ), lock-free
  *
  * The method (algorithms/method.ts) decides how to act and what the segment's gradient is; everything
@@ -21,6 +21,7 @@ import { OptimizerKernels } from '../optim/kernels.js';
 import { annealedLearningRate } from '../optim/shared-rmsprop.js';
 import type { Rng, RngState } from '../util/rng.js';
 import { FAULT_INJECT_VARIABLE, type FaultInjection } from './fault-injection.js';
+import type { EpisodeOutbox } from './episode-outbox.js';
 import type { FromWorker, PhaseTimes } from './messages.js';
 import { CONTROL, COUNTER, claimFrames, readCounter, type SharedViews } from './shared-memory.js';
 
@@ -31,6 +32,8 @@ export type ActorLearnerContext = {
   /** The actor-learner's own stream (its environment's and its method's); saved in checkpoints. */
   readonly rng: Rng;
   readonly post: (message: FromWorker) => void;
+  /** Where finished training episodes go; sent before any later `post`. */
+  readonly episodes: Pick<EpisodeOutbox, 'add' | 'tick'>;
   /** Whether the method keeps a target network θ⁻ (the algorithm registry says). */
   readonly targetNetwork: boolean;
   /** A fault to inject (tests only, see fault-injection.ts); undefined in every real run. */
@@ -155,7 +158,7 @@ export class ActorLearner {
           returns[k] = (returns[k] as number) + step.reward;
           lengths[k] = (lengths[k] as number) + 1;
           if (step.terminated || step.truncated) {
-            ctx.post({ type: 'episode', worker: ctx.index, frames: first + k, return: returns[k] as number, length: lengths[k] as number });
+            ctx.episodes.add(first + k, returns[k] as number, lengths[k] as number);
             Atomics.add(shared.counters, COUNTER.episodes, 1n);
             obs[k] = (envs[k] as Env).reset();
             method.episodeStart(k);
@@ -182,6 +185,7 @@ export class ActorLearner {
       times.gradient += t1 - t0;
       this.applyGradient(grad);
       times.update += performance.now() - t1;
+      ctx.episodes.tick();
     }
   }
 

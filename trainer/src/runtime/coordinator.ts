@@ -16,6 +16,7 @@ import { rollBackTo, type Checkpoint } from '../storage/checkpoint.js';
 import { RESULT_FILE, resultJson, runResult, type RunResult } from '../storage/run-files.js';
 import type { RunStore } from '../storage/run-store.js';
 import { Checkpointer, restoreCheckpoint } from './checkpointer.js';
+import { episodeRows } from './episode-outbox.js';
 import { Evaluations } from './evaluation.js';
 import type { FaultInjection } from './fault-injection.js';
 import { networkPlan } from './network-plan.js';
@@ -115,7 +116,11 @@ export class Coordinator {
       this.buffers,
       this.shared.control,
       {
-        onEpisode: (m) => output.addEpisode({ frames: m.frames, wallSeconds: this.wallSeconds(), worker: m.worker, return: m.return, length: m.length }),
+        onEpisodes: (m) => {
+          for (const row of episodeRows(m.rows)) {
+            output.addEpisode({ frames: row.frames, wallSeconds: this.wallSecondsAt(row.endedAt), worker: m.worker, return: row.return, length: row.length });
+          }
+        },
         onEvalEpisode: (slot, m) => evaluations.onEvalEpisode(slot, m),
         onEvaluated: (slot) => evaluations.onEvaluated(slot),
       },
@@ -260,6 +265,14 @@ export class Coordinator {
 
   private wallSeconds(): number {
     return this.wallOffset + (this.startTime === 0 ? 0 : (performance.now() - this.startTime) / 1000);
+  }
+
+  /** wallSeconds when the shared clock read `at` (episode-outbox.ts); never past now, never before the start. */
+  private wallSecondsAt(at: number): number {
+    if (this.startTime === 0) return this.wallOffset;
+    const now = performance.now();
+    const elapsed = Math.min(now, Math.max(this.startTime, at - performance.timeOrigin)) - this.startTime;
+    return this.wallOffset + elapsed / 1000;
   }
 
   private progress(frames: number, framesPerSecond: number): Progress {

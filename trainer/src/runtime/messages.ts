@@ -37,12 +37,10 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready'; readonly worker: number; readonly backend: string }
   | {
-      readonly type: 'episode';
+      readonly type: 'episodes';
       readonly worker: number;
-      /** T when the episode ended. */
-      readonly frames: number;
-      readonly return: number;
-      readonly length: number;
+      /** Finished training episodes, EPISODE_ROW numbers each (runtime/episode-outbox.ts). */
+      readonly rows: Float64Array;
     }
   | { readonly type: 'paused'; readonly worker: number; readonly rng: RngState; readonly lanes: readonly RngState[] }
   | { readonly type: 'trained'; readonly worker: number; readonly rng: RngState; readonly lanes: readonly RngState[]; readonly times: PhaseTimes }

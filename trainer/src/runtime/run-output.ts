@@ -33,7 +33,7 @@ export class RunOutput {
   curveRows: number;
   /** Rows of eval.csv taken so far. */
   evalRows: number;
-  private pending: string[] = [];
+  private pending: { readonly frames: number; readonly line: string }[] = [];
   private readonly recent: number[] = [];
   private io: Promise<void> = Promise.resolve();
 
@@ -74,7 +74,7 @@ export class RunOutput {
 
   /** A finished training episode, stored at the next `takeCurveRows`. */
   addEpisode(row: CurveRow): void {
-    this.pending.push(formatCurveRow(row));
+    this.pending.push({ frames: row.frames, line: formatCurveRow(row) });
     this.recent.push(row.return);
     if (this.recent.length > RECENT_EPISODES) this.recent.shift();
   }
@@ -88,10 +88,15 @@ export class RunOutput {
     return this.pending.length > 0;
   }
 
-  /** Takes the episode rows received so far (counted at once) and queues their append to curve.csv. */
+  /** Takes the episode rows received so far (counted at once) and queues their append to curve.csv, in order of T. */
   takeCurveRows(): Promise<void> {
     if (this.pending.length === 0) return this.io;
-    const rows = this.pending.join('');
+    // Workers send their episodes a few at a time (episode-outbox.ts): the rows taken together are
+    // stored in the order of T.
+    const rows = this.pending
+      .sort((a, b) => a.frames - b.frames)
+      .map((p) => p.line)
+      .join('');
     this.curveRows += this.pending.length;
     this.pending = [];
     return this.enqueue(() => this.store.append(CURVE_FILE, rows));

@@ -52,7 +52,7 @@ export class RunFailure extends Error {
 /** What the pool passes on from the threads. */
 export type PoolListener = {
   /** A training episode ended (actor-learners only). */
-  readonly onEpisode: (message: Extract<FromWorker, { type: 'episode' }>) => void;
+  readonly onEpisodes: (message: Extract<FromWorker, { type: 'episodes' }>) => void;
   /** An evaluation episode ended, on `slot`. */
   readonly onEvalEpisode: (slot: WorkerSlot, message: Extract<FromWorker, { type: 'eval-episode' }>) => void;
   /** `slot` finished the evaluation episodes it was asked for. */
@@ -167,14 +167,14 @@ export class WorkerPool {
         if (!isEvaluator) this.backend = m.backend;
         slot.state = 'ready';
         break;
-      case 'episode':
+      case 'episodes':
       case 'paused':
       case 'trained':
         if (isEvaluator) {
           this.fail(new Error(`the evaluation thread sent an unexpected "${m.type}" message`));
           break;
         }
-        if (m.type === 'episode') this.listener.onEpisode(m);
+        if (m.type === 'episodes') this.listener.onEpisodes(m);
         else {
           slot.rng = m.rng;
           slot.lanes = m.lanes;

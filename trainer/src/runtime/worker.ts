@@ -12,11 +12,12 @@ import { buildNetwork, planLayout } from '../models/networks.js';
 import { Rng } from '../util/rng.js';
 import { ActorLearner, NonFiniteError } from './actor-learner.js';
 import { assertNever, type FromWorker, type PhaseTimes, type ToWorker, type WorkerInit } from './messages.js';
+import { EpisodeOutbox } from './episode-outbox.js';
 import { networkPlan } from './network-plan.js';
 import { viewsOf } from './shared-memory.js';
 import { laneStreams, streams } from './streams.js';
 
-function post(message: FromWorker): void {
+function send(message: FromWorker): void {
   parentPort?.postMessage(message);
 }
 
@@ -27,6 +28,9 @@ function nextMessage(): Promise<ToWorker> {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const { workerIndex: index, config } = init;
+  // Every message goes through the outbox, after the training episodes it holds.
+  const episodes = new EpisodeOutbox(index, send);
+  const post = (message: FromWorker): void => episodes.post(message);
   try {
     const backend = await selectBackend(config.backend);
     await prepareEnv(config.env);
@@ -50,7 +54,12 @@ async function main(): Promise<void> {
       rng,
       explorationRng: (lane) => streams.laneEpsilon(config.seed, index, lane),
     });
-    const learner = new ActorLearner({ index, config, shared, rng, post, targetNetwork: entry.targetNetwork, fault: init.fault }, envs, method, laneRngs);
+    const learner = new ActorLearner(
+      { index, config, shared, rng, post, episodes, targetNetwork: entry.targetNetwork, fault: init.fault },
+      envs,
+      method,
+      laneRngs,
+    );
     post({ type: 'ready', worker: index, backend });
     for (;;) {
       const message = await nextMessage();
