@@ -189,6 +189,11 @@ export function sweepIdParameter(request: ApiRequest): string {
   return id;
 }
 
+/** A request header's value (names compared without case), or undefined. */
+export function requestHeader(request: ApiRequest, name: string): string | undefined {
+  return header(request.event, name.toLowerCase());
+}
+
 function header(event: ApiEvent, name: string): string | undefined {
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === name && typeof value === 'string') return value;

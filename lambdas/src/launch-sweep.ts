@@ -17,13 +17,28 @@
  */
 import { SubmitJobCommand, type SubmitJobCommandInput } from '@aws-sdk/client-batch';
 import type { SubmitResponse } from 'asyncrl/aws/api-client';
+import { IDEMPOTENCY_KEY_HEADER } from 'asyncrl/aws/idempotency-key';
 import { MAX_SPEC_BYTES } from 'asyncrl/config/sweep-limits';
 import { joinLocation } from 'asyncrl/storage/open-store';
 import type { RunStore } from 'asyncrl/storage/run-store';
 import { prepareSweep, type PreparedSweep } from 'asyncrl/sweep/expand';
 import { CLAIM_FILE, MANIFEST_FILE, SPEC_FILE, claimToken, sweepPath, writeManifest } from 'asyncrl/sweep/manifest';
 import { defaultDeps, type HandlerDeps, type LambdaEnv } from './env.js';
-import { apiRoute, deployedRoute, describeError, HttpError, jsonBody, jsonLineLog, type ApiHandler, type ApiResponse, type LambdaContext } from './http.js';
+import {
+  apiRoute,
+  deployedRoute,
+  describeError,
+  HttpError,
+  jsonBody,
+  jsonLineLog,
+  requestHeader,
+  type ApiHandler,
+  type ApiRequest,
+  type ApiResponse,
+  type LambdaContext,
+  type RouteAnswer,
+} from './http.js';
+import { claimKey, idempotencyKey, recordAnswer, releaseKey, requestHash } from './idempotency.js';
 import { JOB_FILE, SUBMIT_ERROR_FILE, openRoot, sweepJobName, type JobRecord } from './sweeps.js';
 
 export const ROUTE = 'POST /sweeps';
@@ -99,72 +114,88 @@ export function makeHandler(deps: HandlerDeps): ApiHandler {
     log,
     async (request) => {
       const input = jsonBody(request, MAX_SPEC_BYTES);
+      const key = idempotencyKey(requestHeader(request, IDEMPOTENCY_KEY_HEADER));
       const sweep = prepareSweep(input, 'request body', deps.now());
       request.sweepId = sweep.sweepId;
       const store = openRoot(deps);
-      await writeSweep(store, sweep);
-
-      const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
-      if (!deps.env.batch) return { status: 201, body: localAnswer(sweep, manifestUri, deps.env) };
-      const submit = submitJobInput(sweep, manifestUri, deps.env);
-      let job: { jobId: string; jobArn?: string };
-      try {
-        const output = await deps.batch.send(new SubmitJobCommand(submit));
-        if (output.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
-        job = { jobId: output.jobId, ...(output.jobArn === undefined ? {} : { jobArn: output.jobArn }) };
-      } catch (error) {
-        const record = {
-          sweepId: sweep.sweepId,
-          at: deps.now().toISOString(),
-          jobName: submit.jobName,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        };
-        const recorded = await store.write(sweepPath(sweep.sweepId, SUBMIT_ERROR_FILE), `${JSON.stringify(record, null, 2)}\n`).then(
-          () => undefined,
-          (writeError: unknown) => writeError,
-        );
-        throw new HttpError(
-          502,
-          `sweep ${sweep.sweepId} was written but AWS Batch did not accept its job, so nothing will train; submit the spec again later`,
-          {
-            cause: recorded === undefined ? error : new AggregateError([error, recorded], `SubmitJob failed, and so did writing ${SUBMIT_ERROR_FILE}`),
-          },
-        );
+      if (key === undefined) return await launch(request, sweep, store);
+      const claim = await claimKey(store, key, requestHash(input), sweep.sweepId, deps.now());
+      if (claim.kind === 'replay') {
+        request.sweepId = claim.sweepId;
+        return { status: claim.status, body: claim.body };
       }
-
-      const record: JobRecord = {
-        ...job,
-        jobName: submit.jobName ?? '',
-        jobQueue: deps.env.jobQueue,
-        jobDefinition: deps.env.jobDefinition,
-        ...(submit.arrayProperties?.size === undefined ? {} : { arraySize: submit.arrayProperties.size }),
-        submittedAt: deps.now().toISOString(),
-      };
-      // The job runs whether or not its record is stored: answer 201 either way, so that it is not submitted twice.
+      let answer: RouteAnswer;
       try {
-        await store.write(sweepPath(sweep.sweepId, JOB_FILE), `${JSON.stringify(record, null, 2)}\n`);
+        answer = await launch(request, sweep, store);
       } catch (error) {
-        log({
-          level: 'warn',
-          route: ROUTE,
-          requestId: request.requestId ?? null,
-          sweepId: sweep.sweepId,
-          outcome: `${JOB_FILE} not written`,
-          error: describeError(error),
-        });
+        // Nothing was launched (or Batch refused the job): the same key may try again.
+        await releaseKey(store, claim).catch((releaseError: unknown) => warn(request, sweep.sweepId, 'idempotency key not released', releaseError));
+        throw error;
       }
-      const body = {
-        sweepId: sweep.sweepId,
-        name: sweep.spec.name,
-        runs: sweep.manifest.runs.length,
-        jobId: job.jobId,
-        jobName: record.jobName,
-        manifest: manifestUri,
-      } satisfies SubmitResponse;
-      return { status: 201, body };
+      // The sweep runs whether or not its answer is stored: a repeat then gets 409 naming the sweep, never a second launch.
+      await recordAnswer(store, claim, answer.status, answer.body).catch((recordError: unknown) =>
+        warn(request, sweep.sweepId, 'idempotency answer not stored', recordError),
+      );
+      return answer;
     },
     deps.env.callerCheck,
   );
+
+  function warn(request: ApiRequest, sweepId: string, outcome: string, error: unknown): void {
+    log({ level: 'warn', route: ROUTE, requestId: request.requestId ?? null, sweepId, outcome, error: describeError(error) });
+  }
+
+  async function launch(request: ApiRequest, sweep: PreparedSweep, store: RunStore): Promise<RouteAnswer> {
+    await writeSweep(store, sweep);
+
+    const manifestUri = joinLocation(deps.env.root, sweepPath(sweep.sweepId, MANIFEST_FILE));
+    if (!deps.env.batch) return { status: 201, body: localAnswer(sweep, manifestUri, deps.env) };
+    const submit = submitJobInput(sweep, manifestUri, deps.env);
+    let job: { jobId: string; jobArn?: string };
+    try {
+      const output = await deps.batch.send(new SubmitJobCommand(submit));
+      if (output.jobId === undefined) throw new Error('SubmitJob answered without a jobId');
+      job = { jobId: output.jobId, ...(output.jobArn === undefined ? {} : { jobArn: output.jobArn }) };
+    } catch (error) {
+      const record = {
+        sweepId: sweep.sweepId,
+        at: deps.now().toISOString(),
+        jobName: submit.jobName,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      };
+      const recorded = await store.write(sweepPath(sweep.sweepId, SUBMIT_ERROR_FILE), `${JSON.stringify(record, null, 2)}\n`).then(
+        () => undefined,
+        (writeError: unknown) => writeError,
+      );
+      throw new HttpError(502, `sweep ${sweep.sweepId} was written but AWS Batch did not accept its job, so nothing will train; submit the spec again later`, {
+        cause: recorded === undefined ? error : new AggregateError([error, recorded], `SubmitJob failed, and so did writing ${SUBMIT_ERROR_FILE}`),
+      });
+    }
+
+    const record: JobRecord = {
+      ...job,
+      jobName: submit.jobName ?? '',
+      jobQueue: deps.env.jobQueue,
+      jobDefinition: deps.env.jobDefinition,
+      ...(submit.arrayProperties?.size === undefined ? {} : { arraySize: submit.arrayProperties.size }),
+      submittedAt: deps.now().toISOString(),
+    };
+    // The job runs whether or not its record is stored: answer 201 either way, so that it is not submitted twice.
+    try {
+      await store.write(sweepPath(sweep.sweepId, JOB_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      warn(request, sweep.sweepId, `${JOB_FILE} not written`, error);
+    }
+    const body = {
+      sweepId: sweep.sweepId,
+      name: sweep.spec.name,
+      runs: sweep.manifest.runs.length,
+      jobId: job.jobId,
+      jobName: record.jobName,
+      manifest: manifestUri,
+    } satisfies SubmitResponse;
+    return { status: 201, body };
+  }
 }
 
 const deployed = deployedRoute(ROUTE, () => makeHandler(defaultDeps()));

@@ -226,6 +226,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
     ['results pull', 's3://missing-bucket/p', 'NoSuchBucket'],
   ),
   cli(
+    'sweep submit --idempotency-key with a slash',
+    ['sweep', 'submit', 'ok.json', '--api', 'http://127.0.0.1:9/prod', '--region', 'us-east-1', '--idempotency-key', 'a/b'],
+    ['sweep submit: --idempotency-key', '"a/b" is not a key'],
+    [{ name: 'ok.json', content: '{"name": "ok", "envs": ["CartPole-v1"], "seeds": [1]}' }],
+  ),
+  cli(
     'report on a directory outside that is neither run nor sweep, --out into it',
     ['report', '../outside', '--out', '../outside/evil.html'],
     ['report: "../outside" is neither a run'],
@@ -382,6 +388,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
   api('a body over 64 KiB', 'launch-sweep', post(spec({ pad: 'x'.repeat(70_000) })), 400, ['body: 70', 'over the limit of 65536 bytes']),
   api('a body of 6 MB', 'launch-sweep', post('x'.repeat(6_000_000)), 400, ['body: 6000000 bytes', 'over the limit of 65536 bytes']),
   api('a YAML content type', 'launch-sweep', post(spec({}), { headers: { 'content-type': 'text/yaml' } }), 400, ['header "content-type"', '"text/yaml"']),
+  api('an Idempotency-Key with a space', 'launch-sweep', post(spec({}), { headers: { 'Idempotency-Key': 'my key' } }), 400, [
+    'header "Idempotency-Key"',
+    '"my key" is not a key',
+  ]),
+  api('an Idempotency-Key of 300 characters', 'launch-sweep', post(spec({}), { headers: { 'idempotency-key': 'k'.repeat(300) } }), 400, [
+    'header "Idempotency-Key"',
+    'is not a key',
+  ]),
   api('JSON null', 'launch-sweep', post('null'), 400, ['request body: expected an object', 'got null']),
   api('a __proto__ key at the top', 'launch-sweep', post('{"__proto__": {"polluted": "yes"}, "name": "x", "envs": ["CartPole-v1"], "seeds": [1]}'), 400, [
     'field "__proto__"',

@@ -21,8 +21,8 @@ export type BatchStub = {
   readonly described: string[][];
   /** What DescribeJobs says about a job id (others are unknown to it). */
   setJob(jobId: string, detail: Partial<JobDetail>): void;
-  /** Makes the next SubmitJob calls fail as Batch refusing the request would (ClientException). */
-  refuseSubmissions(message: string): void;
+  /** Makes the next SubmitJob calls fail as Batch refusing the request would (ClientException); undefined accepts them again. */
+  refuseSubmissions(message: string | undefined): void;
 };
 
 const STUB_REGION = 'us-east-1';

@@ -90,6 +90,7 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
   let server: Server;
   let base = '';
   const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string; verdict: Verdict }[] = [];
+  const dropped = new Set<string>();
 
   before(async () => {
     server = createServer((request, response) => {
@@ -105,6 +106,16 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
         };
         if (!verdict.ok) return send(403, { message: verdict.reason });
         if (request.method === 'POST' && request.url === '/prod/sweeps') return send(201, { sweepId: 'tiny-20240102-030405-abcdef01', runs: 2 });
+        // The first POST under each key is dropped without an answer, as a lost connection would be.
+        if (request.method === 'POST' && request.url === '/flaky/sweeps') {
+          const key = String(request.headers['idempotency-key']);
+          if (!dropped.has(key)) {
+            dropped.add(key);
+            request.socket.destroy();
+            return undefined;
+          }
+          return send(201, { sweepId: 'tiny-20240102-030405-abcdef01', runs: 2 });
+        }
         if (request.method === 'GET' && request.url === '/prod/sweeps/tiny-20240102-030405-abcdef01') {
           return send(200, {
             sweepId: 'tiny-20240102-030405-abcdef01',
@@ -142,6 +153,26 @@ describe('SweepApiClient against a local stand-in for API Gateway (no AWS accoun
     assert.equal(request.headers['x-amz-security-token'], 'session-token-1');
     assert.match(String(request.headers['authorization']), /x-amz-security-token/);
     assert.equal(request.headers['content-type'], 'application/json');
+  });
+
+  test('POST /sweeps with an Idempotency-Key: the header is sent and signed', async () => {
+    await client().submitSweep({ name: 'tiny', envs: ['CartPole-v1'], seeds: [1] }, 'b2c7d0e4-key');
+    const request = seen[seen.length - 1];
+    assert.ok(request?.verdict.ok, request?.verdict.reason);
+    assert.equal(request.headers['idempotency-key'], 'b2c7d0e4-key');
+    assert.match(String(request.headers['authorization']), /SignedHeaders=[a-z0-9;-]*idempotency-key/);
+  });
+
+  test('a POST /sweeps that gets no answer is sent again with the same key; without a key it is not', async () => {
+    const flaky = new SweepApiClient({ url: base.replace(/\/prod$/, '/flaky'), region: 'eu-west-1', credentials });
+    const before = seen.length;
+    const answer = await flaky.submitSweep({ name: 'tiny', envs: ['CartPole-v1'], seeds: [1] }, 'retried-key');
+    assert.equal(answer.sweepId, 'tiny-20240102-030405-abcdef01');
+    assert.deepEqual(
+      seen.slice(before).map((r) => r.headers['idempotency-key']),
+      ['retried-key', 'retried-key'],
+    );
+    await assert.rejects(flaky.submitSweep({ name: 'tiny', envs: ['CartPole-v1'], seeds: [1] }), /fetch failed|socket|terminated/i);
   });
 
   test('GET /sweeps/{id}: signed with an empty body; runs with status or state', async () => {

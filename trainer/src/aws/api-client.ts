@@ -8,6 +8,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
 
 export type ApiCredentials = {
   readonly accessKeyId: string;
@@ -190,13 +191,13 @@ export class SweepApiClient {
   }
 
   /** Sends a signed request; returns the parsed JSON answer, or throws ApiError for a status other than 2xx. */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  async request(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Readonly<Record<string, string>> = {}): Promise<unknown> {
     const url = this.urlFor(path);
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers = await signRequest({
       method,
       url,
-      headers: { accept: 'application/json', ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', ...(text === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
       ...(text === undefined ? {} : { body: text }),
       credentials: this.credentials,
       region: this.region,
@@ -220,9 +221,22 @@ export class SweepApiClient {
     throw new Error(`${what}: unexpected answer (${issue === undefined ? 'invalid' : `${issue.path.join('.') || 'top level'}: ${issue.message}`})`);
   }
 
-  /** `POST /sweeps` with the spec (as JSON) in the body. */
-  async submitSweep(spec: unknown): Promise<SubmitResponse> {
-    return SweepApiClient.fit(submitResponseSchema, await this.request('POST', '/sweeps', spec), 'POST /sweeps');
+  /**
+   * `POST /sweeps` with the spec (as JSON) in the body. With `idempotencyKey`, a request that fails on the
+   * way (no answer: the connection dropped, a timeout) is sent again with the same key, up to `attempts`
+   * times in all; the API answers a repeat with the first answer, so the sweep is launched at most once.
+   */
+  async submitSweep(spec: unknown, idempotencyKey?: string, attempts = 3): Promise<SubmitResponse> {
+    const headers: Record<string, string> = idempotencyKey === undefined ? {} : { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return SweepApiClient.fit(submitResponseSchema, await this.request('POST', '/sweeps', spec, headers), 'POST /sweeps');
+      } catch (error) {
+        // An answer (ApiError) is final; only a request that got none is sent again, and only under a key.
+        if (idempotencyKey === undefined || error instanceof ApiError || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   /** `GET /sweeps/{id}`. */

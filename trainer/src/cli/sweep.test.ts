@@ -126,6 +126,10 @@ describe('asyncrl sweep: bad usage exits 2, naming the flag and the value, and w
     { args: ['sweep', 'submit', 'bad.yaml', '--api', 'http://127.0.0.1:9/prod', '--region', 'us-east-1'], parts: ['field "grid.lr[1]"', 'got 3'] },
     { args: ['sweep', 'submit', 'tiny.json', '--api', 'not a url'], parts: ['--api', '"not a url" is not a URL'] },
     { args: ['sweep', 'submit', 'tiny.json', '--api', 'http://127.0.0.1:9/prod'], parts: ['--api', 'names no region', '--region'] },
+    {
+      args: ['sweep', 'submit', 'tiny.json', '--api', 'http://127.0.0.1:9/prod', '--region', 'us-east-1', '--idempotency-key', 'two words'],
+      parts: ['--idempotency-key', '"two words" is not a key'],
+    },
     { args: ['sweep', 'status', '../etc', '--api', 'http://127.0.0.1:9/prod'], parts: ['sweep status: ID "../etc" is not a sweep id'] },
     { args: ['sweep', 'aggregate', 'root'], parts: ['sweep aggregate: --sweep is required'] },
     { args: ['sweep', 'aggregate', 'root', '--sweep', 'tiny'], parts: ['--sweep "tiny" is not a sweep id'] },

@@ -5,10 +5,12 @@
  *
  * Nothing here reads process.env: the entry point (cli/main.ts) passes what it read in `SweepCliContext`.
  */
+import { randomUUID } from 'node:crypto';
 import { InputError, formatValue } from '../errors.js';
 import { parseDecimal } from './args.js';
 import { commandHelp, helpProse, parseCommandLine, suggestion, usageLine, type CommandSpec, type FlagSpec } from './command-line.js';
 import { ApiError, SweepApiClient, regionFromUrl, type CredentialsSource, type SubmitResponse } from '../aws/api-client.js';
+import { IDEMPOTENCY_KEY_EXPECTED, IDEMPOTENCY_KEY_PATTERN } from '../aws/idempotency-key.js';
 import { MAX_SWEEP_RUNS, MAX_SWEEP_WORKERS } from '../config/sweep-limits.js';
 import { loadSweepSpecFile, parseSweepSpec, sweepSpecSource } from '../sweep/spec.js';
 import { trainConfigSchema } from '../config/schema.js';
@@ -152,7 +154,15 @@ const SUBMIT = command(
   'sweep submit',
   'Validates SPEC here, then launches it in the cloud (POST /sweeps) and prints the sweep id. A deployment without AWS Batch (LocalStack) starts nothing: the command says how to train the runs here.',
   [{ name: 'SPEC', help: 'the sweep spec, JSON (.json) or YAML (.yaml, .yml)' }],
-  { '--api': API_FLAG, '--region': REGION_FLAG },
+  {
+    '--api': API_FLAG,
+    '--region': REGION_FLAG,
+    '--idempotency-key': {
+      arg: 'KEY',
+      help: 'sent as the Idempotency-Key header (default: a new UUID): the same spec sent again with the same key gets the first answer, not a second sweep',
+      expected: IDEMPOTENCY_KEY_EXPECTED,
+    },
+  },
 );
 const STATUS = command(
   'sweep status',
@@ -295,11 +305,18 @@ async function sweepSubmit(argv: readonly string[], context: SweepCliContext): P
   const input = loadSweepSpecFile(specPath);
   // Checked here first, so that a mistake is reported at once and names the file.
   const spec = parseSweepSpec(input, sweepSpecSource(specPath));
+  const key = parsed.values.get('--idempotency-key') ?? randomUUID();
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key))
+    throw new InputError(`${SUBMIT.name}: --idempotency-key: ${JSON.stringify(key)} is not a key; expected ${IDEMPOTENCY_KEY_EXPECTED}`);
   const client = await apiClient(SUBMIT, parsed, context);
   let answer;
   try {
-    answer = await client.submitSweep(input);
+    answer = await client.submitSweep(input, key);
   } catch (error) {
+    // Without an answer the sweep may or may not have been launched: the same key finds out safely.
+    if (!(error instanceof ApiError) || error.status >= 500) {
+      console.error(`${SUBMIT.name}: to send the same spec again without launching it twice, add --idempotency-key ${key}`);
+    }
     return apiFailure(SUBMIT, error);
   }
   if (answer.jobId === null) {
