@@ -17,7 +17,19 @@ function layer(files, folders, message) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'cdk.out/**', '**/*.d.ts', '.scratch/**', '.test-output/**', 'trainer/assembly/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'ale/build/**',
+      'ale/vendor/**',
+      'cdk.out/**',
+      '**/*.d.ts',
+      '.scratch/**',
+      '.test-output/**',
+      'trainer/assembly/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,7 +14,8 @@ const HANDLERS = ['launch-sweep', 'get-sweep', 'sweep-results', 'aggregate'];
 
 /** The trainer's modules an environment implementation, a network or the loop lives in. */
 const HEAVY = [
-  /trainer\/dist\/envs\/(?!catalog\.js|registry-scores\.js|types\.js)/,
+  // The catalogue and the Atari ids and games are plain data.
+  /trainer\/dist\/envs\/(?!catalog\.js|registry-scores\.js|types\.js|atari\/ids\.js|atari\/games\.js)/,
   /@tensorflow\//,
   /@mujoco\//,
   /trainer\/dist\/runtime\//,

@@ -14,6 +14,9 @@
  *   both with their default settings at 2 workers.
  * - methods: every method at 1 and 2 workers on a task it learns.
  * - envs: every environment's steps/s under a uniform random policy, one thread.
+ * - atari: an Atari id (--atari-env, its ROM in --rom-dir; ALE's own Tetris by default) through asyncrl's
+ *   environment against ALE's C++ interface (a driver compiled against the same library) at frame skip 4,
+ *   one thread; and A3C on it at 1 and 2 workers. Skipped, saying why, where the binding is not built.
  *
  * --baseline CLI names another build's `asyncrl` (for example trainer/bin/asyncrl.js of a worktree
  * of an earlier commit): the headline, the networks at K = 1 and the CartPole target then run it too,
@@ -27,11 +30,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { makeEnv, prepareEnv } from '../envs/make.js';
 import { envIds, needsMujoco } from '../envs/catalog.js';
+import { AtariEnv } from '../envs/atari/atari-env.js';
+import { FRAME_SKIP, atariGame, isAtariId } from '../envs/atari/ids.js';
+import { RAW_SPEED_DRIVER, TETRIS_ROM, compileAleDriver } from '../envs/atari/native-driver.js';
+import { findRom, loadAleBinding } from '../envs/atari/roms.js';
 import { firstReaching } from '../scores/curve.js';
 import { Rng } from '../util/rng.js';
 import type { Env } from '../envs/types.js';
@@ -39,7 +46,7 @@ import { median, perFrameMicroseconds, THIS_CLI, trainingRun, type BenchRun, typ
 import { autodiffMicrobench, segmentMicrobench } from './microbench.js';
 import { render, type Build, type CaseStats, type Report, type Stamp, type TargetRow } from './render.js';
 
-const SECTIONS = ['headline', 'networks', 'methods', 'envs', 'targets'] as const;
+const SECTIONS = ['headline', 'networks', 'methods', 'envs', 'targets', 'atari'] as const;
 type Section = (typeof SECTIONS)[number];
 
 type Options = {
@@ -57,6 +64,10 @@ type Options = {
   methodFrames: number;
   envRepeats: number;
   envSteps: number;
+  atariEnv: string;
+  romDir: string;
+  atariSteps: number;
+  atariFrames: number;
   out: string;
   baseline: string | undefined;
 };
@@ -76,6 +87,10 @@ const FLAGS = {
   'method-frames': { type: 'string', default: '50000' },
   'env-repeats': { type: 'string', default: '3' },
   'env-steps': { type: 'string', default: '300000' },
+  'atari-env': { type: 'string', default: 'ALE/Tetris-v5' },
+  'rom-dir': { type: 'string', default: dirname(TETRIS_ROM) },
+  'atari-steps': { type: 'string', default: '5000' },
+  'atari-frames': { type: 'string', default: '20000' },
   out: { type: 'string', default: 'benchmarks' },
   baseline: { type: 'string' },
 } as const;
@@ -127,6 +142,10 @@ function parseOptions(argv: string[]): Options {
     methodFrames: count('method-frames'),
     envRepeats: count('env-repeats'),
     envSteps: count('env-steps'),
+    atariEnv: values['atari-env'] as string,
+    romDir: resolve(values['rom-dir'] as string),
+    atariSteps: count('atari-steps'),
+    atariFrames: count('atari-frames'),
     out: values.out as string,
     baseline,
   };
@@ -343,9 +362,62 @@ function envSpeed(env: Env, steps: number, rng: Rng): number {
   return (steps * 1000) / (performance.now() - t0);
 }
 
+/**
+ * An Atari id through asyncrl's environment against raw ALE, one thread, at frame skip 4 with one
+ * grayscale screen a step (what an agent needs); then A3C on it. Undefined, with a message, where the
+ * binding is not built or the id or ROM is missing.
+ */
+async function runAtari(options: Options, stamp: Stamp): Promise<Report['atari']> {
+  const game = atariGame(options.atariEnv);
+  if (game === undefined) usage(`--atari-env: ${JSON.stringify(options.atariEnv)} is not an Atari id (ALE/<Game>-v5)`);
+  let rom: string;
+  let ale: Awaited<ReturnType<typeof loadAleBinding>>;
+  try {
+    ale = await loadAleBinding();
+    rom = findRom(ale, game.id, game.rom, options.romDir);
+  } catch (error) {
+    say(`atari: skipped (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
+  const driver = compileAleDriver(RAW_SPEED_DRIVER);
+  const raw: number[] = [];
+  const wrapped: number[] = [];
+  for (let r = 0; r < options.envRepeats; r++) {
+    raw.push(Number(execFileSync(driver, [rom, String(FRAME_SKIP), String(options.atariSteps)], { encoding: 'utf8' }).trim()));
+    const env = new AtariEnv(game.id, ale, rom, Rng.fromSeed(1, r), 27_000, { protocol: 'v5', lifeLoss: 'continue' });
+    wrapped.push(envSpeed(env, options.atariSteps, Rng.fromSeed(2, r)));
+    say(`${game.id}, run ${r + 1}/${options.envRepeats}: raw ALE ${Math.round(raw[r] as number)} steps/s, asyncrl ${Math.round(wrapped[r] as number)} steps/s`);
+  }
+  const training: NonNullable<Report['atari']>['training'] = [];
+  for (const workers of options.workers) {
+    const runs: BenchRun[] = [];
+    for (let r = 0; r < options.networkRepeats; r++) {
+      runs.push(await trainingRun(THIS_CLI, { env: game.id, workers, frames: options.atariFrames, 'rom-dir': options.romDir }));
+      say(
+        `A3C on ${game.id}, ${workers} worker${workers > 1 ? 's' : ''}, run ${r + 1}/${options.networkRepeats}: ${Math.round(runs[r]?.framesPerSecond ?? 0)} frames/s`,
+      );
+    }
+    training.push({ workers, ...stats(runs) });
+  }
+  return {
+    ...stamp,
+    env: game.id,
+    rom: basename(rom),
+    steps: options.atariSteps,
+    repeats: options.envRepeats,
+    rawStepsPerSecond: raw,
+    medianRawStepsPerSecond: median(raw),
+    stepsPerSecond: wrapped,
+    medianStepsPerSecond: median(wrapped),
+    frames: options.atariFrames,
+    training,
+  };
+}
+
 async function runEnvs(options: Options, stamp: Stamp): Promise<NonNullable<Report['envs']>> {
   const rows: NonNullable<Report['envs']>['rows'] = [];
-  for (const id of envIds()) {
+  // Atari games need ROMs, which asyncrl does not ship: not in this section.
+  for (const id of envIds().filter((e) => !isAtariId(e))) {
     await prepareEnv(id);
     // A MuJoCo step is a physics integration of ~10–50 µs: a tenth of the steps keeps the section short.
     const steps = needsMujoco(id) ? Math.round(options.envSteps / 10) : options.envSteps;
@@ -382,6 +454,10 @@ async function main(): Promise<void> {
     writeFileSync(join(options.out, 'RESULTS.md'), render(report));
   };
   const runners: { [S in Section]: () => Promise<void> } = {
+    atari: async () => {
+      const atari = await runAtari(options, stamp);
+      if (atari !== undefined) report.atari = atari;
+    },
     envs: async () => void (report.envs = await runEnvs(options, stamp)),
     headline: async () => void (report.headline = await runHeadline(options, stamp)),
     networks: async () => void (report.networks = await runNetworks(options, stamp)),

@@ -70,6 +70,18 @@ export type Report = {
     rows: { label: string; algo: string; env: string; byWorkers: { workers: number; medianFramesPerSecond: number; framesPerSecond: number[] }[] }[];
   };
   envs?: Stamp & { steps: number; repeats: number; rows: { id: string; steps: number; medianStepsPerSecond: number; stepsPerSecond: number[] }[] };
+  atari?: Stamp & {
+    env: string;
+    rom: string;
+    steps: number;
+    repeats: number;
+    rawStepsPerSecond: number[];
+    medianRawStepsPerSecond: number;
+    stepsPerSecond: number[];
+    medianStepsPerSecond: number;
+    frames: number;
+    training: ({ workers: number } & CaseStats)[];
+  };
 };
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -226,6 +238,34 @@ export function render(report: Report): string {
       '| environment | median steps/s | runs |',
       '| --- | --- | --- |',
       ...e.rows.map((r) => `| ${r.id} | ${fmt(r.medianStepsPerSecond)} | ${r.stepsPerSecond.map((x) => fmt(x)).join(', ')} |`),
+      '',
+    );
+  }
+  const a = report.atari;
+  if (a) {
+    lines.push(
+      `## Atari: ${a.env} through asyncrl and through ALE alone`,
+      '',
+      stampLine(a),
+      `ROM ${a.rom}. One thread, ${a.steps.toLocaleString('en-US')} agent steps a run at frame skip 4 (4 emulator frames a step), median of ${a.repeats} runs: ` +
+        "raw ALE is a C++ driver of ALE's interface (frame_skip 4, one act and one grayscale screen a step, no sticky actions); asyncrl is its " +
+        'environment with the v5 protocol (4 act calls through the binding, sticky actions, the screen resized to 84 × 84 and stacked).',
+      '',
+      '| | median steps/s | runs | emulator frames/s |',
+      '| --- | --- | --- | --- |',
+      `| raw ALE | ${fmt(a.medianRawStepsPerSecond)} | ${a.rawStepsPerSecond.map(fmt).join(', ')} | ${fmt(4 * a.medianRawStepsPerSecond)} |`,
+      `| asyncrl | ${fmt(a.medianStepsPerSecond)} | ${a.stepsPerSecond.map(fmt).join(', ')} | ${fmt(4 * a.medianStepsPerSecond)} |`,
+      '',
+      `asyncrl's environment runs at ${((100 * a.medianStepsPerSecond) / a.medianRawStepsPerSecond).toFixed(0)}% of raw ALE's speed.`,
+      '',
+      `A3C on ${a.env} with its default settings, ${a.frames.toLocaleString('en-US')} agent steps a run (frames/s counts agent steps):`,
+      '',
+      '| workers | median frames/s | runs | phases, µs per frame | peak memory |',
+      '| --- | --- | --- | --- | --- |',
+      ...a.training.map(
+        (t) =>
+          `| ${t.workers} | ${fmt(t.medianFramesPerSecond)} | ${t.framesPerSecond.map(fmt).join(', ')} | ${phases(t.perFrameMicroseconds)} | ${fmt(t.medianPeakResidentMB)} MB |`,
+      ),
       '',
     );
   }

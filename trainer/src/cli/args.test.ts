@@ -96,6 +96,11 @@ describe('parseTrainArgs', () => {
       'separate',
       '--envs-per-worker',
       '4',
+      '--atari-protocol',
+      'paper',
+      '--life-loss=terminal',
+      '--rom-dir',
+      '/srv/roms',
     ]);
     assert.deepEqual(config, {
       env: 'CartPole-v1',
@@ -129,7 +134,21 @@ describe('parseTrainArgs', () => {
       rewardScale: 0.1,
       lstmCells: 64,
       trunk: 'separate',
+      atariProtocol: 'paper',
+      lifeLoss: 'terminal',
+      romDir: '/srv/roms',
     });
+  });
+
+  test('an Atari run takes its ROM directory from ASYNCRL_ROM_DIR when the flags name none; other runs do not', () => {
+    const atari = parseTrainArgs(['--env', 'ALE/Pong-v5'], { ...MACHINE, romDir: '/env/roms' });
+    assert.equal(atari.kind === 'train' ? atari.config.romDir : '', '/env/roms');
+    const given = parseTrainArgs(['--env', 'ALE/Pong-v5', '--rom-dir', '/flag/roms'], { ...MACHINE, romDir: '/env/roms' });
+    assert.equal(given.kind === 'train' ? given.config.romDir : '', '/flag/roms');
+    const cartpole = parseTrainArgs(['--env', 'CartPole-v1'], { ...MACHINE, romDir: '/env/roms' });
+    assert.equal(cartpole.kind === 'train' ? cartpole.config.romDir : '', undefined);
+    // Default run ids hold no "/": ALE/Pong-v5 → ALE-Pong-v5.
+    assert.match(atari.kind === 'train' ? atari.config.runId : '', /^ALE-Pong-v5__a3c__s1__\d{8}-\d{6}$/);
   });
 
   test('a negative number is a value, not a flag', () => {

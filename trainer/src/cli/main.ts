@@ -14,6 +14,8 @@ import { awsClientOptionsFromEnv, type AwsClientOptions } from '../aws/clients.j
 import { progressPrinter } from './progress.js';
 import { envIds, findEnv } from '../envs/catalog.js';
 import { prepareEnv } from '../envs/make.js';
+import { ATARI_GAMES, isAtariId } from '../envs/atari/ids.js';
+import { ROM_DIR_VARIABLE, loadAleBinding } from '../envs/atari/roms.js';
 import { Coordinator, type RunOutcome } from '../runtime/coordinator.js';
 import { describeFault, FAULT_INJECT_VARIABLE, parseFaultInjection, type FaultInjection } from '../runtime/fault-injection.js';
 import { LocalRunStore } from '../storage/local-store.js';
@@ -71,7 +73,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         const line = parseCommandLine(ENVS, rest);
         if (line.help)
           console.log(commandHelp(ENVS, 'Lists every environment: its id, what it is, its episode limit and its reference scores.', terminalColumns()));
-        else printEnvs();
+        else await printEnvs(process.env[ROM_DIR_VARIABLE]);
         return 0;
       }
       case '--version':
@@ -109,6 +111,7 @@ function sweepContext(): SweepCliContext {
     cores: os.availableParallelism(),
     columns: terminalColumns(),
     now: () => new Date(),
+    ...(process.env[ROM_DIR_VARIABLE] ? { romDir: process.env[ROM_DIR_VARIABLE] } : {}),
     ...(arrayIndex === undefined ? {} : { batchArrayIndex: arrayIndex }),
     ...(region ? { region } : {}),
     train: trainWithStore,
@@ -125,15 +128,42 @@ function awsOptionsFromEnv(): AwsClientOptions {
   }
 }
 
-function printEnvs(): void {
-  const width = Math.max(...envIds().map((id) => id.length)) + 1;
-  const rows = envIds().map((id) => {
+async function printEnvs(romDir: string | undefined): Promise<void> {
+  const ids = envIds().filter((id) => !isAtariId(id));
+  const width = Math.max(...ids.map((id) => id.length)) + 1;
+  const rows = ids.map((id) => {
     const spec = findEnv(id);
-    if (!spec) return `${id}`;
+    if (!spec?.scores) return `${id}`;
     const ref = spec.scores.reference === undefined ? '' : `, ${spec.scores.referenceKind ?? 'reference'} ${spec.scores.reference}`;
     return `${id.padEnd(width)} ${spec.description} (limit ${spec.maxEpisodeSteps} steps; random ${spec.scores.random}${ref})`;
   });
+  let ale: string;
+  try {
+    ale = `ALE ${(await loadAleBinding()).aleVersion} is installed (@asyncrl/ale)`;
+  } catch (error) {
+    ale = error instanceof Error ? error.message : String(error);
+  }
+  const roms = romDir === undefined || romDir === '' ? `no ROM directory set (--rom-dir DIR or ${ROM_DIR_VARIABLE})` : `ROMs from ${romDir}`;
+  rows.push(
+    '',
+    `Atari 2600, ${ATARI_GAMES.length} games as ALE/<Game>-v5 (84×84×4 observations, --atari-protocol v5 or paper): ${ale}; ${roms}.`,
+    wrapWords(ATARI_GAMES.map((game) => game.name).join(' '), 100, '  '),
+  );
   console.log(rows.join('\n'));
+}
+
+/** `text` in lines of at most `width` characters, each starting with `indent`. */
+function wrapWords(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
 }
 
 /**
@@ -164,7 +194,7 @@ function newCoordinator(resuming: boolean, options: ConstructorParameters<typeof
 }
 
 async function train(argv: readonly string[]): Promise<number> {
-  const command = parseTrainArgs(argv, { cores: os.availableParallelism(), now: new Date() }, terminalColumns());
+  const command = parseTrainArgs(argv, { cores: os.availableParallelism(), now: new Date(), romDir: process.env[ROM_DIR_VARIABLE] }, terminalColumns());
   if (command.kind === 'help') {
     console.log(command.text);
     return 0;
@@ -317,7 +347,7 @@ export async function trainWithStore(
     );
   }
   const printer = progressPrinter(process.stderr, 10);
-  await prepareEnv(config.env);
+  await prepareEnv(config.env, config);
   const coordinator = newCoordinator(resume !== undefined, {
     config,
     store,

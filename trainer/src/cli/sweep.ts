@@ -28,6 +28,8 @@ export type SweepCliContext = {
   /** The terminal's width, for help text. */
   readonly columns: number;
   readonly now: () => Date;
+  /** ASYNCRL_ROM_DIR, as read at the entry point: the ROMs of Atari runs whose config names none. */
+  readonly romDir?: string;
   /** AWS_BATCH_JOB_ARRAY_INDEX, as read at the entry point. */
   readonly batchArrayIndex?: string;
   /** AWS_REGION or AWS_DEFAULT_REGION, as read at the entry point; the API URL's own region wins. */
@@ -255,7 +257,7 @@ async function sweepChild(argv: readonly string[], context: SweepCliContext): Pr
       ...(context.batchArrayIndex === undefined ? {} : { arrayIndex: context.batchArrayIndex }),
       ...(out === undefined ? {} : { out }),
       ...(workers === undefined ? {} : { workers }),
-      machine: { cores: context.cores, now: context.now() },
+      machine: { cores: context.cores, now: context.now(), romDir: context.romDir },
       train: context.train,
       ...(context.storeOptions === undefined ? {} : { storeOptions: context.storeOptions }),
       log: (line) => console.error(line),

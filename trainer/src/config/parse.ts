@@ -5,7 +5,7 @@
  * is read from the schema itself, so the messages cannot drift from the checks.
  */
 import { z } from 'zod';
-import { envIds, findEnv } from '../envs/catalog.js';
+import { envIds, findEnv, knownEnvs } from '../envs/catalog.js';
 import { estimateParameters, MAX_PARAMETER_MEMORY_BYTES, MAX_PARAMETERS, parameterMemoryBytes } from './size-limits.js';
 import type { EnvInfo } from '../envs/types.js';
 import { tunedDefaults } from './tuned-defaults.js';
@@ -84,7 +84,7 @@ function describeString(type: z.ZodString): string {
 
 /** What the field accepts, worded to follow "expected". */
 export function describeExpected(field: ConfigField, naming: Naming = 'key'): string {
-  if (field === 'env') return `a registered environment id, one of ${envIds().join('|')}`;
+  if (field === 'env') return `a registered environment id, one of ${knownEnvs('|')}`;
   const type = innerType(field);
   if (type instanceof z.ZodNumber) {
     const text = describeNumbers(type, false);
@@ -112,7 +112,7 @@ function wordingFor(source: string): Wording {
 function unknownEnv(wording: Wording, env: string): string {
   const suggestion = closest(env, envIds());
   const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-  return wording.at(['env'], `unknown environment ${formatValue(env)}${hint}; known: ${envIds().join(', ')}`);
+  return wording.at(['env'], `unknown environment ${formatValue(env)}${hint}; known: ${knownEnvs()}`);
 }
 
 function unsupportedActions(wording: Wording, env: EnvInfo, algo: Algorithm): string {

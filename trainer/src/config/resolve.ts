@@ -3,12 +3,15 @@
  * moment (worker count, run id) and freezes the result, which then goes unchanged to
  * config.json and every worker. Pure: the caller supplies the machine's facts.
  */
+import { envIdSegment, isAtariId } from '../envs/atari/ids.js';
 import { MAX_WORKERS, type ParsedTrainConfig, type TrainConfig } from './schema.js';
 
 export type Machine = {
   /** Logical cores available to this process (`os.availableParallelism()` at the entry point). */
   readonly cores: number;
   readonly now: Date;
+  /** ASYNCRL_ROM_DIR, the ROM directory of Atari runs that name none. */
+  readonly romDir?: string | undefined;
 };
 
 /** One actor-learner per core, within the schema's bounds. */
@@ -24,7 +27,7 @@ export function defaultWorkers(cores: number): number {
 export function defaultRunId(config: Pick<ParsedTrainConfig, 'env' | 'algo' | 'seed'>, now: Date): string {
   // toISOString is always UTC: "2024-01-02T03:04:05.678Z" → "20240102-030405".
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  return `${config.env}__${config.algo}__s${config.seed}__${stamp}`;
+  return `${envIdSegment(config.env)}__${config.algo}__s${config.seed}__${stamp}`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -37,9 +40,11 @@ function deepFreeze<T>(value: T): T {
 
 export function resolveTrainConfig(parsed: ParsedTrainConfig, machine: Machine): TrainConfig {
   const { workers, runId, hidden, ...rest } = parsed;
+  const romDir = parsed.romDir ?? (isAtariId(parsed.env) && machine.romDir !== undefined && machine.romDir !== '' ? machine.romDir : undefined);
   // A fresh object and array: the caller's `parsed` is neither changed nor frozen.
   return deepFreeze({
     ...rest,
+    ...(romDir === undefined ? {} : { romDir }),
     workers: workers ?? defaultWorkers(machine.cores),
     runId: runId ?? defaultRunId(parsed, machine.now),
     hidden: [...hidden],

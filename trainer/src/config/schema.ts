@@ -91,6 +91,20 @@ export const trainConfigSchema = z
      * tensorflow, wasm, cpu that does.
      */
     backend: z.enum(BACKENDS).default('auto'),
+    /**
+     * Atari ids (ALE/<Game>-v5): `v5`, Gymnasium's v5 semantics (sticky actions 0.25, frame skip 4);
+     * `paper`, the protocol of Mnih et al. 2015/2016 (no sticky actions, up to 30 no-op starts, the maximum
+     * of the last two frames, rewards clipped to [−1, 1] for learning). envs/atari/atari-env.ts.
+     */
+    atariProtocol: z.enum(['v5', 'paper']).default('v5'),
+    /** Atari ids: whether a life lost ends the episode for learning (curves still count whole games). */
+    lifeLoss: z.enum(['continue', 'terminal']).default('continue'),
+    /** Atari ids: the directory of ROMs (asyncrl ships none); ASYNCRL_ROM_DIR when absent. */
+    romDir: z
+      .string()
+      .min(1)
+      .regex(/^[^\0]*$/, 'holds a NUL character, which no path can hold')
+      .optional(),
     /** Evaluation episodes after training, and at each periodic evaluation. */
     evalEpisodes: int(0, 100_000).default(10),
     /**

@@ -10,6 +10,8 @@
 import type { DiscreteSpace, EnvInfo, BoxSpace } from './types.js';
 import { registryScores } from './registry-scores.js';
 import type { ReferenceScores } from './types.js';
+import { ATARI57_ROWS } from '../scores/atari57-data.js';
+import { ATARI_GAMES, atariObservationShape, atariStepLimit, isAtariId } from './atari/ids.js';
 
 function scoresOf(id: string): ReferenceScores {
   const scores = registryScores(id);
@@ -185,7 +187,25 @@ const MUJOCO: readonly EnvInfo[] = [
   }),
 ];
 
-const ALL: readonly EnvInfo[] = [...CLASSIC_CONTROL, ...MINATAR, ...MAZE, ...MUJOCO];
+/**
+ * Every game of the Arcade Learning Environment, as Gymnasium's ALE/<Game>-v5 (envs/atari/): the optional
+ * package @asyncrl/ale and a ROM directory make them. Scores: the Atari-57 no-op table where the game is
+ * one of the 57 (scores/atari57-data.ts); the other games have no published human reference.
+ */
+const ATARI: readonly EnvInfo[] = ATARI_GAMES.map((game) => {
+  const row = ATARI57_ROWS.find((r) => r[0] === game.rom);
+  return {
+    id: game.id,
+    description: `Atari 2600 ${game.name} through the Arcade Learning Environment (ROM ${game.rom}.bin from --rom-dir; the optional package @asyncrl/ale)`,
+    maxEpisodeSteps: atariStepLimit('v5'),
+    observationShape: atariObservationShape('v5'),
+    actionSpace: discrete(game.actions),
+    scores:
+      row === undefined ? undefined : { random: row[1], reference: row[2], referenceKind: 'human', source: 'Atari-57, no-op starts (scores/atari57-data.ts)' },
+  };
+});
+
+const ALL: readonly EnvInfo[] = [...CLASSIC_CONTROL, ...MINATAR, ...MAZE, ...MUJOCO, ...ATARI];
 const BY_ID: ReadonlyMap<string, EnvInfo> = new Map(ALL.map((info) => [info.id, info]));
 if (BY_ID.size !== ALL.length) throw new Error('envs/catalog: duplicate environment id');
 const IDS: readonly string[] = [...BY_ID.keys()].sort();
@@ -193,6 +213,11 @@ const IDS: readonly string[] = [...BY_ID.keys()].sort();
 /** The catalogue entry of `id`, or undefined. */
 export function findEnv(id: string): EnvInfo | undefined {
   return BY_ID.get(id);
+}
+
+/** The registered ids for a message: asyncrl's own by name, the Atari games as one pattern. */
+export function knownEnvs(separator = ', '): string {
+  return `${IDS.filter((id) => !isAtariId(id)).join(separator)}${separator}ALE/<Game>-v5 (${ATARI_GAMES.length} Atari games; asyncrl envs lists them)`;
 }
 
 /** Every registered id, sorted. */

@@ -5,7 +5,7 @@
  */
 import type { Env } from './types.js';
 import type { Rng } from '../util/rng.js';
-import { envIds, findEnv, minatarId, needsMujoco } from './catalog.js';
+import { findEnv, knownEnvs, minatarId, needsMujoco } from './catalog.js';
 import { AcrobotEnv } from './classic-control/acrobot.js';
 import { CartPoleEnv } from './classic-control/cartpole.js';
 import { CartPoleNoVelEnv } from './classic-control/cartpole-no-vel.js';
@@ -14,6 +14,9 @@ import { PendulumEnv } from './classic-control/pendulum.js';
 import { MAZE_TASKS } from './maze/index.js';
 import { MINATAR_GAMES } from './minatar/index.js';
 import { MUJOCO_TASKS, loadMujoco } from './mujoco/index.js';
+import { AtariEnv } from './atari/atari-env.js';
+import { ATARI_GAMES, atariGame } from './atari/ids.js';
+import { findRom, loadAleBinding, loadedAle } from './atari/roms.js';
 
 type Factory = (rng: Rng, maxEpisodeSteps: number) => Env;
 
@@ -31,6 +34,7 @@ const FACTORIES: ReadonlyMap<string, Factory> = new Map<string, Factory>([
   ),
   ...MAZE_TASKS.map((task): [string, Factory] => [task.id, (rng, limit) => task.make(rng, limit)]),
   ...MUJOCO_TASKS.map((task): [string, Factory] => [task.id, (rng, limit) => new task.cls(rng, limit)]),
+  ...ATARI_GAMES.map((game): [string, Factory] => [game.id, (rng, limit) => makeAtari(game.id, rng, limit)]),
 ]);
 
 /** Ids with a factory (catalog.test.ts checks that they are exactly the catalogue's). */
@@ -38,19 +42,44 @@ export function factoryIds(): string[] {
   return [...FACTORIES.keys()].sort();
 }
 
+/** What an Atari environment takes from the run's config (config/schema.ts has the same fields). */
+export type AtariSettings = {
+  readonly atariProtocol: 'v5' | 'paper';
+  readonly lifeLoss: 'continue' | 'terminal';
+  readonly romDir?: string | undefined;
+};
+
+const DEFAULT_ATARI: AtariSettings = { atariProtocol: 'v5', lifeLoss: 'continue', romDir: undefined };
+
+/** The prepared Atari games of this thread: the ROM found and the settings, by id. */
+const preparedAtari = new Map<string, { readonly romPath: string; readonly settings: AtariSettings }>();
+
 /**
  * Loads what `makeEnv(id)` needs beyond plain code, once per thread: the MuJoCo WebAssembly module for
- * the MuJoCo tasks (its instantiation is asynchronous, while `Env` is synchronous). Every thread that
- * makes environments awaits it first.
+ * the MuJoCo tasks (its instantiation is asynchronous, while `Env` is synchronous); for an Atari id, the
+ * ALE binding and the game's ROM in `atari.romDir`. Every thread that makes environments awaits it first.
+ * A missing binding, ROM directory or ROM is an InputError naming it.
  */
-export async function prepareEnv(id: string): Promise<void> {
+export async function prepareEnv(id: string, atari: AtariSettings = DEFAULT_ATARI): Promise<void> {
   if (needsMujoco(id)) await loadMujoco();
+  const game = atariGame(id);
+  if (game !== undefined) {
+    const ale = await loadAleBinding();
+    preparedAtari.set(id, { romPath: findRom(ale, id, game.rom, atari.romDir), settings: atari });
+  }
+}
+
+function makeAtari(id: string, rng: Rng, limit: number): Env {
+  const prepared = preparedAtari.get(id);
+  if (prepared === undefined) throw new Error(`${id}: prepareEnv(id, settings) first (it finds the ROM)`);
+  const { atariProtocol, lifeLoss } = prepared.settings;
+  return new AtariEnv(id, loadedAle(), prepared.romPath, rng, limit, { protocol: atariProtocol, lifeLoss });
 }
 
 /** A new environment for `id` drawing its randomness from `rng`; throws on an id the catalogue lacks. */
 export function makeEnv(id: string, rng: Rng): Env {
   const info = findEnv(id);
   const factory = FACTORIES.get(id);
-  if (info === undefined || factory === undefined) throw new Error(`unknown environment id '${id}'; use one of: ${envIds().join(', ')}`);
+  if (info === undefined || factory === undefined) throw new Error(`unknown environment id '${id}'; use one of: ${knownEnvs()}`);
   return factory(rng, info.maxEpisodeSteps);
 }

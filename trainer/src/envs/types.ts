@@ -18,9 +18,17 @@ export type Space = DiscreteSpace | BoxSpace;
 export type StepResult = {
   /** Observation after the step; owned by the caller until the next call to `step` or `reset`. */
   readonly observation: Float32Array;
+  /** The reward learners see. */
   readonly reward: number;
+  /** The task's own reward where `reward` is transformed for learning (Atari's clipped rewards); curves add this. */
+  readonly score?: number;
   readonly terminated: boolean;
   readonly truncated: boolean;
+  /**
+   * The episode ended for learning (`terminated`) but the task's episode goes on after `reset` (Atari with
+   * a life lost as terminal): curves and evaluations keep adding to the same episode.
+   */
+  readonly episodeGoesOn?: boolean;
 };
 
 export interface Env {
@@ -57,5 +65,6 @@ export type EnvInfo = {
   /** Shape of an observation: [n] for a flat vector, [height, width, channels] for a grid. */
   readonly observationShape: readonly number[];
   readonly actionSpace: Space;
-  readonly scores: ReferenceScores;
+  /** Undefined for an Atari game outside the Atari-57 tables: no published reference. */
+  readonly scores: ReferenceScores | undefined;
 };

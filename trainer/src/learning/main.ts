@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { LEARNING_CASES } from './suite.js';
 import { describeResult, runCase, type CaseResult } from './run.js';
+import { ROM_DIR_VARIABLE } from '../envs/atari/roms.js';
 
 /** Where LEARNING.md's hand-written part begins; config/tuned-defaults.ts points into it. */
 const TUNING_HEADING = '## How the tuned settings were found';
@@ -46,7 +47,12 @@ async function main(): Promise<void> {
   const machine = `${cpuList.length} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}`;
   const command = `npm run test:learning${ids.length > 0 ? ` -- ${ids.join(' ')}` : ''}`;
   let failed = 0;
+  const romDir = process.env[ROM_DIR_VARIABLE];
   for (const c of cases) {
+    if (c.needsRom === true && (romDir === undefined || romDir === '')) {
+      console.log(`skipping ${c.id}: it needs the game's ROM; set ${ROM_DIR_VARIABLE} to a directory of Atari ROMs (asyncrl ships none)`);
+      continue;
+    }
     console.log(`running ${c.id} (${c.full.frames.toLocaleString('en-US')} frames) …`);
     const result = await runCase(c, c.full);
     console.log(describeResult(result));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator } from '../runtime/coordinator.js';
 import { prepareEnv } from '../envs/make.js';
+import { ROM_DIR_VARIABLE } from '../envs/atari/roms.js';
 import { LocalRunStore } from '../storage/local-store.js';
 import { parseTrainConfig } from '../config/parse.js';
 import { resolveTrainConfig } from '../config/resolve.js';
@@ -35,8 +36,9 @@ export async function runCase(c: LearningCase, budget: Budget, keepDir?: string)
     const config = resolveTrainConfig(parseTrainConfig({ ...c.config, ...budget.config, frames: budget.frames, runId: c.id }, `learning case ${c.id}`), {
       cores: 2,
       now: new Date(),
+      romDir: process.env[ROM_DIR_VARIABLE],
     });
-    await prepareEnv(config.env);
+    await prepareEnv(config.env, config);
     const outcome = await new Coordinator({ config, store: new LocalRunStore(dir), log: () => undefined }).run();
     if (outcome.kind !== 'completed') throw new Error(`${c.id}: the run was interrupted`);
     const r = outcome.result;

@@ -44,6 +44,15 @@ export type NetworkSettings = {
 export const MINATAR_CONV = { filters: 16, kernelSize: 3, stride: 1 } as const;
 
 /**
+ * The first convolution of the Atari network of Mnih et al. 2016 (after Mnih et al. 2013): 16 filters
+ * 8×8, stride 4, on the 84 × 84 × 4 screens. The paper's second convolution (32 filters 4×4, stride 2)
+ * is not built yet: the trunk goes from this one to the dense layers.
+ */
+export const ATARI_CONV = { filters: 16, kernelSize: 8, stride: 4 } as const;
+/** Grid observations at least this tall and wide are screens (Atari), smaller ones MinAtar-like grids. */
+const ATARI_MIN_SIDE = 40;
+
+/**
  * The network for observations of shape `shape`. Rank 3 ([H, W, C]) gets MinAtar's convolution first
  * (the convolutional network; recurrent, the LSTM network with a convolution before its trunk); any
  * other rank is flattened into an MLP (or the LSTM network's trunk).
@@ -61,7 +70,7 @@ export function planNetwork(settings: NetworkSettings, shape: readonly number[])
   }
   if (shape.length === 3) {
     const [h, w, c] = shape as readonly [number, number, number];
-    const conv = { inputShape: [h, w, c] as const, ...MINATAR_CONV };
+    const conv = { inputShape: [h, w, c] as const, ...(h >= ATARI_MIN_SIDE && w >= ATARI_MIN_SIDE ? ATARI_CONV : MINATAR_CONV) };
     if (settings.recurrent) return { kind: 'lstm', spec: { inputSize, conv, hidden, cells: settings.lstmCells, heads } };
     return { kind: 'conv', spec: { ...conv, hidden, heads } };
   }

@@ -155,15 +155,17 @@ export class ActorLearner {
         let ended = false;
         for (let k = 0; k < lanes; k++) {
           const step = steps[k] as StepResult;
-          returns[k] = (returns[k] as number) + step.reward;
+          returns[k] = (returns[k] as number) + (step.score ?? step.reward);
           lengths[k] = (lengths[k] as number) + 1;
           if (step.terminated || step.truncated) {
-            ctx.episodes.add(first + k, returns[k] as number, lengths[k] as number);
-            Atomics.add(shared.counters, COUNTER.episodes, 1n);
+            if (step.episodeGoesOn !== true) {
+              ctx.episodes.add(first + k, returns[k] as number, lengths[k] as number);
+              Atomics.add(shared.counters, COUNTER.episodes, 1n);
+              returns[k] = 0;
+              lengths[k] = 0;
+            }
             obs[k] = (envs[k] as Env).reset();
             method.episodeStart(k);
-            returns[k] = 0;
-            lengths[k] = 0;
             ended = true;
           } else {
             obs[k] = step.observation;
@@ -200,10 +202,13 @@ export class ActorLearner {
       let length = 0;
       for (;;) {
         const step = env.step(method.evaluationAction(obs, rng));
-        total += step.reward;
+        total += step.score ?? step.reward;
         length++;
-        if (step.terminated || step.truncated) break;
-        obs = step.observation;
+        if (step.terminated || step.truncated) {
+          if (step.episodeGoesOn !== true) break;
+          obs = env.reset();
+          method.episodeStart(0);
+        } else obs = step.observation;
       }
       ctx.post({ type: 'eval-episode', worker: ctx.index, return: total, length });
     }

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const post = (message: FromWorker): void => episodes.post(message);
   try {
     const backend = await selectBackend(config.backend);
-    await prepareEnv(config.env);
+    await prepareEnv(config.env, config);
     const shared = viewsOf(init.buffers);
     const rng = init.rngState ? Rng.fromState(init.rngState) : streams.worker(config.seed, index);
     // Environment 0 draws from the worker's own stream; environments 1 … K − 1 from their own.

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { RUN_ID_PATTERN } from '../config/schema.js';
+import { envIdSegment } from '../envs/atari/ids.js';
 import { SWEEP_NAME_PATTERN } from '../config/sweep-limits.js';
 import type { SweepSpec } from '../config/sweep-schema.js';
 import { MANIFEST_VERSION, SWEEP_ID_PATTERN, sweepManifestSchema, type SweepManifest, type SweepRun } from './manifest.js';
@@ -35,7 +36,7 @@ export function makeSweepId(name: string, specBytes: Uint8Array | string, now: D
 
 /** `<sweepId>__<env>__p<point>__s<seed>`: at most 65 + 2 + env + 2 + 4 + 2 + 11 characters, within RUN_ID_PATTERN's 128. */
 export function sweepRunId(sweepId: string, env: string, point: number, seed: number): string {
-  return `${sweepId}__${env}__p${point}__s${seed}`;
+  return `${sweepId}__${envIdSegment(env)}__p${point}__s${seed}`;
 }
 
 export type SweepIdentity = {

@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import { InputError, closest, describeKind, formatValue, problemList } from '../errors.js';
-import { envIds, findEnv } from '../envs/catalog.js';
+import { envIds, findEnv, knownEnvs } from '../envs/catalog.js';
 import { parseDataText, readDataFile, type DataFormat, type DataReading } from '../config/load-file.js';
 import { describeExpected, fieldValueKind, parseTrainConfig } from '../config/parse.js';
 import {
@@ -96,7 +96,7 @@ function envLines(spec: SweepSpec, wording: Wording): string[] {
     if (findEnv(env) === undefined) {
       const suggestion = closest(env, envIds());
       const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-      lines.push(wording.at(['envs', i], `unknown environment ${formatValue(env)}${hint}; known: ${envIds().join(', ')}`));
+      lines.push(wording.at(['envs', i], `unknown environment ${formatValue(env)}${hint}; known: ${knownEnvs()}`));
     } else if (seen.has(env)) {
       lines.push(wording.at(['envs', i], `${formatValue(env)} is listed twice; list each environment once`));
     }

@@ -26,7 +26,7 @@ test('the tasks are in the catalogue, with ids that run ids can hold', () => {
     assert.equal(env.id, task.id);
     assert.deepEqual({ size: env.size, view: env.view, apples: env.apples }, task.options);
     assert.equal(task.id, `Maze-${task.options.size}x${task.options.size}-v0`);
-    assert.equal(info.scores.referenceKind, 'expert');
+    assert.equal(info.scores!.referenceKind, 'expert');
   }
 });
 
@@ -34,7 +34,7 @@ for (const task of MAZE_TASKS) {
   test(`${task.id}: the catalogue's random and expert scores are the measured ones, and the expert wins by far`, () => {
     const info = infoOf(task.id);
     const measured = mazeReferenceScores((rng) => task.make(rng, info.maxEpisodeSteps), MAZE_SCORE_EPISODES, MAZE_SCORE_SEED);
-    const { random, reference, source } = info.scores;
+    const { random, reference, source } = info.scores!;
     assert.ok(reference !== undefined);
     // The registered figures are these measurements rounded to 0.1, and the source text quotes them.
     for (const [what, mean, registered] of [

@@ -24,11 +24,11 @@ test('the MuJoCo tasks, their classes and limits', () => {
     const spec = findEnv(e.id)!;
     assert.equal(task.cls, e.cls);
     assert.equal(spec.maxEpisodeSteps, e.maxEpisodeSteps);
-    assert.equal(spec.scores.reference, e.reference);
-    assert.equal(spec.scores.referenceKind, e.reference === undefined ? undefined : 'solved');
-    if (e.reference !== undefined) assert.ok(e.reference > spec.scores.random);
+    assert.equal(spec.scores!.reference, e.reference);
+    assert.equal(spec.scores!.referenceKind, e.reference === undefined ? undefined : 'solved');
+    if (e.reference !== undefined) assert.ok(e.reference > spec.scores!.random);
     assert.ok(spec.description.length > 0);
-    assert.match(spec.scores.source, /measured by asyncrl, uniform random policy, 100 episodes/);
+    assert.match(spec.scores!.source, /measured by asyncrl, uniform random policy, 100 episodes/);
     // Ids must fit in run ids (`<env>__<algo>__s<seed>__<stamp>`).
     assert.match(spec.id, RUN_ID_PATTERN);
     assert.ok(needsMujoco(spec.id));
@@ -57,7 +57,7 @@ for (const task of MUJOCO_TASKS) {
     const { mean, stderr } = measureRandom((rng) => new task.cls(rng, spec.maxEpisodeSteps), 100, 2024);
     // The same seed reproduces the figure up to its rounding to 0.1 (the physics is deterministic
     // float64 WebAssembly); the stated mean and standard error are this measurement's.
-    assert.ok(Math.abs(mean - spec.scores.random) <= 0.05, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores.random}`);
-    assert.match(spec.scores.source, new RegExp(`mean return ${mean.toFixed(2)}, standard error ${stderr.toFixed(2)}`));
+    assert.ok(Math.abs(mean - spec.scores!.random) <= 0.05, `measured ${mean.toFixed(3)} ± ${stderr.toFixed(3)}, registered ${spec.scores!.random}`);
+    assert.match(spec.scores!.source, new RegExp(`mean return ${mean.toFixed(2)}, standard error ${stderr.toFixed(2)}`));
   });
 }
