@@ -371,6 +371,90 @@ export function lstmCellBackward(gates: usize, c: usize, cPrev: usize, dh: usize
 }
 
 /** Where the kernels' own static data (the tables of exp) ends: the heap's regions start above it. */
+// ---------------------------------------------------------------------------------------------
+// Atari screens (envs/atari/preprocess.ts): bytes in, the network's floats out.
+
+/** out[i] = max(a[i], b[i]) over `count` bytes, sixteen at a time. */
+export function maxPoolBytes(a: usize, b: usize, out: usize, count: i32): void {
+  let i = 0;
+  for (; i + 16 <= count; i += 16) v128.store(out + <usize>i, i8x16.max_u(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+  for (; i < count; i++) {
+    const x = load<u8>(a + <usize>i);
+    const y = load<u8>(b + <usize>i);
+    store<u8>(out + <usize>i, x > y ? x : y);
+  }
+}
+
+/**
+ * Area-averaging resize of a byte image [h, w] into bytes [oh, ow] with three taps an axis (index i32,
+ * weight f32, three per output): along each source row into `partial` [h, ow] f32, then down the columns,
+ * four output pixels at a time; rounded half up and clamped to a byte.
+ */
+export function areaResize(src: usize, h: i32, w: i32, dst: usize, oh: i32, ow: i32, colIdx: usize, colW: usize, rowIdx: usize, rowW: usize, partial: usize): void {
+  for (let y = 0; y < h; y++) {
+    const row = src + <usize>(y * w);
+    const out = partial + ((<usize>(y * ow)) << 2);
+    for (let j = 0; j < ow; j++) {
+      const t = (<usize>(j * 3)) << 2;
+      const v =
+        load<f32>(colW + t) * <f32>load<u8>(row + <usize>load<i32>(colIdx + t)) +
+        load<f32>(colW + t + 4) * <f32>load<u8>(row + <usize>load<i32>(colIdx + t + 4)) +
+        load<f32>(colW + t + 8) * <f32>load<u8>(row + <usize>load<i32>(colIdx + t + 8));
+      store<f32>(out + ((<usize>j) << 2), v);
+    }
+  }
+  const half = f32x4.splat(0.5);
+  const top = i32x4.splat(255);
+  for (let i = 0; i < oh; i++) {
+    const t = (<usize>(i * 3)) << 2;
+    const r0 = partial + ((<usize>(load<i32>(rowIdx + t) * ow)) << 2);
+    const r1 = partial + ((<usize>(load<i32>(rowIdx + t + 4) * ow)) << 2);
+    const r2 = partial + ((<usize>(load<i32>(rowIdx + t + 8) * ow)) << 2);
+    const w0 = load<f32>(rowW + t);
+    const w1 = load<f32>(rowW + t + 4);
+    const w2 = load<f32>(rowW + t + 8);
+    const v0 = f32x4.splat(w0);
+    const v1 = f32x4.splat(w1);
+    const v2 = f32x4.splat(w2);
+    const out = dst + <usize>(i * ow);
+    let j = 0;
+    for (; j + 4 <= ow; j += 4) {
+      const o = (<usize>j) << 2;
+      const sum = f32x4.add(
+        f32x4.add(f32x4.mul(v0, v128.load(r0 + o)), f32x4.mul(v1, v128.load(r1 + o))),
+        f32x4.add(f32x4.mul(v2, v128.load(r2 + o)), half),
+      );
+      const q = i32x4.min_s(i32x4.trunc_sat_f32x4_s(sum), top);
+      store<u8>(out + <usize>j, <u8>i32x4.extract_lane(q, 0));
+      store<u8>(out + <usize>j + 1, <u8>i32x4.extract_lane(q, 1));
+      store<u8>(out + <usize>j + 2, <u8>i32x4.extract_lane(q, 2));
+      store<u8>(out + <usize>j + 3, <u8>i32x4.extract_lane(q, 3));
+    }
+    for (; j < ow; j++) {
+      const o = (<usize>j) << 2;
+      const q = <i32>(w0 * load<f32>(r0 + o) + w1 * load<f32>(r1 + o) + w2 * load<f32>(r2 + o) + 0.5);
+      store<u8>(out + <usize>j, <u8>(q > 255 ? 255 : q));
+    }
+  }
+}
+
+/**
+ * A frame stack [size, depth] of f32, channels last: every pixel's channels move down one and `frame`'s
+ * byte, times `scale`, becomes the last; `fill` != 0 writes it to every channel instead.
+ */
+export function stackFrame(obs: usize, frame: usize, size: i32, depth: i32, scale: f32, fill: i32): void {
+  for (let p = 0; p < size; p++) {
+    const o = obs + ((<usize>(p * depth)) << 2);
+    const v = <f32>load<u8>(frame + <usize>p) * scale;
+    if (fill != 0) {
+      for (let c = 0; c < depth; c++) store<f32>(o + ((<usize>c) << 2), v);
+    } else {
+      for (let c = 0; c < depth - 1; c++) store<f32>(o + ((<usize>c) << 2), load<f32>(o + ((<usize>(c + 1)) << 2)));
+      store<f32>(o + ((<usize>(depth - 1)) << 2), v);
+    }
+  }
+}
+
 export function heapBase(): usize {
   return __heap_base;
 }

@@ -18,6 +18,21 @@ export type KernelExports = {
   heapBase(): number;
   lstmCell(gates: number, cPrev: number, c: number, h: number, rows: number, u: number): void;
   lstmCellBackward(gates: number, c: number, cPrev: number, dh: number, dcNext: number, dz: number, rows: number, u: number): void;
+  maxPoolBytes(a: number, b: number, out: number, count: number): void;
+  areaResize(
+    src: number,
+    h: number,
+    w: number,
+    dst: number,
+    oh: number,
+    ow: number,
+    colIdx: number,
+    colW: number,
+    rowIdx: number,
+    rowW: number,
+    partial: number,
+  ): void;
+  stackFrame(obs: number, frame: number, size: number, depth: number, scale: number, fill: number): void;
 };
 
 const PAGE = 65536;
@@ -82,6 +97,16 @@ export class KernelHeap {
   /** A region's floats (valid until the next `alloc`). */
   floats(region: Region, count = region.floats): Float32Array {
     return this.view.subarray(region.offset >> 2, (region.offset >> 2) + count);
+  }
+
+  /** A region's first `count` bytes (valid until the next `alloc`). */
+  u8(region: Region, count = region.floats * 4): Uint8Array {
+    return new Uint8Array(this.memory.buffer, region.offset, count);
+  }
+
+  /** A region as 32-bit integers (valid until the next `alloc`). */
+  i32(region: Region): Int32Array {
+    return new Int32Array(this.memory.buffer, region.offset, region.floats);
   }
 
   /** Bytes of memory the heap holds. */

@@ -19,7 +19,7 @@
 import type { Rng } from '../../util/rng.js';
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
 import { FRAME_SKIP, OBSERVATION, SCREEN, atariObservationShape, type AtariProtocol } from './ids.js';
-import { AreaResize, FrameStack, clipReward, maxPool } from './preprocess.js';
+import { ScreenPipeline, clipReward } from './preprocess.js';
 import type { AleBinding, AleGame } from '@asyncrl/ale';
 
 export const STICKY_V5 = 0.25;
@@ -37,11 +37,9 @@ export class AtariEnv implements Env {
   private readonly game: AleGame;
   private readonly actions: Int32Array;
   private readonly skip: number;
-  private readonly screens: [Uint8Array, Uint8Array];
-  private readonly pooled: Uint8Array;
-  private readonly small: Uint8Array;
-  private readonly resize: AreaResize | undefined;
-  private readonly stack: FrameStack | undefined;
+  /** Where ALE writes the last two screens of a step: the pipeline's memory, or plain arrays in raw mode. */
+  private readonly screens: readonly [Uint8Array, Uint8Array];
+  private readonly pipeline: ScreenPipeline | undefined;
   private readonly rawObservation: Float32Array | undefined;
   private steps = 0;
   private episodeOver = true;
@@ -73,9 +71,6 @@ export class AtariEnv implements Env {
     this.actionSpace = { kind: 'discrete', n: this.actions.length };
     this.maxEpisodeSteps = maxEpisodeSteps;
     this.skip = protocol === 'raw' ? 1 : FRAME_SKIP;
-    const screen = SCREEN.height * SCREEN.width;
-    this.screens = [new Uint8Array(screen), new Uint8Array(screen)];
-    this.pooled = new Uint8Array(screen);
     const shape = atariObservationShape(protocol);
     this.observationSpace = {
       kind: 'box',
@@ -83,13 +78,15 @@ export class AtariEnv implements Env {
       low: new Float32Array(shape[0] * shape[1] * shape[2]),
       high: new Float32Array(shape[0] * shape[1] * shape[2]).fill(1),
     };
+    const screen = SCREEN.height * SCREEN.width;
     if (protocol === 'raw') {
-      this.small = new Uint8Array(0);
+      this.pipeline = undefined;
+      this.screens = [new Uint8Array(screen), new Uint8Array(screen)];
       this.rawObservation = new Float32Array(screen);
     } else {
-      this.small = new Uint8Array(OBSERVATION.height * OBSERVATION.width);
-      this.resize = new AreaResize(SCREEN.height, SCREEN.width, OBSERVATION.height, OBSERVATION.width);
-      this.stack = new FrameStack(OBSERVATION.height * OBSERVATION.width, OBSERVATION.stack);
+      this.pipeline = new ScreenPipeline(SCREEN.height, SCREEN.width, OBSERVATION.height, OBSERVATION.width, OBSERVATION.stack);
+      this.screens = this.pipeline.screens;
+      this.rawObservation = undefined;
     }
   }
 
@@ -114,7 +111,7 @@ export class AtariEnv implements Env {
     }
     this.lives = this.game.lives();
     this.game.screenGrayscale(this.screens[1]);
-    return this.observe(this.screens[1], true);
+    return this.observe(false, true);
   }
 
   step(action: number | Float32Array): StepResult {
@@ -125,24 +122,22 @@ export class AtariEnv implements Env {
     const ale = this.actions[action] as number;
     let score = 0;
     let over = false;
+    // The paper's protocol pools the last two frames of the repeat; the others need only the last.
+    const pool = this.options.protocol === 'paper';
     for (let f = 0; f < this.skip; f++) {
       score += this.game.act(ale);
-      // The last two frames of the repeat are kept for the max-pool (only the last without it).
-      if (f >= this.skip - 2) this.game.screenGrayscale(this.screens[f - (this.skip - 2)] as Uint8Array);
+      const last = f === this.skip - 1;
+      if (pool && f === this.skip - 2) this.game.screenGrayscale(this.screens[0]);
       if (this.game.gameOver()) {
         over = true;
-        if (f < this.skip - 1) this.game.screenGrayscale(this.screens[1]);
+        this.game.screenGrayscale(this.screens[1]);
         // Ended before the second-to-last frame: no second frame to pool with.
-        if (f < this.skip - 2) this.screens[0].set(this.screens[1]);
+        if (pool && f < this.skip - 2) this.screens[0].set(this.screens[1]);
         break;
       }
+      if (last) this.game.screenGrayscale(this.screens[1]);
     }
     this.steps++;
-    let frame = this.screens[1];
-    if (this.options.protocol === 'paper') {
-      maxPool(this.screens[0], this.screens[1], this.pooled);
-      frame = this.pooled;
-    }
     let terminated = over;
     if (!over && this.options.lifeLoss === 'terminal') {
       const lives = this.game.lives();
@@ -155,7 +150,7 @@ export class AtariEnv implements Env {
     const truncated = !terminated && this.steps >= this.maxEpisodeSteps;
     this.episodeOver = terminated || truncated;
     return {
-      observation: this.observe(frame, false),
+      observation: this.observe(pool, false),
       reward: this.options.protocol === 'paper' ? clipReward(score) : score,
       score,
       terminated,
@@ -164,13 +159,11 @@ export class AtariEnv implements Env {
     };
   }
 
-  private observe(frame: Uint8Array, first: boolean): Float32Array {
-    if (this.rawObservation !== undefined) {
-      for (let i = 0; i < frame.length; i++) this.rawObservation[i] = (frame[i] as number) / 255;
-      return this.rawObservation;
-    }
-    (this.resize as AreaResize).resize(frame, this.small);
-    const stack = this.stack as FrameStack;
-    return first ? stack.fill(this.small) : stack.push(this.small);
+  private observe(pool: boolean, first: boolean): Float32Array {
+    if (this.pipeline !== undefined) return this.pipeline.observe(pool, first);
+    const raw = this.rawObservation as Float32Array;
+    const frame = this.screens[1];
+    for (let i = 0; i < frame.length; i++) raw[i] = (frame[i] as number) / 255;
+    return raw;
   }
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
-import { AreaResize, FrameStack, clipReward, maxPool } from './preprocess.js';
+import { ScreenPipeline, clipReward } from './preprocess.js';
 
 function randomImage(rng: Rng, size: number): Uint8Array {
   return Uint8Array.from({ length: size }, () => rng.int(256));
@@ -38,22 +38,31 @@ function referenceResize(image: Uint8Array, H: number, W: number, h: number, w: 
   return out;
 }
 
-test('maxPool: the pixel-wise maximum of two frames', () => {
+/** The pipeline's observation after `screens` (last two of a step), as bytes per channel, channels last. */
+function channels(obs: Float32Array): number[] {
+  return [...obs].map((x) => Math.round(x * 255));
+}
+
+test('max-pool: the pixel-wise maximum of the last two screens', () => {
   const rng = Rng.fromSeed(3);
-  const a = randomImage(rng, 1000);
-  const b = randomImage(rng, 1000);
-  const out = new Uint8Array(1000);
-  maxPool(a, b, out);
-  for (let i = 0; i < 1000; i++) assert.equal(out[i], Math.max(a[i] as number, b[i] as number));
+  const pipeline = new ScreenPipeline(210, 160, 84, 84, 4);
+  const a = randomImage(rng, 210 * 160);
+  const b = randomImage(rng, 210 * 160);
+  pipeline.screens[0].set(a);
+  pipeline.screens[1].set(b);
+  pipeline.observe(true, true);
+  const pooled = pipeline.pooledScreen;
+  for (let i = 0; i < a.length; i++) assert.equal(pooled[i], Math.max(a[i] as number, b[i] as number), `pixel ${i}`);
 });
 
-test('AreaResize 210 × 160 → 84 × 84 equals area averaging by its definition (within 1 of 255 for rounding at .5)', () => {
+test('resize 210 × 160 → 84 × 84 equals area averaging by its definition (within 1 for rounding at .5)', () => {
   const rng = Rng.fromSeed(5);
-  const resize = new AreaResize(210, 160, 84, 84);
+  const pipeline = new ScreenPipeline(210, 160, 84, 84, 4);
   for (let trial = 0; trial < 3; trial++) {
     const image = randomImage(rng, 210 * 160);
-    const out = new Uint8Array(84 * 84);
-    resize.resize(image, out);
+    pipeline.screens[1].set(image);
+    pipeline.observe(false, true);
+    const out = pipeline.resized;
     const expected = referenceResize(image, 210, 160, 84, 84);
     let worst = 0;
     let exact = 0;
@@ -67,27 +76,34 @@ test('AreaResize 210 × 160 → 84 × 84 equals area averaging by its definition
   }
 });
 
-test('AreaResize keeps a uniform image and averages whole blocks exactly when the scale is an integer', () => {
-  const flat = new Uint8Array(210 * 160).fill(77);
-  const out = new Uint8Array(84 * 84);
-  new AreaResize(210, 160, 84, 84).resize(flat, out);
-  assert.ok(out.every((v) => v === 77));
-  // 4 × 4 → 2 × 2: each output pixel the mean of a 2 × 2 block.
-  const small = Uint8Array.from([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]);
-  const half = new Uint8Array(4);
-  new AreaResize(4, 4, 2, 2).resize(small, half);
-  assert.deepEqual([...half], [25, 45, 105, 125]);
+test('resize keeps a uniform image, and averages whole blocks exactly when the scale is an integer', () => {
+  const pipeline = new ScreenPipeline(210, 160, 84, 84, 4);
+  pipeline.screens[1].fill(77);
+  pipeline.observe(false, true);
+  assert.ok(pipeline.resized.every((v) => v === 77));
+  // 4 × 4 → 2 × 2: each output pixel the mean of a 2 × 2 block; 4 × 5 → 2 × 2 exercises partial pixels.
+  const small = new ScreenPipeline(4, 4, 2, 2, 1);
+  small.screens[1].set([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]);
+  small.observe(false, true);
+  assert.deepEqual([...small.resized], [25, 45, 105, 125]);
+  const odd = new ScreenPipeline(4, 5, 2, 2, 1);
+  const image = Uint8Array.from({ length: 20 }, (_, i) => i * 12);
+  odd.screens[1].set(image);
+  odd.observe(false, true);
+  assert.deepEqual([...odd.resized], [...referenceResize(image, 4, 5, 2, 2)]);
 });
 
-test('FrameStack: channels last, oldest frame first, each frame in [0, 1]; a reset fills every slot', () => {
-  const stack = new FrameStack(2, 3);
-  const frame = (v: number): Uint8Array => Uint8Array.from([v, 255 - v]);
-  const at = (obs: Float32Array): number[] => [...obs].map((x) => Math.round(x * 255));
-  assert.deepEqual(at(stack.fill(frame(10))), [10, 10, 10, 245, 245, 245]);
-  assert.deepEqual(at(stack.push(frame(20))), [10, 10, 20, 245, 245, 235]);
-  assert.deepEqual(at(stack.push(frame(30))), [10, 20, 30, 245, 235, 225]);
-  assert.deepEqual(at(stack.push(frame(40))), [20, 30, 40, 235, 225, 215]);
-  assert.deepEqual(at(stack.fill(frame(0))), [0, 0, 0, 255, 255, 255]);
+test('stack: channels last, oldest frame first, each frame in [0, 1]; a new episode fills every slot', () => {
+  const pipeline = new ScreenPipeline(2, 1, 2, 1, 3);
+  const observe = (v: number, first = false): number[] => {
+    pipeline.screens[1].set([v, 255 - v]);
+    return channels(pipeline.observe(false, first));
+  };
+  assert.deepEqual(observe(10, true), [10, 10, 10, 245, 245, 245]);
+  assert.deepEqual(observe(20), [10, 10, 20, 245, 245, 235]);
+  assert.deepEqual(observe(30), [10, 20, 30, 245, 235, 225]);
+  assert.deepEqual(observe(40), [20, 30, 40, 235, 225, 215]);
+  assert.deepEqual(observe(0, true), [0, 0, 0, 255, 255, 255]);
 });
 
 test('clipReward: the sign of the reward, as the paper clips Atari rewards to [−1, 1]', () => {
