@@ -390,7 +390,19 @@ export function maxPoolBytes(a: usize, b: usize, out: usize, count: i32): void {
  * weight f32, three per output): along each source row into `partial` [h, ow] f32, then down the columns,
  * four output pixels at a time; rounded half up and clamped to a byte.
  */
-export function areaResize(src: usize, h: i32, w: i32, dst: usize, oh: i32, ow: i32, colIdx: usize, colW: usize, rowIdx: usize, rowW: usize, partial: usize): void {
+export function areaResize(
+  src: usize,
+  h: i32,
+  w: i32,
+  dst: usize,
+  oh: i32,
+  ow: i32,
+  colIdx: usize,
+  colW: usize,
+  rowIdx: usize,
+  rowW: usize,
+  partial: usize,
+): void {
   for (let y = 0; y < h; y++) {
     const row = src + <usize>(y * w);
     const out = partial + ((<usize>(y * ow)) << 2);
@@ -420,10 +432,7 @@ export function areaResize(src: usize, h: i32, w: i32, dst: usize, oh: i32, ow: 
     let j = 0;
     for (; j + 4 <= ow; j += 4) {
       const o = (<usize>j) << 2;
-      const sum = f32x4.add(
-        f32x4.add(f32x4.mul(v0, v128.load(r0 + o)), f32x4.mul(v1, v128.load(r1 + o))),
-        f32x4.add(f32x4.mul(v2, v128.load(r2 + o)), half),
-      );
+      const sum = f32x4.add(f32x4.add(f32x4.mul(v0, v128.load(r0 + o)), f32x4.mul(v1, v128.load(r1 + o))), f32x4.add(f32x4.mul(v2, v128.load(r2 + o)), half));
       const q = i32x4.min_s(i32x4.trunc_sat_f32x4_s(sum), top);
       store<u8>(out + <usize>j, <u8>i32x4.extract_lane(q, 0));
       store<u8>(out + <usize>j + 1, <u8>i32x4.extract_lane(q, 1));
