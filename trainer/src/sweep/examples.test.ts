@@ -37,6 +37,11 @@ test('docs/sweeps/atari5-a3c.yaml: five games × two learning rates × two seeds
     'ALE/Qbert-v5',
     'ALE/SpaceInvaders-v5',
   ]);
+  assert.equal(sweep.spec.referenceTable, 'atari57-noop');
+  // An Atari-only spec that names no table is scored against the no-op table; one that mixes in other envs keeps the registry.
+  const { referenceTable: _named, ...unnamed } = loadSweepSpecFile(spec('atari5-a3c.yaml')) as Record<string, unknown>;
+  assert.equal(prepareSweep(unnamed, 'unnamed', NOW).spec.referenceTable, 'atari57-noop');
+  assert.equal(prepareSweep({ ...unnamed, envs: ['ALE/Pong-v5', 'CartPole-v1'] }, 'mixed', NOW).spec.referenceTable, 'registry');
   // Run ids hold no "/" (ALE/Pong-v5 → ALE-Pong-v5).
   assert.ok(sweep.manifest.runs.every((run) => run.runId.includes('__ALE-') && !run.runId.includes('/')));
 });

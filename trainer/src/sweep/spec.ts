@@ -11,6 +11,8 @@
 import type { z } from 'zod';
 import { InputError, closest, describeKind, formatValue, problemList } from '../errors.js';
 import { envIds, findEnv, knownEnvs } from '../envs/catalog.js';
+import { isAtariId } from '../envs/atari/ids.js';
+
 import { parseDataText, readDataFile, type DataFormat, type DataReading } from '../config/load-file.js';
 import { describeExpected, fieldValueKind, parseTrainConfig } from '../config/parse.js';
 import {
@@ -32,6 +34,9 @@ import { Wording, isRecord, pathText, valueAt, type Path } from '../config/wordi
 import { REFERENCE_TABLE_IDS, isReferenceTableId } from '../scores/reference-tables.js';
 import { MAX_SPEC_BYTES, MAX_SPEC_DEPTH, MAX_SWEEP_RUNS } from '../config/sweep-limits.js';
 import { pointConfig, seedsOf, sweepPoints, type SweepPoint } from './points.js';
+
+/** The table Atari-only sweeps are scored against unless they name one. */
+export const ATARI_NOOP_TABLE = 'atari57-noop';
 
 // ---------------------------------------------------------------------------------------------
 // Error wording (config/wording.ts), with the keys a spec's objects hold
@@ -290,7 +295,12 @@ export function checkSweep(input: unknown, source: string): CheckedSweep {
   if (!isRecord(input)) throw new InputError(`${source}: expected an object with name, envs and seeds, got ${describeKind(input)}`);
   const result = sweepSpecSchema.safeParse(input);
   if (!result.success) throw new InputError(issueLines(result.error.issues, input, wording).join('\n'));
-  const spec = result.data;
+  // A sweep of Atari games alone that names no table is scored against the Atari-57 no-op table: their
+  // evaluation starts with no-ops (or ALE's reset), never from human starts.
+  const spec =
+    !Object.hasOwn(input, 'referenceTable') && result.data.envs.length > 0 && result.data.envs.every(isAtariId)
+      ? { ...result.data, referenceTable: ATARI_NOOP_TABLE }
+      : result.data;
   const lines = [
     ...referenceTableLines(spec, wording),
     ...envLines(spec, wording),
