@@ -39,6 +39,19 @@ export type LearningCase = {
 };
 
 const base = { workers: 2, seed: 1, checkpointFrames: 0 } as const;
+
+/** A3C on an Atari game with the paper's protocol and 16 actor-learners: run only where ROMs are given. */
+function atariCase(game: string, frames: number, threshold: number): LearningCase {
+  return {
+    id: `a3c-atari-${game.toLowerCase()}`,
+    description: `A3C on Atari ${game} (ALE/${game}-v5, paper protocol, 16 workers)`,
+    config: { ...base, workers: 16, env: `ALE/${game}-v5`, algo: 'a3c', atariProtocol: 'paper', evalEpisodes: 10 },
+    criterion: 'train-window',
+    full: { frames, threshold },
+    ci: { frames: 0, threshold: 0 },
+    needsRom: true,
+  };
+}
 const periodicEval = { evalEpisodes: 100, evalInterval: 100_000 } as const;
 
 export const LEARNING_CASES: readonly LearningCase[] = [
@@ -147,24 +160,8 @@ export const LEARNING_CASES: readonly LearningCase[] = [
   },
   // Atari, the paper's protocol and 16 actor-learners as in the paper (a 16-vCPU Batch instance). They need
   // commercial ROMs, which asyncrl never ships and our machines do not have: they have not been run here.
-  // The thresholds are well below what the paper's curves show A3C reaching within these budgets (Mnih et
-  // al. 2016, Figure 1: Pong near 20 and Breakout above 300 after a few hours of 16 threads).
-  {
-    id: 'a3c-atari-pong',
-    description: 'A3C on Atari Pong (ALE/Pong-v5, paper protocol, 16 workers)',
-    config: { ...base, workers: 16, env: 'ALE/Pong-v5', algo: 'a3c', atariProtocol: 'paper', evalEpisodes: 10 },
-    criterion: 'train-window',
-    full: { frames: 20_000_000, threshold: 15 },
-    ci: { frames: 0, threshold: 0 },
-    needsRom: true,
-  },
-  {
-    id: 'a3c-atari-breakout',
-    description: 'A3C on Atari Breakout (ALE/Breakout-v5, paper protocol, 16 workers)',
-    config: { ...base, workers: 16, env: 'ALE/Breakout-v5', algo: 'a3c', atariProtocol: 'paper', evalEpisodes: 10 },
-    criterion: 'train-window',
-    full: { frames: 40_000_000, threshold: 100 },
-    ci: { frames: 0, threshold: 0 },
-    needsRom: true,
-  },
+  // The thresholds (a 100-episode mean of 15 on Pong within 20M frames, 100 on Breakout within 40M) are
+  // meant as clear learning, below the scores the paper reports for A3C on these games; untested here.
+  atariCase('Pong', 20_000_000, 15),
+  atariCase('Breakout', 40_000_000, 100),
 ];
