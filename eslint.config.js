@@ -59,7 +59,7 @@ export default tseslint.config(
   layer(['trainer/src/models/**'], ['runtime', 'algorithms', 'config/parse', 'cli'], 'Networks know nothing of the methods or the loop.'),
   layer(
     ['trainer/src/config/**'],
-    ['runtime', 'models/(?!heads|mlp|policy-network)[a-z-]+', 'sweep', 'storage', 'envs/make', 'cli'],
+    ['runtime', 'models/(?!heads|mlp|policy-network|conv-plan)[a-z-]+', 'sweep', 'storage', 'envs/make', 'cli'],
     'Validation stays light: the catalogue and the registry, never an environment, a network or the loop.',
   ),
 );

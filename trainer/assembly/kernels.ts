@@ -301,6 +301,30 @@ export function im2col(x: usize, p: usize, n: i32, h: i32, w: i32, c: i32, kh: i
   }
 }
 
+/**
+ * The adjoint of im2col: every patch row of `p` (as im2col lays them out) added back into the image `x`
+ * [n, h, w, c], which is zeroed first. Overlapping patches (stride below the kernel size) add up: this is
+ * ∂L/∂x of a convolution from ∂L/∂patches.
+ */
+export function col2im(p: usize, x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, stride: i32): void {
+  memory.fill(x, 0, (<usize>(n * h * w * c)) << 2);
+  const oh = (h - kh) / stride + 1;
+  const ow = (w - kw) / stride + 1;
+  const run = kw * c;
+  let from = p;
+  for (let s = 0; s < n; s++) {
+    const xs = x + ((<usize>(s * h * w * c)) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          axpy(1, from, xs + ((<usize>(((oy * stride + ky) * w + ox * stride) * c)) << 2), run);
+          from += (<usize>run) << 2;
+        }
+      }
+    }
+  }
+}
+
 /** Zeroes `count` floats. */
 export function zero(p: usize, count: i32): void {
   memory.fill(p, 0, (<usize>count) << 2);

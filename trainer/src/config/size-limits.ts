@@ -2,19 +2,17 @@
  * Bounds on the size of a run, checked before anything starts (config/parse.ts), so that a mistyped
  * `--hidden 4096,4096,…` is refused at once instead of running until the machine runs out of memory,
  * writing checkpoints of hundreds of megabytes on the way. The estimate follows the networks'
- * layouts (models/): the MinAtar convolution (16 filters 3×3, stride 1) for grid observations, the MLP
+ * layouts (models/): the convolutions of models/conv-plan.ts for grid observations, the MLP
  * trunk (twice with separate trunks), the LSTM, and the heads.
  */
 import type { EnvInfo } from '../envs/types.js';
+import { convStages } from '../models/conv-plan.js';
 
 /** Parameters of one network: 20 million, 80 MB per copy of θ (the paper's Atari network has about 0.7 million). */
 export const MAX_PARAMETERS = 20_000_000;
 
 /** Memory of the parameter arrays of a run: θ, g and θ⁻ shared, and per worker its gradient slot, θ' and the network's gradient. */
 export const MAX_PARAMETER_MEMORY_BYTES = 8 * 2 ** 30;
-
-const CONV_FILTERS = 16;
-const CONV_KERNEL = 3;
 
 /** About how many parameters the configured network has. */
 export function estimateParameters(
@@ -25,9 +23,14 @@ export function estimateParameters(
   let width: number;
   let total = 0;
   if (shape.length === 3) {
-    const [h, w, c] = shape as [number, number, number];
-    total += CONV_KERNEL * CONV_KERNEL * c * CONV_FILTERS + CONV_FILTERS;
-    width = Math.max(1, h - CONV_KERNEL + 1) * Math.max(1, w - CONV_KERNEL + 1) * CONV_FILTERS;
+    let [h, w, c] = shape as [number, number, number];
+    for (const stage of convStages(h, w, config.algo === 'a3c-lstm')) {
+      total += stage.kernelSize * stage.kernelSize * c * stage.filters + stage.filters;
+      h = Math.max(1, Math.floor((h - stage.kernelSize) / stage.stride) + 1);
+      w = Math.max(1, Math.floor((w - stage.kernelSize) / stage.stride) + 1);
+      c = stage.filters;
+    }
+    width = h * w * c;
   } else {
     width = shape.reduce((a, b) => a * b, 1);
   }

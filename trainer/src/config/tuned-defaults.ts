@@ -11,6 +11,7 @@
  * tuned-defaults.test.ts checks that every env and method exists, every value passes the schema and
  * every pointer names a section of LEARNING.md.
  */
+import { ATARI_GAMES } from '../envs/atari/ids.js';
 import type { Algorithm, ParsedTrainConfig } from './schema.js';
 
 /** Fields an entry may set. */
@@ -136,6 +137,14 @@ export const TUNED_DEFAULTS: readonly TunedEntry[] = [
       result: `${LEARNING}#maze`,
     },
   ]),
+  // The paper's Atari network: one dense layer of 256 units after its two convolutions (models/networks.ts).
+  ...ATARI_GAMES.map((game): TunedEntry => ({
+    env: game.id,
+    algo: 'all',
+    values: { hidden: [256] },
+    reason: "the paper's Atari network: its 256-unit dense layer after the convolutions, not the schema's 2×128",
+    result: `${LEARNING}#atari`,
+  })),
   {
     env: 'MuJoCo-CartpoleSwingup-v1',
     algo: 'a3c',

@@ -161,7 +161,9 @@ function variableGradsGradient(spec: ConvSpec, params: Float32Array, obs: Float3
   tf.tidy(() => {
     const { grads } = tf.variableGrads(() => {
       const x = tf.tensor4d(obs.subarray(0, n * spec.inputShape.reduce((a, b) => a * b, 1)), [n, ...spec.inputShape]);
-      const conv = tf.relu(tf.add(tf.conv2d(x, p('conv2d/kernel') as tf.Tensor4D, spec.stride, 'valid'), p('conv2d/bias')));
+      let conv = tf.relu(tf.add(tf.conv2d(x, p('conv2d/kernel') as tf.Tensor4D, spec.stride, 'valid'), p('conv2d/bias'))) as tf.Tensor4D;
+      if (spec.second)
+        conv = tf.relu(tf.add(tf.conv2d(conv, p('conv2d_1/kernel') as tf.Tensor4D, spec.second.stride, 'valid'), p('conv2d_1/bias'))) as tf.Tensor4D;
       let h = tf.reshape(conv, [n, oh * ow * f]) as tf.Tensor2D;
       spec.hidden.forEach((_, i) => (h = tf.relu(tf.add(tf.matMul(h, p(`dense_${i}/kernel`) as tf.Tensor2D), p(`dense_${i}/bias`))) as tf.Tensor2D));
       const out = tf.concat(
@@ -188,25 +190,34 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
   assert.ok(maxErr <= relative * scale, `${what}: max abs error ${maxErr} against scale ${scale}`);
 }
 
-for (const backend of BACKENDS) {
-  test(`conv network: hand-derived backward pass agrees with tf.variableGrads (${backend} backend)`, async () => {
-    assert.equal(await selectBackend(backend), backend);
-    const spec: ConvSpec = { inputShape: [8, 7, 4], filters: 5, kernelSize: 3, stride: 1, hidden: [12, 9], heads: a3cHeads(4) };
-    const rng = Rng.fromSeed(21);
-    const n = 6;
-    const params = randomParams(spec, 22, 0.2);
-    const obs = randomObservations(spec, n, rng);
-    const dOut = Float32Array.from({ length: n * outputWidth(spec) }, () => rng.uniform(-1, 1));
-    const net = new ConvNetwork(spec);
-    net.load(params);
-    const grad = new Float32Array(params.length);
-    net.backward(obs, n, (_outputs, d) => d.set(dOut), grad);
-    net.dispose();
-    const expected = variableGradsGradient(spec, params, obs, n, dOut);
-    const layout = convLayout(spec);
-    for (const e of layout.entries) assertClose(view(grad, e), view(expected, e), 1e-5, e.name);
-  });
-}
+const AUTODIFF_SPECS: readonly { name: string; spec: ConvSpec }[] = [
+  { name: 'one convolution', spec: { inputShape: [8, 7, 4], filters: 5, kernelSize: 3, stride: 1, hidden: [12, 9], heads: a3cHeads(4) } },
+  {
+    // The Atari network's shape in small: 8×8 stride 4 then 4×4 stride 2, on a 20×20×4 screen.
+    name: 'two strided convolutions',
+    spec: { inputShape: [20, 20, 4], filters: 4, kernelSize: 8, stride: 4, second: { filters: 6, kernelSize: 2, stride: 2 }, hidden: [10], heads: a3cHeads(4) },
+  },
+];
+
+for (const backend of BACKENDS)
+  for (const { name, spec } of AUTODIFF_SPECS) {
+    test(`conv network, ${name}: hand-derived backward pass agrees with tf.variableGrads (${backend} backend)`, async () => {
+      assert.equal(await selectBackend(backend), backend);
+      const rng = Rng.fromSeed(21);
+      const n = 6;
+      const params = randomParams(spec, 22, 0.2);
+      const obs = randomObservations(spec, n, rng);
+      const dOut = Float32Array.from({ length: n * outputWidth(spec) }, () => rng.uniform(-1, 1));
+      const net = new ConvNetwork(spec);
+      net.load(params);
+      const grad = new Float32Array(params.length);
+      net.backward(obs, n, (_outputs, d) => d.set(dOut), grad);
+      net.dispose();
+      const expected = variableGradsGradient(spec, params, obs, n, dOut);
+      const layout = convLayout(spec);
+      for (const e of layout.entries) assertClose(view(grad, e), view(expected, e), 1e-5, e.name);
+    });
+  }
 
 test('conv network (MinAtar size): forward passes and gradients agree between the cpu and wasm backends', async () => {
   const rng = Rng.fromSeed(31);
@@ -261,39 +272,70 @@ test('conv network: forward and backward passes leave no tensors or wasm buffers
   assert.equal(tf.memory().numTensors, tensors - (2 + 2 * layers + layers));
 });
 
-test('conv network: exported LayersModel gives the same outputs (softmax policy, value)', async () => {
-  const spec: ConvSpec = { inputShape: [6, 5, 3], filters: 4, kernelSize: 3, stride: 1, hidden: [7], heads: a3cHeads(3) };
-  const params = randomParams(spec, 41, 0.3);
-  const n = 3;
-  const obs = randomObservations(spec, n, Rng.fromSeed(42));
-  await selectBackend('cpu');
-  const net = new ConvNetwork(spec);
-  net.load(params);
-  const outputs = net.forwardBatch(obs, n);
-  net.dispose();
-  const files = await exportLayersModel({ kind: 'conv', spec }, params);
-  const json = JSON.parse(files.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-  const model = await tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0]?.weights,
-      weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength),
-    }),
-  );
-  assert.deepEqual(model.inputs[0]?.shape, [null, 6, 5, 3]);
+const EXPORT_SPECS: readonly ConvSpec[] = [
+  { inputShape: [6, 5, 3], filters: 4, kernelSize: 3, stride: 1, hidden: [7], heads: a3cHeads(3) },
+  { inputShape: [12, 11, 3], filters: 4, kernelSize: 4, stride: 2, second: { filters: 5, kernelSize: 3, stride: 2 }, hidden: [7], heads: a3cHeads(3) },
+];
+
+for (const spec of EXPORT_SPECS)
+  test(`conv network (${spec.second ? 'two convolutions' : 'one convolution'}): exported LayersModel gives the same outputs (softmax policy, value)`, async () => {
+    const [h, w, c] = spec.inputShape;
+    const params = randomParams(spec, 41, 0.3);
+    const n = 3;
+    const obs = randomObservations(spec, n, Rng.fromSeed(42));
+    await selectBackend('cpu');
+    const net = new ConvNetwork(spec);
+    net.load(params);
+    const outputs = net.forwardBatch(obs, n);
+    net.dispose();
+    const files = await exportLayersModel({ kind: 'conv', spec }, params);
+    const json = JSON.parse(files.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+    const model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]?.weights,
+        weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength),
+      }),
+    );
+    assert.deepEqual(model.inputs[0]?.shape, [null, h, w, c]);
+    assert.deepEqual(
+      model.getWeights().map((w) => w.shape),
+      convLayout(spec).entries.map((e) => e.shape),
+    );
+    const [policy, value] = (model.predict(tf.tensor4d(obs, [n, h, w, c])) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+    for (let i = 0; i < n; i++) {
+      const z = Array.from(outputs.subarray(i * 4, i * 4 + 3));
+      const m = Math.max(...z);
+      const total = z.reduce((s, zj) => s + Math.exp(zj - m), 0);
+      z.forEach((zj, j) => assert.ok(Math.abs((policy?.[i * 3 + j] as number) - Math.exp(zj - m) / total) < 1e-5, `policy ${i},${j}`));
+      assert.ok(Math.abs((value?.[i] as number) - (outputs[i * 4 + 3] as number)) < 1e-5, `value ${i}`);
+    }
+    model.dispose();
+  });
+
+test("networkPlan: Atari screens (84×84×4) get the paper's two convolutions; the LSTM network the first", () => {
+  const config = { hidden: [256], lstmCells: 256, trunk: 'shared' } as const;
+  const actions = { kind: 'discrete', n: 6 } as const;
+  const plan = networkPlan({ ...config, algo: 'a3c' }, [84, 84, 4], actions);
+  assert.equal(plan.kind, 'conv');
   assert.deepEqual(
-    model.getWeights().map((w) => w.shape),
-    convLayout(spec).entries.map((e) => e.shape),
+    planLayout(plan).entries.map((e) => [e.name, e.shape]),
+    [
+      ['conv2d/kernel', [8, 8, 4, 16]],
+      ['conv2d/bias', [16]],
+      ['conv2d_1/kernel', [4, 4, 16, 32]],
+      ['conv2d_1/bias', [32]],
+      ['dense_0/kernel', [9 * 9 * 32, 256]],
+      ['dense_0/bias', [256]],
+      ['policy/kernel', [256, 6]],
+      ['policy/bias', [6]],
+      ['value/kernel', [256, 1]],
+      ['value/bias', [1]],
+    ],
   );
-  const [policy, value] = (model.predict(tf.tensor4d(obs, [n, 6, 5, 3])) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
-  for (let i = 0; i < n; i++) {
-    const z = Array.from(outputs.subarray(i * 4, i * 4 + 3));
-    const m = Math.max(...z);
-    const total = z.reduce((s, zj) => s + Math.exp(zj - m), 0);
-    z.forEach((zj, j) => assert.ok(Math.abs((policy?.[i * 3 + j] as number) - Math.exp(zj - m) / total) < 1e-5, `policy ${i},${j}`));
-    assert.ok(Math.abs((value?.[i] as number) - (outputs[i * 4 + 3] as number)) < 1e-5, `value ${i}`);
-  }
-  model.dispose();
+  const lstm = networkPlan({ ...config, algo: 'a3c-lstm' }, [84, 84, 4], actions);
+  assert.equal(lstm.kind, 'lstm');
+  if (lstm.kind === 'lstm') assert.deepEqual([lstm.spec.conv?.filters, lstm.spec.conv?.kernelSize, lstm.spec.conv?.stride], [16, 8, 4]);
 });
 
 test('networkPlan: grid observations get the MinAtar convolution for every feed-forward method', () => {

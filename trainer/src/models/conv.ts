@@ -1,14 +1,18 @@
 /**
  * A convolutional network for grid observations [H, W, C] (row-major HWC, as MinAtar's 10×10×C):
  * one convolution (MinAtar's reference network: 16 filters 3×3, stride 1, 'valid', so 10×10 → 8×8×16),
- * ReLU, flattened, then dense ReLU layers (`hidden`, MinAtar's [128]) and the method's fused linear
- * heads, as in mlp.ts. Same interface as MlpNetwork (FeedForwardNetwork), so the learners take either.
+ * or two (`second`: the Atari network's 8×8 stride 4 then 4×4 stride 2), each with ReLU, flattened, then
+ * dense ReLU layers (`hidden`, MinAtar's [128]) and the method's fused linear heads, as in mlp.ts. Same
+ * interface as MlpNetwork (FeedForwardNetwork), so the learners take either.
  *
  * The backward pass is written out with tfjs ops, as in mlp.ts: the method's loss gives ∂L/∂outputs,
  * which flows back through the dense layers (dW = xᵀ·dy, db = Σ_rows dy, dx = (dy·Wᵀ) ⊙ 1[x > 0]) down
  * to the convolution's (ReLU-masked) output dY [n, OH, OW, F], and then
  *
  *     dK = Conv2DBackpropFilter(x, dY),   db = Σ_{n, oh, ow} dY
+ *
+ * With a second convolution, its dY gives its own dK and db the same way, and ∂L/∂(first output) =
+ * Conv2DBackpropInput(dY, K₂) ⊙ 1[first output > 0] is the first's dY.
  *
  * (no gradient is needed with respect to the observations). The wasm backend of tfjs 4.22 has no
  * Conv2DBackpropFilter kernel: wasm-kernels.ts registers one.
@@ -41,17 +45,29 @@ export type ConvLayer = {
   readonly stride: number;
 };
 
+/** A convolution after the first (ReLU, 'valid' padding), on the first's output. */
+export type ConvStage = { readonly filters: number; readonly kernelSize: number; readonly stride: number };
+
 export type ConvSpec = ConvLayer & {
+  /** A second convolution (the Atari network of Mnih et al.: 32 filters 4×4, stride 2); none for MinAtar's. */
+  readonly second?: ConvStage | undefined;
   /** Widths of the dense ReLU layers after the flattened convolution (MinAtar: [128]); may be empty. */
   readonly hidden: readonly number[];
   readonly heads: readonly Head[];
 };
 
-/** The convolution's output [OH, OW, F] ('valid' padding). */
-export function convOutputShape(conv: ConvLayer): [number, number, number] {
+/** The first convolution's output [OH, OW, F] ('valid' padding). */
+export function firstConvShape(conv: ConvLayer): [number, number, number] {
   const [h, w] = conv.inputShape;
   const out = (size: number): number => Math.floor((size - conv.kernelSize) / conv.stride) + 1;
   return [out(h), out(w), conv.filters];
+}
+
+/** The output [OH, OW, F] of the last convolution: the first's, or the second's on it. */
+export function convOutputShape(conv: ConvLayer & { readonly second?: ConvStage | undefined }): [number, number, number] {
+  const first = firstConvShape(conv);
+  if (conv.second === undefined) return first;
+  return firstConvShape({ inputShape: first, ...conv.second });
 }
 
 export function convInputSize(conv: ConvLayer): number {
@@ -77,8 +93,21 @@ export function convParams(conv: ConvLayer, hidden: readonly number[] = []): { n
   ];
 }
 
+/** The second convolution's parameters (conv2d_1/kernel [k, k, F₁, F₂], conv2d_1/bias [F₂], as tfjs-layers names them). */
+export function secondConvParams(spec: ConvSpec): { name: string; shape: number[] }[] {
+  const second = spec.second;
+  if (second === undefined) return [];
+  const input = firstConvShape(spec);
+  checkConv({ inputShape: input, ...second }, []);
+  const k = second.kernelSize;
+  return [
+    { name: 'conv2d_1/kernel', shape: [k, k, input[2], second.filters] },
+    { name: 'conv2d_1/bias', shape: [second.filters] },
+  ];
+}
+
 export function convLayout(spec: ConvSpec): ParamLayout {
-  const params = convParams(spec, spec.hidden);
+  const params = [...convParams(spec, spec.hidden), ...secondConvParams(spec)];
   let fanIn = convOutputShape(spec).reduce((a, b) => a * b, 1);
   spec.hidden.forEach((width, i) => {
     params.push({ name: `dense_${i}/kernel`, shape: [fanIn, width] }, { name: `dense_${i}/bias`, shape: [width] });
@@ -104,6 +133,7 @@ export class ConvNetwork implements FeedForwardNetwork {
   private readonly convOut: [number, number, number];
   private readonly features: number;
   private conv: { kernel: tf.Tensor4D; bias: tf.Tensor1D } | undefined;
+  private conv2: { kernel: tf.Tensor4D; bias: tf.Tensor1D } | undefined;
   /** The dense trunk, then the fused heads. */
   private dense: Dense[] = [];
   /**
@@ -131,6 +161,13 @@ export class ConvNetwork implements FeedForwardNetwork {
     const copy = (name: string): Float32Array => view(params, entry(layout, name)).slice();
     const k = spec.kernelSize;
     this.conv = { kernel: tf.tensor4d(copy('conv2d/kernel'), [k, k, spec.inputShape[2], spec.filters]), bias: tf.tensor1d(copy('conv2d/bias')) };
+    if (spec.second) {
+      const k2 = spec.second.kernelSize;
+      this.conv2 = {
+        kernel: tf.tensor4d(copy('conv2d_1/kernel'), [k2, k2, spec.filters, spec.second.filters]),
+        bias: tf.tensor1d(copy('conv2d_1/bias')),
+      };
+    }
     let fanIn = this.features;
     this.dense = spec.hidden.map((width, i) => {
       const layer = { kernel: tf.tensor2d(copy(`dense_${i}/kernel`), [fanIn, width]), bias: tf.tensor1d(copy(`dense_${i}/bias`)) };
@@ -161,7 +198,7 @@ export class ConvNetwork implements FeedForwardNetwork {
     let result: { value: T } | undefined;
     tf.tidy(() => {
       const x = this.input(observations, n);
-      const { activations, output } = this.forward(x);
+      const { activations, output, firstConv } = this.forward(x);
       const dOut = new Float32Array(n * this.width);
       result = { value: outputGradient(output.dataSync() as Float32Array, dOut) };
       let dy: tf.Tensor2D = tf.tensor2d(dOut, [n, this.width]);
@@ -175,9 +212,32 @@ export class ConvNetwork implements FeedForwardNetwork {
         grad.set(tf.matMul(tf.transpose(activations[i] as tf.Tensor2D), dy).dataSync(), entry(layout, `dense_${i}/kernel`).offset);
         grad.set(tf.sum(dy, 0).dataSync(), entry(layout, `dense_${i}/bias`).offset);
       }
-      // dy: ∂L/∂(convolution output before ReLU), flattened [n, OH·OW·F].
+      // dy: ∂L/∂(last convolution's output before ReLU), flattened [n, OH·OW·F].
       const [oh, ow, f] = this.convOut;
-      const dConv = tf.reshape(dy, [n, oh, ow, f]);
+      let dConv = tf.reshape(dy, [n, oh, ow, f]) as tf.Tensor4D;
+      if (spec.second && this.conv2) {
+        // The second convolution: its kernel's and bias's gradient, then ∂L/∂(first output), ReLU-masked.
+        const [h1, w1, f1] = firstConvShape(spec);
+        const k2 = spec.second.kernelSize;
+        const dKernel2 = tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: firstConv, dy: dConv },
+            { strides: spec.second.stride, pad: 'valid', dataFormat: 'NHWC', filterShape: [k2, k2, f1, f] },
+          ) as tf.Tensor4D;
+        grad.set(dKernel2.dataSync(), entry(layout, 'conv2d_1/kernel').offset);
+        grad.set(tf.sum(tf.reshape(dConv, [n * oh * ow, f]), 0).dataSync(), entry(layout, 'conv2d_1/bias').offset);
+        const dFirst = tf
+          .engine()
+          .runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: dConv, filter: this.conv2.kernel },
+            { strides: spec.second.stride, pad: 'valid', dataFormat: 'NHWC', inputShape: [n, h1, w1, f1] },
+          ) as tf.Tensor4D;
+        dConv = tf.mul(dFirst, tf.step(firstConv)) as tf.Tensor4D;
+      }
+      const [oh1, ow1, f1] = firstConvShape(spec);
       const dKernel = tf.engine().runKernel(
         tf.Conv2DBackpropFilter,
         { x, dy: dConv },
@@ -185,11 +245,11 @@ export class ConvNetwork implements FeedForwardNetwork {
           strides: spec.stride,
           pad: 'valid',
           dataFormat: 'NHWC',
-          filterShape: [spec.kernelSize, spec.kernelSize, spec.inputShape[2], f],
+          filterShape: [spec.kernelSize, spec.kernelSize, spec.inputShape[2], f1],
         },
       ) as tf.Tensor4D;
       grad.set(dKernel.dataSync(), entry(layout, 'conv2d/kernel').offset);
-      grad.set(tf.sum(tf.reshape(dy, [n * oh * ow, f]), 0).dataSync(), entry(layout, 'conv2d/bias').offset);
+      grad.set(tf.sum(tf.reshape(dConv, [n * oh1 * ow1, f1]), 0).dataSync(), entry(layout, 'conv2d/bias').offset);
     });
     if (!result) throw new Error('backward: the output gradient was not computed');
     return result.value;
@@ -197,6 +257,8 @@ export class ConvNetwork implements FeedForwardNetwork {
 
   dispose(): void {
     if (this.conv) tf.dispose([this.conv.kernel, this.conv.bias]);
+    if (this.conv2) tf.dispose([this.conv2.kernel, this.conv2.bias]);
+    this.conv2 = undefined;
     for (const d of this.dense) tf.dispose([d.kernel, d.bias]);
     tf.dispose(this.kernelsT);
     this.conv = undefined;
@@ -209,11 +271,25 @@ export class ConvNetwork implements FeedForwardNetwork {
     return tf.tensor4d(observations.subarray(0, n * this.inputSize), [n, h, w, c]);
   }
 
-  /** Activations [flattened convolution output, h_1 … h_L] and the fused output; call inside tf.tidy. */
-  private forward(x: tf.Tensor4D): { activations: tf.Tensor2D[]; output: tf.Tensor2D } {
+  /**
+   * Activations [flattened output of the last convolution, h_1 … h_L], the fused output and the first
+   * convolution's output; call inside tf.tidy.
+   */
+  private forward(x: tf.Tensor4D): { activations: tf.Tensor2D[]; output: tf.Tensor2D; firstConv: tf.Tensor4D } {
     if (!this.conv) throw new Error('ConvNetwork: load(params) must be called before use');
     const n = x.shape[0];
-    const conv = tf.fused.conv2d({ x, filter: this.conv.kernel, strides: this.spec.stride, pad: 'valid', bias: this.conv.bias, activation: 'relu' });
+    const firstConv = tf.fused.conv2d({ x, filter: this.conv.kernel, strides: this.spec.stride, pad: 'valid', bias: this.conv.bias, activation: 'relu' });
+    const conv =
+      this.spec.second && this.conv2
+        ? tf.fused.conv2d({
+            x: firstConv,
+            filter: this.conv2.kernel,
+            strides: this.spec.second.stride,
+            pad: 'valid',
+            bias: this.conv2.bias,
+            activation: 'relu',
+          })
+        : firstConv;
     let h = tf.reshape(conv, [n, this.features]) as tf.Tensor2D;
     const activations: tf.Tensor2D[] = [h];
     const top = this.dense.length - 1;
@@ -223,6 +299,6 @@ export class ConvNetwork implements FeedForwardNetwork {
       activations.push(h);
     }
     const head = this.dense[top] as Dense;
-    return { activations, output: tf.fused.matMul({ a: h, b: head.kernel, bias: head.bias }) as tf.Tensor2D };
+    return { activations, output: tf.fused.matMul({ a: h, b: head.kernel, bias: head.bias }) as tf.Tensor2D, firstConv };
   }
 }

@@ -65,7 +65,23 @@ export function buildLayersModel(plan: NetworkPlan): tfl.LayersModel {
       name: 'conv2d',
       kernelInitializer: 'zeros',
     });
-    x = tfl.layers.flatten({ name: 'flatten' }).apply(layer.apply(x)) as tfl.SymbolicTensor;
+    x = layer.apply(x) as tfl.SymbolicTensor;
+    const second = plan.kind === 'conv' ? plan.spec.second : undefined;
+    if (second) {
+      x = tfl.layers
+        .conv2d({
+          filters: second.filters,
+          kernelSize: second.kernelSize,
+          strides: second.stride,
+          padding: 'valid',
+          dataFormat: 'channelsLast',
+          activation: 'relu',
+          name: 'conv2d_1',
+          kernelInitializer: 'zeros',
+        })
+        .apply(x) as tfl.SymbolicTensor;
+    }
+    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
   }
   const features = trunk(plan.spec, x);
   if (plan.kind !== 'lstm') return tfl.model({ inputs: input, outputs: heads(plan.spec, features), name: 'asyncrl_policy' });

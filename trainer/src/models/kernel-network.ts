@@ -20,7 +20,7 @@ import { FusedHeads } from './fused-heads.js';
 import { KernelHeap, type Region } from './kernels.js';
 import { entry, type ParamLayout } from './layout.js';
 import { mlpLayout, outputWidth, trunkLayer, type MlpSpec } from './mlp.js';
-import { convInputSize, convLayout, convOutputShape, type ConvLayer, type ConvSpec } from './conv.js';
+import { convInputSize, convLayout, convOutputShape, firstConvShape, type ConvLayer, type ConvSpec, type ConvStage } from './conv.js';
 import type { FeedForwardNetwork } from './feed-forward.js';
 
 /** A dense layer: its kernel [rows, cols] and bias in θ' (byte offsets), and its gradient's place in the layout. */
@@ -33,6 +33,11 @@ type Buffers = {
   /** The convolution's patches and ReLU output (grid observations). */
   readonly patches: Region | undefined;
   readonly conv: Region | undefined;
+  /** The second convolution's patches and ReLU output, ∂L/∂patches and ∂L/∂(first output). */
+  readonly patches2: Region | undefined;
+  readonly conv2: Region | undefined;
+  readonly dPatches2: Region | undefined;
+  readonly dConv: Region | undefined;
   /** h_1 … h_L. */
   readonly hidden: Region[];
   readonly out: Region;
@@ -68,6 +73,23 @@ export class KernelNetwork implements FeedForwardNetwork {
         readonly patch: number;
       }
     | undefined;
+  /** The second convolution, on the first's output [h, w, c] (the Atari network). */
+  private readonly second:
+    | {
+        readonly stage: ConvStage;
+        readonly h: number;
+        readonly w: number;
+        readonly c: number;
+        readonly k: number;
+        readonly b: number;
+        readonly dk: number;
+        readonly db: number;
+        readonly positions: number;
+        readonly patch: number;
+      }
+    | undefined;
+  /** Floats of the first convolution's output. */
+  private readonly firstFeatures: number;
   /** Floats of the trunk's input: the observation, or the flattened convolution output. */
   private readonly features: number;
   private buffers: Buffers | undefined;
@@ -84,7 +106,23 @@ export class KernelNetwork implements FeedForwardNetwork {
     this.grad = heap.alloc(this.layout.totalSize);
     const at = (region: Region, name: string): number => region.offset + entry(this.layout, name).offset * 4;
     if (isConv) {
-      const [oh, ow, f] = convOutputShape(spec);
+      const [oh, ow, f] = firstConvShape(spec);
+      this.firstFeatures = oh * ow * f;
+      if (spec.second) {
+        const [oh2, ow2] = convOutputShape(spec);
+        this.second = {
+          stage: spec.second,
+          h: oh,
+          w: ow,
+          c: f,
+          k: at(this.theta, 'conv2d_1/kernel'),
+          b: at(this.theta, 'conv2d_1/bias'),
+          dk: at(this.grad, 'conv2d_1/kernel'),
+          db: at(this.grad, 'conv2d_1/bias'),
+          positions: oh2 * ow2,
+          patch: spec.second.kernelSize * spec.second.kernelSize * f,
+        };
+      } else this.second = undefined;
       this.inputSize = convInputSize(spec);
       const patch = spec.kernelSize * spec.kernelSize * spec.inputShape[2];
       this.convLayer = {
@@ -96,10 +134,12 @@ export class KernelNetwork implements FeedForwardNetwork {
         positions: oh * ow,
         patch,
       };
-      this.features = oh * ow * f;
+      this.features = convOutputShape(spec).reduce((a, b) => a * b, 1);
     } else {
       this.inputSize = spec.inputSize;
       this.convLayer = undefined;
+      this.second = undefined;
+      this.firstFeatures = 0;
       this.features = spec.inputSize;
     }
     let rows = this.features;
@@ -178,6 +218,17 @@ export class KernelNetwork implements FeedForwardNetwork {
       [d, other] = [other, d];
     }
     const conv = this.convLayer;
+    const second = this.second;
+    if (second && b.patches2 && b.dPatches2 && b.dConv && b.conv) {
+      // d holds ∂L/∂(second convolution's output): its kernel's gradient, then back through im2col (col2im)
+      // to ∂L/∂(first convolution's output), ReLU-masked.
+      const { stage } = second;
+      k.denseBackwardParams(b.patches2.offset, d.offset, second.dk, second.db, n * second.positions, second.patch, stage.filters);
+      k.denseBackwardInput(d.offset, second.k, b.dPatches2.offset, n * second.positions, second.patch, stage.filters, 0);
+      k.col2im(b.dPatches2.offset, b.dConv.offset, n, second.h, second.w, second.c, stage.kernelSize, stage.kernelSize, stage.stride);
+      k.reluBackward(b.conv.offset, b.dConv.offset, n * this.firstFeatures);
+      d = b.dConv;
+    }
     if (conv && b.patches) {
       // d holds ∂L/∂(convolution output) [n·positions, filters]: the kernel's gradient is Pᵀ·d.
       k.denseBackwardParams(b.patches.offset, d.offset, conv.dk, conv.db, n * conv.positions, conv.patch, conv.spec.filters);
@@ -195,9 +246,9 @@ export class KernelNetwork implements FeedForwardNetwork {
     return this.heap.bytes;
   }
 
-  /** The trunk's input region: the observations, or the convolution's output. */
+  /** The trunk's input region: the observations, or the (last) convolution's output. */
   private trunkInput(b: Buffers): Region {
-    return b.conv ?? b.x;
+    return b.conv2 ?? b.conv ?? b.x;
   }
 
   private forward(observations: Float32Array, n: number): Buffers {
@@ -211,6 +262,12 @@ export class KernelNetwork implements FeedForwardNetwork {
       const [h, wd, c] = spec.inputShape;
       k.im2col(b.x.offset, b.patches.offset, n, h, wd, c, spec.kernelSize, spec.kernelSize, spec.stride);
       k.denseForward(b.patches.offset, conv.k, conv.b, b.conv.offset, n * conv.positions, conv.patch, spec.filters, 1);
+      const second = this.second;
+      if (second && b.patches2 && b.conv2) {
+        const { stage } = second;
+        k.im2col(b.conv.offset, b.patches2.offset, n, second.h, second.w, second.c, stage.kernelSize, stage.kernelSize, stage.stride);
+        k.denseForward(b.patches2.offset, second.k, second.b, b.conv2.offset, n * second.positions, second.patch, stage.filters, 1);
+      }
     }
     let input = this.trunkInput(b);
     this.trunk.forEach((layer, l) => {
@@ -233,7 +290,11 @@ export class KernelNetwork implements FeedForwardNetwork {
       rows,
       x: heap.alloc(rows * this.inputSize),
       patches: conv ? heap.alloc(rows * conv.positions * conv.patch) : undefined,
-      conv: conv ? heap.alloc(rows * this.features) : undefined,
+      conv: conv ? heap.alloc(rows * this.firstFeatures) : undefined,
+      patches2: this.second ? heap.alloc(rows * this.second.positions * this.second.patch) : undefined,
+      conv2: this.second ? heap.alloc(rows * this.features) : undefined,
+      dPatches2: this.second ? heap.alloc(rows * this.second.positions * this.second.patch) : undefined,
+      dConv: this.second ? heap.alloc(rows * this.firstFeatures) : undefined,
       hidden: this.trunk.map((l) => heap.alloc(rows * l.cols)),
       out: heap.alloc(rows * this.width),
       dOut: heap.alloc(rows * this.width),

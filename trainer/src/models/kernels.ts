@@ -14,6 +14,7 @@ export type KernelExports = {
   denseBackwardParams(x: number, dy: number, dw: number, db: number, n: number, rows: number, cols: number): void;
   reluBackward(y: number, dy: number, count: number): void;
   im2col(x: number, p: number, n: number, h: number, w: number, c: number, kh: number, kw: number, stride: number): void;
+  col2im(p: number, x: number, n: number, h: number, w: number, c: number, kh: number, kw: number, stride: number): void;
   zero(p: number, count: number): void;
   heapBase(): number;
   lstmCell(gates: number, cPrev: number, c: number, h: number, rows: number, u: number): void;

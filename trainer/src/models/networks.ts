@@ -20,6 +20,7 @@ import type { PolicyNetwork } from './policy-network.js';
 import { KernelNetwork } from './kernel-network.js';
 import { KernelLstmNetwork } from './kernel-lstm.js';
 import type { Rng } from '../util/rng.js';
+import { convStages, type ConvStageSpec } from './conv-plan.js';
 
 export type { FeedForwardNetwork } from './feed-forward.js';
 
@@ -40,20 +41,10 @@ export type NetworkSettings = {
   readonly trunk: 'shared' | 'separate';
 };
 
-/** The convolution of the MinAtar paper's network (Young & Tian 2019): 16 filters 3×3, stride 1, 'valid'. */
-export const MINATAR_CONV = { filters: 16, kernelSize: 3, stride: 1 } as const;
+export { MINATAR_CONV } from './conv-plan.js';
 
 /**
- * The first convolution of the Atari network of Mnih et al. 2016 (after Mnih et al. 2013): 16 filters
- * 8×8, stride 4, on the 84 × 84 × 4 screens. The paper's second convolution (32 filters 4×4, stride 2)
- * is not built yet: the trunk goes from this one to the dense layers.
- */
-export const ATARI_CONV = { filters: 16, kernelSize: 8, stride: 4 } as const;
-/** Grid observations at least this tall and wide are screens (Atari), smaller ones MinAtar-like grids. */
-const ATARI_MIN_SIDE = 40;
-
-/**
- * The network for observations of shape `shape`. Rank 3 ([H, W, C]) gets MinAtar's convolution first
+ * The network for observations of shape `shape`. Rank 3 ([H, W, C]) gets its convolutions first (conv-plan.ts)
  * (the convolutional network; recurrent, the LSTM network with a convolution before its trunk); any
  * other rank is flattened into an MLP (or the LSTM network's trunk).
  */
@@ -70,9 +61,10 @@ export function planNetwork(settings: NetworkSettings, shape: readonly number[])
   }
   if (shape.length === 3) {
     const [h, w, c] = shape as readonly [number, number, number];
-    const conv = { inputShape: [h, w, c] as const, ...(h >= ATARI_MIN_SIDE && w >= ATARI_MIN_SIDE ? ATARI_CONV : MINATAR_CONV) };
+    const [first, second] = convStages(h, w, settings.recurrent) as [ConvStageSpec, ...ConvStageSpec[]];
+    const conv = { inputShape: [h, w, c] as const, ...first };
     if (settings.recurrent) return { kind: 'lstm', spec: { inputSize, conv, hidden, cells: settings.lstmCells, heads } };
-    return { kind: 'conv', spec: { ...conv, hidden, heads } };
+    return { kind: 'conv', spec: { ...conv, ...(second ? { second } : {}), hidden, heads } };
   }
   if (settings.recurrent) return { kind: 'lstm', spec: { inputSize, hidden, cells: settings.lstmCells, heads } };
   return { kind: 'mlp', spec: { inputSize, hidden, heads } };
