@@ -272,6 +272,18 @@ test('conv network: forward and backward passes leave no tensors or wasm buffers
   assert.equal(tf.memory().numTensors, tensors - (2 + 2 * layers + layers));
 });
 
+/** An exported model.json and weights.bin, loaded back by tfjs-layers. */
+async function loadExported(files: { readonly modelJson: string; readonly weights: Uint8Array }): Promise<tfl.LayersModel> {
+  const json = JSON.parse(files.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0]?.weights,
+      weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength),
+    }),
+  );
+}
+
 const EXPORT_SPECS: readonly ConvSpec[] = [
   { inputShape: [6, 5, 3], filters: 4, kernelSize: 3, stride: 1, hidden: [7], heads: a3cHeads(3) },
   { inputShape: [12, 11, 3], filters: 4, kernelSize: 4, stride: 2, second: { filters: 5, kernelSize: 3, stride: 2 }, hidden: [7], heads: a3cHeads(3) },
@@ -288,15 +300,7 @@ for (const spec of EXPORT_SPECS)
     net.load(params);
     const outputs = net.forwardBatch(obs, n);
     net.dispose();
-    const files = await exportLayersModel({ kind: 'conv', spec }, params);
-    const json = JSON.parse(files.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const model = await tfl.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]?.weights,
-        weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength),
-      }),
-    );
+    const model = await loadExported(await exportLayersModel({ kind: 'conv', spec }, params));
     assert.deepEqual(model.inputs[0]?.shape, [null, h, w, c]);
     assert.deepEqual(
       model.getWeights().map((w) => w.shape),
@@ -536,15 +540,7 @@ test('A3C LSTM with a convolution: exported LayersModel gives the same outputs a
   const h1 = Float32Array.from(net.h);
   const c1 = Float32Array.from(net.c);
   const second = Array.from(net.step(obs.subarray(40, 80)));
-  const files = await exportLayersModel({ kind: 'lstm', spec }, params);
-  const json = JSON.parse(files.modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-  const model = await tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0]?.weights,
-      weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength),
-    }),
-  );
+  const model = await loadExported(await exportLayersModel({ kind: 'lstm', spec }, params));
   assert.deepEqual(model.inputs[0]?.shape, [null, 5, 4, 2]);
   const outs = (model.predict([tf.tensor4d(obs.subarray(40, 80), [1, 5, 4, 2]), tf.tensor2d(h1, [1, 4]), tf.tensor2d(c1, [1, 4])]) as tf.Tensor[]).map((t) =>
     Array.from(t.dataSync()),

@@ -46,6 +46,16 @@ type Buffers = {
   readonly d: [Region, Region];
 };
 
+/** A convolution's places in the heap: kernel, bias and their gradients (bytes), its output positions and patch size. */
+type ConvSlot = {
+  readonly k: number;
+  readonly b: number;
+  readonly dk: number;
+  readonly db: number;
+  readonly positions: number;
+  readonly patch: number;
+};
+
 export class KernelNetwork implements FeedForwardNetwork {
   readonly layout: ParamLayout;
   readonly width: number;
@@ -62,32 +72,9 @@ export class KernelNetwork implements FeedForwardNetwork {
   private readonly dHeadBias: Region;
   private readonly trunk: Dense[];
   private readonly lastWidth: number;
-  private readonly convLayer:
-    | {
-        readonly spec: ConvLayer;
-        readonly k: number;
-        readonly b: number;
-        readonly dk: number;
-        readonly db: number;
-        readonly positions: number;
-        readonly patch: number;
-      }
-    | undefined;
+  private readonly convLayer: (ConvSlot & { readonly spec: ConvLayer }) | undefined;
   /** The second convolution, on the first's output [h, w, c] (the Atari network). */
-  private readonly second:
-    | {
-        readonly stage: ConvStage;
-        readonly h: number;
-        readonly w: number;
-        readonly c: number;
-        readonly k: number;
-        readonly b: number;
-        readonly dk: number;
-        readonly db: number;
-        readonly positions: number;
-        readonly patch: number;
-      }
-    | undefined;
+  private readonly second: (ConvSlot & { readonly stage: ConvStage; readonly h: number; readonly w: number; readonly c: number }) | undefined;
   /** Floats of the first convolution's output. */
   private readonly firstFeatures: number;
   /** Floats of the trunk's input: the observation, or the flattened convolution output. */
