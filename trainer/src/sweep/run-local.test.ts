@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../testing/helpers.js';
+import { tempDir, treeBytes } from '../testing/helpers.js';
 import { prepareSweep, specJson } from './expand.js';
 import { parseManifest, type SweepManifest } from './manifest.js';
 import { runSweepLocal } from './run-local.js';
@@ -46,16 +46,6 @@ function explain(result: CliResult): string {
 }
 
 /** Every file under `dir` by relative path, with its bytes. */
-function files(dir: string, prefix = ''): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    const relative = prefix === '' ? name : `${prefix}/${name}`;
-    if (statSync(path).isDirectory()) for (const [child, bytes] of files(path, relative)) out.set(child, bytes);
-    else out.set(relative, readFileSync(path));
-  }
-  return out;
-}
 
 describe('asyncrl sweep run: a tiny sweep end to end', () => {
   let cwd = '';
@@ -119,19 +109,19 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
   });
 
   test('sweep child on a finished run exits 0 at once and changes nothing', () => {
-    const before = files(runDir(0));
+    const before = treeBytes(runDir(0));
     const result = asyncrl(['sweep', 'child', '--manifest', manifestPath(), '--index', '0'], cwd);
     assert.equal(result.status, 0, explain(result));
     assert.match(result.stderr, /already finished/);
-    assert.deepEqual(files(runDir(0)), before);
+    assert.deepEqual(treeBytes(runDir(0)), before);
   });
 
   test('results pull copies the sweep and its runs from a local root', () => {
     const into = join(cwd, 'pulled');
     const result = asyncrl(['results', 'pull', sweepId, '--from', root, '--out', into], cwd);
     assert.equal(result.status, 0, explain(result));
-    assert.deepEqual(files(join(into, 'sweeps', sweepId)), files(join(root, 'sweeps', sweepId)));
-    for (const entry of manifest.runs) assert.deepEqual(files(join(into, 'runs', entry.runId)), files(join(root, 'runs', entry.runId)));
+    assert.deepEqual(treeBytes(join(into, 'sweeps', sweepId)), treeBytes(join(root, 'sweeps', sweepId)));
+    for (const entry of manifest.runs) assert.deepEqual(treeBytes(join(into, 'runs', entry.runId)), treeBytes(join(root, 'runs', entry.runId)));
   });
 
   test('sweep child resumes a run from its latest checkpoint (a Batch retry)', () => {
@@ -162,12 +152,12 @@ describe('asyncrl sweep run: a tiny sweep end to end', () => {
     const checkpoints = readdirSync(join(runDir(1), 'checkpoints')).filter((name) => /^\d{13}$/.test(name));
     assert.ok(checkpoints.length > 0);
     for (const name of checkpoints) writeFileSync(join(runDir(1), 'checkpoints', name, 'params.f32'), 'overwritten');
-    const before = files(runDir(1));
+    const before = treeBytes(runDir(1));
     const result = asyncrl(['sweep', 'child', '--manifest', manifestPath(), '--index', '1', '--workers', '1'], cwd);
     assert.equal(result.status, 2, explain(result));
     assert.match(result.stderr, /every checkpoint in .* is damaged/);
     assert.match(result.stderr, /skipping checkpoint checkpoints\/\d{13}: params\.f32 has 11 bytes/);
-    assert.deepEqual(files(runDir(1)), before, 'the run directory is unchanged, no failure marker added');
+    assert.deepEqual(treeBytes(runDir(1)), before, 'the run directory is unchanged, no failure marker added');
   });
 
   test('sweep child marks a run it cannot resume as failed (failure.json) and exits 1', () => {

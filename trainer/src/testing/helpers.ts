@@ -1,6 +1,6 @@
 /** Helpers shared by the test files (not used by the trainer itself). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -82,4 +82,16 @@ export function assertMatchesFiniteDifferences(
     scale = Math.max(scale, Math.abs(fd));
   }
   assert.ok(maxErr <= relative * scale, `max abs error ${maxErr} against scale ${scale}`);
+}
+
+/** Every file below `dir` with its bytes, by path relative to `dir` (sorted): a tree to compare before and after. */
+export function treeBytes(dir: string, prefix = ''): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    const relative = prefix === '' ? name : `${prefix}/${name}`;
+    if (statSync(path).isDirectory()) for (const [child, bytes] of treeBytes(path, relative)) out.set(child, bytes);
+    else out.set(relative, readFileSync(path));
+  }
+  return out;
 }
