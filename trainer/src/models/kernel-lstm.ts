@@ -9,7 +9,7 @@
  * lanes against K one-lane networks, and its gradient against finite differences.
  */
 import { FusedHeads } from './fused-heads.js';
-import { KernelHeap, type Region } from './kernels.js';
+import { KernelHeap, type ConvSlot, type Region } from './kernels.js';
 import { entry, type ParamLayout } from './layout.js';
 import { convInputSize, convOutputShape } from './conv.js';
 import { lstmLayout, lstmOutputWidth, type LstmSpec } from './lstm-network.js';
@@ -44,17 +44,7 @@ export class KernelLstmNetwork implements PolicyNetwork {
   private readonly headBias: Region;
   private readonly dHeadKernel: Region;
   private readonly dHeadBias: Region;
-  private readonly conv:
-    | {
-        readonly k: number;
-        readonly b: number;
-        readonly dk: number;
-        readonly db: number;
-        readonly positions: number;
-        readonly patch: number;
-        readonly filters: number;
-      }
-    | undefined;
+  private readonly conv: (ConvSlot & { readonly filters: number }) | undefined;
   private readonly trunk: Dense[];
   /** Values entering the cell: the last trunk layer's, the convolution's or the observation's. */
   private readonly cellInput: number;

@@ -17,7 +17,7 @@
  * and gradients against the TensorFlow.js networks and against finite differences.
  */
 import { FusedHeads } from './fused-heads.js';
-import { KernelHeap, type Region } from './kernels.js';
+import { KernelHeap, type ConvSlot, type Region } from './kernels.js';
 import { entry, type ParamLayout } from './layout.js';
 import { mlpLayout, outputWidth, trunkLayer, type MlpSpec } from './mlp.js';
 import { convInputSize, convLayout, convOutputShape, firstConvShape, type ConvLayer, type ConvSpec, type ConvStage } from './conv.js';
@@ -44,16 +44,6 @@ type Buffers = {
   readonly dOut: Region;
   /** Two scratch regions for ∂L/∂h, used in turn going down the trunk. */
   readonly d: [Region, Region];
-};
-
-/** A convolution's places in the heap: kernel, bias and their gradients (bytes), its output positions and patch size. */
-type ConvSlot = {
-  readonly k: number;
-  readonly b: number;
-  readonly dk: number;
-  readonly db: number;
-  readonly positions: number;
-  readonly patch: number;
 };
 
 export class KernelNetwork implements FeedForwardNetwork {

@@ -60,6 +60,16 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** A convolution's places in the heap: kernel, bias and their gradients (bytes), its output positions and patch size. */
+export type ConvSlot = {
+  readonly k: number;
+  readonly b: number;
+  readonly dk: number;
+  readonly db: number;
+  readonly positions: number;
+  readonly patch: number;
+};
+
 /** A region of the heap: its byte offset and length in floats. */
 export type Region = { readonly offset: number; readonly floats: number };
 
