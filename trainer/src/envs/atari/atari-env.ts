@@ -18,11 +18,34 @@
  */
 import type { Rng } from '../../util/rng.js';
 import type { BoxSpace, DiscreteSpace, Env, StepResult } from '../types.js';
+import { EpisodeTracker, discreteAction } from '../episode.js';
 import { FRAME_SKIP, OBSERVATION, SCREEN, atariObservationShape, type AtariProtocol } from './ids.js';
 import { ScreenPipeline, clipReward } from './preprocess.js';
 import type { AleBinding, AleGame } from '@asyncrl/ale';
 
 export const STICKY_V5 = 0.25;
+
+/** ALE's 18 actions by number (ale/common/Constants.h), to name a game's minimal set in errors. */
+const ALE_ACTIONS = [
+  'NOOP',
+  'FIRE',
+  'UP',
+  'RIGHT',
+  'LEFT',
+  'DOWN',
+  'UPRIGHT',
+  'UPLEFT',
+  'DOWNRIGHT',
+  'DOWNLEFT',
+  'UPFIRE',
+  'RIGHTFIRE',
+  'LEFTFIRE',
+  'DOWNFIRE',
+  'UPRIGHTFIRE',
+  'UPLEFTFIRE',
+  'DOWNRIGHTFIRE',
+  'DOWNLEFTFIRE',
+] as const;
 export const NOOP_MAX = 30;
 
 export type AtariOptions = {
@@ -41,8 +64,9 @@ export class AtariEnv implements Env {
   private readonly screens: readonly [Uint8Array, Uint8Array];
   private readonly pipeline: ScreenPipeline | undefined;
   private readonly rawObservation: Float32Array | undefined;
-  private steps = 0;
-  private episodeOver = true;
+  private readonly episode: EpisodeTracker;
+  /** The action set's names, as ALE names its 18 actions, for the action error. */
+  private readonly labels: readonly string[];
   /** Lives left after the last step (for lifeLoss 'terminal'). */
   private lives = 0;
   /** A life was lost and the episode ended for learning: the next reset continues the game. */
@@ -70,6 +94,8 @@ export class AtariEnv implements Env {
     this.actions = this.game.minimalActions();
     this.actionSpace = { kind: 'discrete', n: this.actions.length };
     this.maxEpisodeSteps = maxEpisodeSteps;
+    this.episode = new EpisodeTracker(id, maxEpisodeSteps);
+    this.labels = Array.from(this.actions, (a) => ALE_ACTIONS[a] ?? String(a));
     this.skip = protocol === 'raw' ? 1 : FRAME_SKIP;
     const shape = atariObservationShape(protocol);
     this.observationSpace = {
@@ -91,8 +117,7 @@ export class AtariEnv implements Env {
   }
 
   reset(): Float32Array {
-    this.steps = 0;
-    this.episodeOver = false;
+    this.episode.start();
     if (this.continueGame && !this.game.gameOver()) {
       // After a life lost (lifeLoss terminal): the same game goes on, one no-op frame to move on.
       this.continueGame = false;
@@ -115,11 +140,8 @@ export class AtariEnv implements Env {
   }
 
   step(action: number | Float32Array): StepResult {
-    if (this.episodeOver) throw new Error(`${this.id}: step() called ${this.steps === 0 ? 'before reset()' : 'after the episode ended'}; call reset() first`);
-    if (typeof action !== 'number' || !Number.isInteger(action) || action < 0 || action >= this.actions.length) {
-      throw new RangeError(`${this.id} action must be an integer in [0, ${this.actions.length - 1}], got ${String(action)}`);
-    }
-    const ale = this.actions[action] as number;
+    this.episode.assertRunning();
+    const ale = this.actions[discreteAction(this.id, action, this.labels)] as number;
     let score = 0;
     let over = false;
     // The paper's protocol pools the last two frames of the repeat; the others need only the last.
@@ -137,7 +159,6 @@ export class AtariEnv implements Env {
       }
       if (last) this.game.screenGrayscale(this.screens[1]);
     }
-    this.steps++;
     let terminated = over;
     if (!over && this.options.lifeLoss === 'terminal') {
       const lives = this.game.lives();
@@ -147,8 +168,7 @@ export class AtariEnv implements Env {
       }
       this.lives = lives;
     }
-    const truncated = !terminated && this.steps >= this.maxEpisodeSteps;
-    this.episodeOver = terminated || truncated;
+    const truncated = this.episode.countStep(terminated);
     return {
       observation: this.observe(pool, false),
       reward: this.options.protocol === 'paper' ? clipReward(score) : score,
